@@ -1,0 +1,190 @@
+//! Unescaping of attribute values and escaping for the writer.
+
+use std::borrow::Cow;
+
+/// Why an attribute value could not be unescaped; the offset is relative to the value start.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum UnescapeError {
+    /// `&name;` with a name that is not predefined.
+    UnknownEntity(usize, String),
+    /// `&` without a well-formed reference, or a character reference to a non-XML character.
+    BadReference(usize),
+    /// A literal `<` in an attribute value.
+    LessThan(usize),
+}
+
+/// The character a predefined entity stands for.
+fn predefined(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "apos" => '\'',
+        "quot" => '"',
+        _ => return None,
+    })
+}
+
+/// Whether `c` is an XML 1.0 `Char`.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// Resolves the body of a reference (`#x41`, `#65`, `amp`).
+pub(crate) fn resolve_reference(body: &str) -> Result<char, Option<String>> {
+    if let Some(num) = body.strip_prefix('#') {
+        let code = if let Some(hex) = num.strip_prefix('x') {
+            if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(None);
+            }
+            u32::from_str_radix(hex, 16).ok()
+        } else {
+            if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(None);
+            }
+            num.parse::<u32>().ok()
+        };
+        return code
+            .and_then(char::from_u32)
+            .filter(|&c| is_xml_char(c))
+            .ok_or(None);
+    }
+    predefined(body).ok_or_else(|| Some(body.to_owned()))
+}
+
+/// Unescapes an attribute value and applies XML attribute-value normalization (each literal
+/// tab, line feed, carriage return or CR LF pair becomes one space; characters given by
+/// reference are kept). Borrows when nothing changes.
+pub(crate) fn unescape_attribute(raw: &str) -> Result<Cow<'_, str>, UnescapeError> {
+    let bytes = raw.as_bytes();
+    let Some(first) = bytes
+        .iter()
+        .position(|&b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
+    else {
+        return Ok(Cow::Borrowed(raw));
+    };
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(&raw[..first]);
+    let mut i = first;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'&' => {
+                let end = raw[i..]
+                    .find(';')
+                    .map(|e| i + e)
+                    .ok_or(UnescapeError::BadReference(i))?;
+                let body = &raw[i + 1..end];
+                match resolve_reference(body) {
+                    Ok(c) => out.push(c),
+                    Err(Some(name)) if is_name(&name) => {
+                        return Err(UnescapeError::UnknownEntity(i, name))
+                    }
+                    Err(_) => return Err(UnescapeError::BadReference(i)),
+                }
+                i = end + 1;
+            }
+            b'<' => return Err(UnescapeError::LessThan(i)),
+            b'\r' => {
+                out.push(' ');
+                i += if bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+            }
+            b'\t' | b'\n' => {
+                out.push(' ');
+                i += 1;
+            }
+            _ => {
+                let next = raw[i..]
+                    .find(['&', '<', '\t', '\n', '\r'])
+                    .map_or(raw.len(), |e| i + e);
+                out.push_str(&raw[i..next]);
+                i = next;
+            }
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+/// Whether `c` may start an XML name.
+pub(crate) fn is_name_start(c: char) -> bool {
+    matches!(c,
+        ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// Whether `c` may continue an XML name.
+pub(crate) fn is_name_char(c: char) -> bool {
+    is_name_start(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Whether `s` is an XML `Name`.
+pub(crate) fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
+}
+
+/// Appends `s` escaped for a double-quoted attribute value; line breaks and tabs become
+/// character references so they survive attribute-value normalization.
+pub(crate) fn escape_attribute(s: &str, out: &mut String) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\n' => "&#xA;",
+            b'\r' => "&#xD;",
+            b'\t' => "&#x9;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescapes_and_normalizes() {
+        assert!(matches!(
+            unescape_attribute("plain"),
+            Ok(Cow::Borrowed("plain"))
+        ));
+        assert_eq!(unescape_attribute("a&amp;b&#xA;c").unwrap(), "a&b\nc");
+        assert_eq!(unescape_attribute("a\r\nb\tc").unwrap(), "a b c");
+        assert_eq!(unescape_attribute("&#65;&#x42;").unwrap(), "AB");
+        assert_eq!(
+            unescape_attribute("x&nbsp;"),
+            Err(UnescapeError::UnknownEntity(1, "nbsp".into()))
+        );
+        assert_eq!(
+            unescape_attribute("a&b"),
+            Err(UnescapeError::BadReference(1))
+        );
+        assert_eq!(
+            unescape_attribute("&#0;"),
+            Err(UnescapeError::BadReference(0))
+        );
+        assert_eq!(unescape_attribute("a<"), Err(UnescapeError::LessThan(1)));
+    }
+
+    #[test]
+    fn escape_round_trips() {
+        let mut out = String::new();
+        escape_attribute("a&<>\"\n\r\tb", &mut out);
+        assert_eq!(out, "a&amp;&lt;&gt;&quot;&#xA;&#xD;&#x9;b");
+        assert_eq!(unescape_attribute(&out).unwrap(), "a&<>\"\n\r\tb");
+    }
+}

@@ -1,0 +1,937 @@
+//! FHIR XML → element model, on top of quick-xml's borrowed event reader.
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::escape::{is_name, resolve_reference, unescape_attribute, UnescapeError};
+use super::wellformed::{check_declaration, check_processing_instruction, first_non_char};
+use super::{FHIR_NS, XHTML_NS};
+use crate::error::{Limit, ReadError, ReadErrorKind};
+use crate::model::{primitive, Document, Element, PrimitiveKind, Type};
+use crate::options::ReadOptions;
+
+type Result<T> = std::result::Result<T, ReadError>;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FrameKind {
+    /// A FHIR element (or the root resource) whose children are read by its type.
+    Element,
+    /// `resource` / `contained`: holds exactly one resource element.
+    Wrapper { filled: bool },
+    /// An element skipped by lenient reading.
+    Skip,
+}
+
+struct Frame {
+    node: u32,
+    kind: FrameKind,
+    /// Definition index of the last child read, for the order check.
+    cursor: u32,
+    last: Option<Element>,
+    /// Length of the namespace stack before this element's declarations.
+    ns_mark: usize,
+}
+
+struct Attribute<'a> {
+    name: &'a str,
+    value: Cow<'a, str>,
+    offset: usize,
+}
+
+pub(super) struct Reader<'a, 'o> {
+    input: &'a str,
+    xml: quick_xml::Reader<&'a [u8]>,
+    options: &'o ReadOptions,
+    doc: Option<Document<'a>>,
+    issues: Vec<ReadError>,
+    stack: Vec<Frame>,
+    /// In-scope namespace declarations: (prefix, or "" for the default; URI).
+    namespaces: Vec<(&'a str, Cow<'a, str>)>,
+    attributes: Vec<Attribute<'a>>,
+    root_closed: bool,
+}
+
+/// Reads a FHIR XML resource.
+pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document<'a>> {
+    if input.len() > options.max_input_bytes {
+        return Err(ReadError::at(
+            ReadErrorKind::LimitExceeded {
+                limit: Limit::InputBytes,
+            },
+            input,
+            0,
+        ));
+    }
+    if let Some(at) = first_non_char(input) {
+        return Err(ReadError::at(
+            ReadErrorKind::MalformedXml {
+                reason: "character not allowed in XML".into(),
+            },
+            input,
+            at,
+        ));
+    }
+    let mut xml = quick_xml::Reader::from_str(input);
+    let config = xml.config_mut();
+    config.check_comments = true;
+    config.check_end_names = true;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
+    config.allow_dangling_amp = false;
+    let mut reader = Reader {
+        input,
+        xml,
+        options,
+        doc: None,
+        issues: Vec::new(),
+        stack: Vec::with_capacity(32),
+        namespaces: Vec::with_capacity(8),
+        attributes: Vec::with_capacity(4),
+        root_closed: false,
+    };
+    reader.run()?;
+    let mut doc = reader.doc.take().ok_or_else(|| {
+        ReadError::at(
+            ReadErrorKind::MalformedXml {
+                reason: "no root element".into(),
+            },
+            input,
+            input.len(),
+        )
+    })?;
+    doc.issues = reader.issues;
+    Ok(doc)
+}
+
+fn malformed(reason: impl Into<String>) -> ReadErrorKind {
+    ReadErrorKind::MalformedXml {
+        reason: reason.into(),
+    }
+}
+
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+impl<'a> Reader<'a, '_> {
+    fn error(&self, kind: ReadErrorKind, offset: usize) -> ReadError {
+        ReadError::at(kind, self.input, offset)
+    }
+
+    /// A structural problem: an error in strict mode, an issue in lenient mode.
+    fn problem(&mut self, kind: ReadErrorKind, offset: usize, node: Option<u32>) -> Result<()> {
+        let mut err = self.error(kind, offset);
+        if let (Some(doc), Some(node)) = (&self.doc, node) {
+            err = err.with_path(doc.node(crate::model::NodeId(node)).path());
+        }
+        if self.options.is_strict() {
+            Err(err)
+        } else {
+            self.issues.push(err);
+            Ok(())
+        }
+    }
+
+    fn offset(&self) -> usize {
+        usize::try_from(self.xml.buffer_position()).unwrap_or(usize::MAX)
+    }
+
+    fn run(&mut self) -> Result<()> {
+        let base = if self.input.starts_with('\u{FEFF}') {
+            3
+        } else {
+            0
+        };
+        let mut first = true;
+        loop {
+            let start = self.offset();
+            let event = match self.xml.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = usize::try_from(self.xml.error_position()).unwrap_or(0);
+                    return Err(self.error(malformed(e.to_string()), at));
+                }
+            };
+            let was_first = std::mem::replace(&mut first, false);
+            match event {
+                Event::Start(e) => self.open(&e, start, false)?,
+                Event::Empty(e) => self.open(&e, start, true)?,
+                Event::End(_) => self.close(start)?,
+                Event::Text(t) => {
+                    let raw: &[u8] = &t;
+                    if raw.iter().all(|&b| is_xml_space(b)) {
+                        continue;
+                    }
+                    if raw.windows(3).any(|w| w == b"]]>") {
+                        return Err(self.error(malformed("']]>' is not allowed in text"), start));
+                    }
+                    self.text(start)?;
+                }
+                Event::GeneralRef(r) => {
+                    let body = std::str::from_utf8(&r).unwrap_or("");
+                    self.reference(body, start)?;
+                    self.text(start)?;
+                }
+                Event::CData(_) => self.text(start)?,
+                Event::Comment(_) => {}
+                Event::PI(p) => {
+                    let content = std::str::from_utf8(&p).unwrap_or("");
+                    check_processing_instruction(content)
+                        .map_err(|why| self.error(malformed(why), start))?;
+                }
+                Event::Decl(d) => {
+                    if !was_first || start != base {
+                        return Err(self.error(
+                            malformed("an XML declaration is allowed only at the start"),
+                            start,
+                        ));
+                    }
+                    let content = std::str::from_utf8(&d).unwrap_or("");
+                    let content = content.strip_prefix("xml").unwrap_or(content);
+                    check_declaration(content).map_err(|why| self.error(malformed(why), start))?;
+                }
+                Event::DocType(_) => {
+                    return Err(self.error(ReadErrorKind::DoctypeNotAllowed, start));
+                }
+                Event::Eof => {
+                    if !self.stack.is_empty() {
+                        return Err(self.error(malformed("unexpected end of input"), start));
+                    }
+                    if self.doc.is_none() {
+                        return Err(self.error(malformed("no root element"), start));
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Checks a reference in text (`&name;` or a character reference).
+    fn reference(&self, body: &str, at: usize) -> Result<()> {
+        match resolve_reference(body) {
+            Ok(_) => Ok(()),
+            Err(Some(name)) if is_name(&name) => {
+                Err(self.error(ReadErrorKind::UnknownEntity { name }, at))
+            }
+            Err(_) => Err(self.error(malformed("malformed reference"), at)),
+        }
+    }
+
+    /// Non-whitespace character data.
+    fn text(&mut self, at: usize) -> Result<()> {
+        match self.stack.last().map(|f| (f.kind, f.node)) {
+            None => Err(self.error(malformed("text outside the root element"), at)),
+            Some((FrameKind::Skip, _)) => Ok(()),
+            Some((_, node)) => self.problem(ReadErrorKind::UnexpectedText, at, Some(node)),
+        }
+    }
+
+    /// Collects the attributes of a start tag: namespace declarations go on the namespace stack,
+    /// the others into `self.attributes`, unescaped.
+    fn attributes(&mut self, e: &BytesStart<'a>, start: usize) -> Result<()> {
+        self.attributes.clear();
+        for attr in e.attributes().with_checks(true) {
+            let attr = attr.map_err(|err| self.error(malformed(err.to_string()), start))?;
+            let key = std::str::from_utf8(attr.key.as_ref()).unwrap_or("");
+            if !is_name(key) {
+                return Err(self.error(
+                    malformed(format!("'{key}' is not a valid attribute name")),
+                    start,
+                ));
+            }
+            let raw = self.reslice(&attr.value, start)?;
+            if raw.len() > self.options.max_string_bytes {
+                return Err(self.error(
+                    ReadErrorKind::LimitExceeded {
+                        limit: Limit::StringBytes,
+                    },
+                    start,
+                ));
+            }
+            let value_offset = raw.as_ptr() as usize - self.input.as_ptr() as usize;
+            let value = unescape_attribute(raw).map_err(|err| match err {
+                UnescapeError::UnknownEntity(at, name) => {
+                    self.error(ReadErrorKind::UnknownEntity { name }, value_offset + at)
+                }
+                UnescapeError::BadReference(at) => self.error(
+                    malformed("malformed reference in attribute value"),
+                    value_offset + at,
+                ),
+                UnescapeError::LessThan(at) => self.error(
+                    malformed("'<' is not allowed in attribute values"),
+                    value_offset + at,
+                ),
+            })?;
+            let key = self.reslice(attr.key.as_ref(), start)?;
+            if key == "xmlns" {
+                self.namespaces.push(("", value));
+            } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+                if value.is_empty() {
+                    return Err(self.error(malformed("a prefix cannot be undeclared"), start));
+                }
+                self.namespaces.push((prefix, value));
+            } else {
+                self.attributes.push(Attribute {
+                    name: key,
+                    value,
+                    offset: value_offset,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The input slice that `bytes` (borrowed from the input by quick-xml) occupies, with the
+    /// input's lifetime.
+    fn reslice(&self, bytes: &[u8], at: usize) -> Result<&'a str> {
+        let offset = (bytes.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        self.input
+            .get(offset..offset.wrapping_add(bytes.len()))
+            .filter(|s| s.as_bytes().as_ptr() == bytes.as_ptr())
+            .ok_or_else(|| self.error(malformed("unexpected attribute form"), at))
+    }
+
+    fn namespace_of(&self, prefix: &str) -> Option<&str> {
+        self.namespaces
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|(_, uri)| uri.as_ref())
+    }
+
+    /// Splits a qualified name and resolves its namespace; an undeclared prefix is an error.
+    fn resolve(&self, qname: &'a str, start: usize) -> Result<(&'a str, String)> {
+        let (prefix, local) = match qname.split_once(':') {
+            Some((p, l)) => (p, l),
+            None => ("", qname),
+        };
+        if local.contains(':') || (qname.contains(':') && (prefix.is_empty() || local.is_empty())) {
+            return Err(self.error(
+                malformed(format!("'{qname}' is not a valid qualified name")),
+                start,
+            ));
+        }
+        match self.namespace_of(prefix) {
+            Some(ns) => Ok((local, ns.to_owned())),
+            None if prefix.is_empty() => Ok((local, String::new())),
+            None => Err(self.error(malformed(format!("undeclared prefix '{prefix}'")), start)),
+        }
+    }
+
+    fn check_attributes_other_than_xmlns(&mut self, node: u32) -> Result<()> {
+        for i in 0..self.attributes.len() {
+            let (name, offset) = (self.attributes[i].name, self.attributes[i].offset);
+            if !is_ignorable_attribute(name) {
+                self.problem(
+                    ReadErrorKind::UnexpectedAttribute {
+                        name: name.to_owned(),
+                    },
+                    offset,
+                    Some(node),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn push_frame(
+        &mut self,
+        node: u32,
+        kind: FrameKind,
+        ns_mark: usize,
+        start: usize,
+    ) -> Result<()> {
+        if self.stack.len() >= self.options.max_depth {
+            return Err(self.error(
+                ReadErrorKind::LimitExceeded {
+                    limit: Limit::Depth,
+                },
+                start,
+            ));
+        }
+        self.stack.push(Frame {
+            node,
+            kind,
+            cursor: 0,
+            last: None,
+            ns_mark,
+        });
+        Ok(())
+    }
+
+    fn open(&mut self, e: &BytesStart<'a>, start: usize, empty: bool) -> Result<()> {
+        if self.root_closed {
+            return Err(self.error(ReadErrorKind::TrailingContent, start));
+        }
+        let name_offset = start + 1;
+        let qname: &'a str = &self.input[name_offset..name_offset + e.name().as_ref().len()];
+        if !is_name(qname) {
+            return Err(self.error(
+                malformed(format!("'{qname}' is not a valid element name")),
+                start,
+            ));
+        }
+        let ns_mark = self.namespaces.len();
+        self.attributes(e, start)?;
+        for a in &self.attributes {
+            if let Some((prefix, _)) = a.name.split_once(':') {
+                if prefix != "xml" && self.namespace_of(prefix).is_none() {
+                    return Err(
+                        self.error(malformed(format!("undeclared prefix '{prefix}'")), a.offset)
+                    );
+                }
+            }
+        }
+        let (local, ns) = self.resolve(qname, start)?;
+        if let Some(doc) = &self.doc {
+            if doc.len() >= self.options.max_nodes {
+                return Err(self.error(
+                    ReadErrorKind::LimitExceeded {
+                        limit: Limit::Nodes,
+                    },
+                    start,
+                ));
+            }
+        }
+        let frame = self.stack.last().map(|f| (f.kind, f.node));
+        match frame {
+            None => {
+                if self.doc.is_some() {
+                    return Err(self.error(ReadErrorKind::TrailingContent, start));
+                }
+                let ty = Type::resource(local).ok_or_else(|| {
+                    self.error(
+                        ReadErrorKind::UnknownResourceType {
+                            name: local.to_owned(),
+                        },
+                        start,
+                    )
+                })?;
+                if ns != FHIR_NS {
+                    return Err(self.error(
+                        ReadErrorKind::WrongNamespace {
+                            found: ns,
+                            expected: FHIR_NS,
+                        },
+                        start,
+                    ));
+                }
+                let mut doc = Document::with_source(self.input, ty, self.input.len() / 40);
+                doc.nodes[0].offset = u32::try_from(start).unwrap_or(u32::MAX);
+                self.doc = Some(doc);
+                self.check_attributes_other_than_xmlns(0)?;
+                self.after_open(0, FrameKind::Element, ns_mark, start, empty)
+            }
+            Some((FrameKind::Skip, node)) => {
+                self.after_open(node, FrameKind::Skip, ns_mark, start, empty)
+            }
+            Some((FrameKind::Wrapper { filled }, node)) => {
+                if filled {
+                    self.problem(
+                        ReadErrorKind::UnknownElement {
+                            name: qname.to_owned(),
+                            parent: "a resource wrapper that already holds a resource",
+                        },
+                        start,
+                        Some(node),
+                    )?;
+                    return self.after_open(node, FrameKind::Skip, ns_mark, start, empty);
+                }
+                let Some(ty) = Type::resource(local) else {
+                    return Err(self.error(
+                        ReadErrorKind::UnknownResourceType {
+                            name: local.to_owned(),
+                        },
+                        start,
+                    ));
+                };
+                if ns != FHIR_NS {
+                    self.problem(
+                        ReadErrorKind::WrongNamespace {
+                            found: ns,
+                            expected: FHIR_NS,
+                        },
+                        start,
+                        Some(node),
+                    )?;
+                }
+                if let Some(f) = self.stack.last_mut() {
+                    f.kind = FrameKind::Wrapper { filled: true };
+                }
+                let doc = self
+                    .doc
+                    .as_mut()
+                    .ok_or_else(|| malformed_state(self.input, start))?;
+                doc.nodes[node as usize].ty = ty;
+                doc.nodes[node as usize].offset = u32::try_from(start).unwrap_or(u32::MAX);
+                self.check_attributes_other_than_xmlns(node)?;
+                self.after_open(node, FrameKind::Element, ns_mark, start, empty)
+            }
+            Some((FrameKind::Element, parent)) => {
+                self.open_child(parent, qname, local, ns, start, empty, ns_mark)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn open_child(
+        &mut self,
+        parent: u32,
+        qname: &'a str,
+        local: &'a str,
+        ns: String,
+        start: usize,
+        empty: bool,
+        ns_mark: usize,
+    ) -> Result<()> {
+        let doc = self
+            .doc
+            .as_ref()
+            .ok_or_else(|| malformed_state(self.input, start))?;
+        let parent_ty = doc.nodes[parent as usize].ty;
+        let (cursor, last) = self.stack.last().map_or((0, None), |f| (f.cursor, f.last));
+        let found = parent_ty.element_for_wire_name_from(local, cursor);
+        let Some((element, chosen, index)) = found else {
+            self.problem(
+                ReadErrorKind::UnknownElement {
+                    name: qname.to_owned(),
+                    parent: parent_ty.name(),
+                },
+                start,
+                Some(parent),
+            )?;
+            return self.after_open(parent, FrameKind::Skip, ns_mark, start, empty);
+        };
+        let is_div = chosen.is_none()
+            && element.single_type().and_then(Type::primitive) == Some(PrimitiveKind::Xhtml);
+        let expected_ns = if is_div { XHTML_NS } else { FHIR_NS };
+        if ns != expected_ns {
+            self.problem(
+                ReadErrorKind::WrongNamespace {
+                    found: ns,
+                    expected: expected_ns,
+                },
+                start,
+                Some(parent),
+            )?;
+        }
+        if element.is_xml_attribute() {
+            self.problem(
+                ReadErrorKind::UnknownElement {
+                    name: qname.to_owned(),
+                    parent: parent_ty.name(),
+                },
+                start,
+                Some(parent),
+            )?;
+            return self.after_open(parent, FrameKind::Skip, ns_mark, start, empty);
+        }
+        if index < cursor {
+            let after = last.map_or("", Element::name);
+            self.problem(
+                ReadErrorKind::OutOfOrder {
+                    element: element.name(),
+                    after,
+                },
+                start,
+                Some(parent),
+            )?;
+        } else if last == Some(element) && !element.is_array() {
+            self.problem(
+                ReadErrorKind::RepeatedElement {
+                    element: element.name(),
+                },
+                start,
+                Some(parent),
+            )?;
+        }
+        if let Some(f) = self.stack.last_mut() {
+            f.cursor = f.cursor.max(index);
+            f.last = Some(element);
+        }
+        if element.holds_resource() {
+            let any = element.single_type().unwrap_or(parent_ty);
+            let doc = self
+                .doc
+                .as_mut()
+                .ok_or_else(|| malformed_state(self.input, start))?;
+            let node = doc.push(parent, element, any, None, start);
+            self.check_attributes_other_than_xmlns(node)?;
+            if empty {
+                self.problem(ReadErrorKind::EmptyValue, start, Some(node))?;
+            }
+            return self.after_open(
+                node,
+                FrameKind::Wrapper { filled: false },
+                ns_mark,
+                start,
+                empty,
+            );
+        }
+        let ty = match chosen.or_else(|| element.single_type()) {
+            Some(t) => t,
+            None => return Err(malformed_state(self.input, start)),
+        };
+        if is_div {
+            return self.open_div(parent, element, ty, qname, start, empty, ns_mark);
+        }
+        let primitive = ty.primitive();
+        let mut value = None;
+        let mut attribute_children = Vec::new();
+        for i in 0..self.attributes.len() {
+            let name = self.attributes[i].name;
+            let offset = self.attributes[i].offset;
+            if name == "value" && primitive.is_some() {
+                value = Some(i);
+            } else if let Some(attr_el) = ty.element(name).filter(|e| e.is_xml_attribute()) {
+                attribute_children.push((i, attr_el));
+            } else if !is_ignorable_attribute(name) {
+                self.problem(
+                    ReadErrorKind::UnexpectedAttribute {
+                        name: name.to_owned(),
+                    },
+                    offset,
+                    Some(parent),
+                )?;
+            }
+        }
+        let value_text = value.map(|i| std::mem::take(&mut self.attributes[i].value));
+        let value_offset = value.map_or(start, |i| self.attributes[i].offset);
+        let doc = self
+            .doc
+            .as_mut()
+            .ok_or_else(|| malformed_state(self.input, start))?;
+        let node = doc.push(parent, element, ty, None, start);
+        for (i, attr_el) in attribute_children {
+            let attr_ty = attr_el.single_type().unwrap_or(ty);
+            let text = std::mem::take(&mut self.attributes[i].value);
+            let offset = self.attributes[i].offset;
+            self.check_primitive(attr_ty, &text, offset, node)?;
+            let doc = self
+                .doc
+                .as_mut()
+                .ok_or_else(|| malformed_state(self.input, start))?;
+            doc.push(node, attr_el, attr_ty, Some(text), offset);
+        }
+        if let (Some(text), Some(_)) = (value_text, primitive) {
+            self.check_primitive(ty, &text, value_offset, node)?;
+            let doc = self
+                .doc
+                .as_mut()
+                .ok_or_else(|| malformed_state(self.input, start))?;
+            doc.nodes[node as usize].value = Some(text);
+        }
+        if empty {
+            self.check_not_empty(node, start)?;
+        }
+        self.after_open(node, FrameKind::Element, ns_mark, start, empty)
+    }
+
+    fn check_primitive(&mut self, ty: Type, text: &str, offset: usize, node: u32) -> Result<()> {
+        let Some(kind) = ty.primitive() else {
+            return Ok(());
+        };
+        if let Err(reason) = primitive::check(kind, text) {
+            let kind = if text.is_empty() {
+                ReadErrorKind::EmptyValue
+            } else {
+                ReadErrorKind::InvalidPrimitive { kind, reason }
+            };
+            self.problem(kind, offset, Some(node))?;
+        }
+        Ok(())
+    }
+
+    /// An element must have a value or children.
+    fn check_not_empty(&mut self, node: u32, start: usize) -> Result<()> {
+        let doc = self
+            .doc
+            .as_ref()
+            .ok_or_else(|| malformed_state(self.input, start))?;
+        let data = &doc.nodes[node as usize];
+        if data.value.is_none() && data.first_child == u32::MAX {
+            self.problem(ReadErrorKind::EmptyValue, start, Some(node))?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn open_div(
+        &mut self,
+        parent: u32,
+        element: Element,
+        ty: Type,
+        qname: &'a str,
+        start: usize,
+        empty: bool,
+        ns_mark: usize,
+    ) -> Result<()> {
+        let declares_default = self.namespaces[ns_mark..].iter().any(|(p, _)| p.is_empty());
+        let end = if empty {
+            self.offset()
+        } else {
+            let inner_mark = self.namespaces.len();
+            let end =
+                scan_xhtml_content(&mut self.xml, self.input, self.options, self.stack.len())?;
+            self.namespaces.truncate(inner_mark);
+            end
+        };
+        self.namespaces.truncate(ns_mark);
+        let raw = &self.input[start..end];
+        if raw.len() > self.options.max_string_bytes {
+            return Err(self.error(
+                ReadErrorKind::LimitExceeded {
+                    limit: Limit::StringBytes,
+                },
+                start,
+            ));
+        }
+        let value: Cow<'a, str> = if declares_default || qname.contains(':') {
+            Cow::Borrowed(raw)
+        } else {
+            // The default namespace was declared further out; make the fragment stand alone.
+            let mut owned = String::with_capacity(raw.len() + 40);
+            owned.push_str("<div xmlns=\"");
+            owned.push_str(XHTML_NS);
+            owned.push('"');
+            owned.push_str(&raw[4..]);
+            Cow::Owned(owned)
+        };
+        let doc = self
+            .doc
+            .as_mut()
+            .ok_or_else(|| malformed_state(self.input, start))?;
+        let node = doc.push(parent, element, ty, Some(value), start);
+        let _ = node;
+        Ok(())
+    }
+
+    fn after_open(
+        &mut self,
+        node: u32,
+        kind: FrameKind,
+        ns_mark: usize,
+        start: usize,
+        empty: bool,
+    ) -> Result<()> {
+        if empty {
+            self.namespaces.truncate(ns_mark);
+            if node == 0 && self.stack.is_empty() {
+                self.root_closed = true;
+            }
+            Ok(())
+        } else {
+            self.push_frame(node, kind, ns_mark, start)
+        }
+    }
+
+    fn close(&mut self, at: usize) -> Result<()> {
+        let Some(frame) = self.stack.pop() else {
+            return Err(self.error(malformed("end tag without start tag"), at));
+        };
+        self.namespaces.truncate(frame.ns_mark);
+        match frame.kind {
+            FrameKind::Skip => {}
+            FrameKind::Wrapper { filled } => {
+                if !filled {
+                    self.problem(ReadErrorKind::EmptyValue, at, Some(frame.node))?;
+                }
+            }
+            FrameKind::Element => {
+                // The inner resource element of a wrapper shares the wrapper's node.
+                let is_resource_inner = matches!(
+                    self.stack.last(),
+                    Some(Frame { kind: FrameKind::Wrapper { .. }, node, .. }) if *node == frame.node
+                );
+                if !is_resource_inner && frame.node != 0 {
+                    self.check_not_empty(frame.node, at)?;
+                }
+            }
+        }
+        if self.stack.is_empty() {
+            self.root_closed = true;
+        }
+        Ok(())
+    }
+}
+
+fn malformed_state(input: &str, at: usize) -> ReadError {
+    ReadError::at(malformed("reader state"), input, at)
+}
+
+/// Attributes that carry no FHIR content and are dropped: `xsi:schemaLocation` and friends.
+fn is_ignorable_attribute(name: &str) -> bool {
+    name.starts_with("xsi:") || name.starts_with("xml:")
+}
+
+/// Reads the content of an XHTML element whose start tag was just read, checking
+/// well-formedness (names, attributes, references, no DOCTYPE), and returns the offset just after
+/// its end tag.
+pub(crate) fn scan_xhtml_content(
+    xml: &mut quick_xml::Reader<&[u8]>,
+    input: &str,
+    options: &ReadOptions,
+    depth_so_far: usize,
+) -> Result<usize> {
+    let mut depth = 1usize;
+    loop {
+        let start = usize::try_from(xml.buffer_position()).unwrap_or(0);
+        let event = xml.read_event().map_err(|e| {
+            let at = usize::try_from(xml.error_position()).unwrap_or(0);
+            ReadError::at(malformed(e.to_string()), input, at)
+        })?;
+        match event {
+            Event::Start(e) => {
+                check_xhtml_tag(&e, input, start)?;
+                depth += 1;
+                if depth + depth_so_far > options.max_depth {
+                    return Err(ReadError::at(
+                        ReadErrorKind::LimitExceeded {
+                            limit: Limit::Depth,
+                        },
+                        input,
+                        start,
+                    ));
+                }
+            }
+            Event::Empty(e) => check_xhtml_tag(&e, input, start)?,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(usize::try_from(xml.buffer_position()).unwrap_or(input.len()));
+                }
+            }
+            Event::Text(t) => {
+                if t.windows(3).any(|w| w == b"]]>") {
+                    return Err(ReadError::at(
+                        malformed("']]>' is not allowed in text"),
+                        input,
+                        start,
+                    ));
+                }
+            }
+            Event::GeneralRef(r) => {
+                let body = std::str::from_utf8(&r).unwrap_or("");
+                match resolve_reference(body) {
+                    Ok(_) => {}
+                    Err(Some(name)) if is_name(&name) => {
+                        return Err(ReadError::at(
+                            ReadErrorKind::UnknownEntity { name },
+                            input,
+                            start,
+                        ))
+                    }
+                    Err(_) => {
+                        return Err(ReadError::at(
+                            malformed("malformed reference"),
+                            input,
+                            start,
+                        ))
+                    }
+                }
+            }
+            Event::CData(_) | Event::Comment(_) => {}
+            Event::PI(p) => {
+                let content = std::str::from_utf8(&p).unwrap_or("");
+                check_processing_instruction(content)
+                    .map_err(|why| ReadError::at(malformed(why), input, start))?;
+            }
+            Event::Decl(_) => {
+                return Err(ReadError::at(
+                    malformed("misplaced XML declaration"),
+                    input,
+                    start,
+                ))
+            }
+            Event::DocType(_) => {
+                return Err(ReadError::at(
+                    ReadErrorKind::DoctypeNotAllowed,
+                    input,
+                    start,
+                ))
+            }
+            Event::Eof => {
+                return Err(ReadError::at(
+                    malformed("unexpected end of input"),
+                    input,
+                    start,
+                ))
+            }
+        }
+    }
+}
+
+fn check_xhtml_tag(e: &BytesStart<'_>, input: &str, start: usize) -> Result<()> {
+    let qname = e.name();
+    let name = std::str::from_utf8(qname.as_ref()).unwrap_or("");
+    if !is_name(name) {
+        return Err(ReadError::at(
+            malformed(format!("'{name}' is not a valid element name")),
+            input,
+            start,
+        ));
+    }
+    for attr in e.attributes().with_checks(true) {
+        let attr = attr.map_err(|err| ReadError::at(malformed(err.to_string()), input, start))?;
+        let key = std::str::from_utf8(attr.key.as_ref()).unwrap_or("");
+        if !is_name(key) {
+            return Err(ReadError::at(
+                malformed(format!("'{key}' is not a valid attribute name")),
+                input,
+                start,
+            ));
+        }
+        let raw = std::str::from_utf8(&attr.value).unwrap_or("");
+        unescape_attribute(raw).map_err(|err| match err {
+            UnescapeError::UnknownEntity(_, name) => {
+                ReadError::at(ReadErrorKind::UnknownEntity { name }, input, start)
+            }
+            _ => ReadError::at(malformed("malformed attribute value"), input, start),
+        })?;
+    }
+    Ok(())
+}
+
+/// Checks a narrative `div` given as a string (JSON): one well-formed XHTML `div` element.
+pub(super) fn check_fragment(div: &str, options: &ReadOptions) -> std::result::Result<(), String> {
+    if let Some(at) = first_non_char(div) {
+        return Err(format!("character not allowed in XML at offset {at}"));
+    }
+    let mut xml = quick_xml::Reader::from_str(div);
+    xml.config_mut().check_comments = true;
+    xml.config_mut().check_end_names = true;
+    let mut seen_root = false;
+    loop {
+        let start = usize::try_from(xml.buffer_position()).unwrap_or(0);
+        let event = xml.read_event().map_err(|e| e.to_string())?;
+        match event {
+            Event::Start(e) | Event::Empty(e) if !seen_root => {
+                let is_empty = div.as_bytes().get(start + 1 + e.len()) == Some(&b'/');
+                if e.name().as_ref() != b"div" {
+                    return Err("the narrative must be a 'div' element".into());
+                }
+                let xmlns = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.as_ref() == b"xmlns")
+                    .map(|a| a.value.into_owned());
+                if xmlns.as_deref() != Some(XHTML_NS.as_bytes()) {
+                    return Err(format!("the 'div' must declare xmlns=\"{XHTML_NS}\""));
+                }
+                check_xhtml_tag(&e, div, start).map_err(|e| e.kind().to_string())?;
+                seen_root = true;
+                if !is_empty {
+                    scan_xhtml_content(&mut xml, div, options, 0)
+                        .map_err(|e| e.kind().to_string())?;
+                }
+            }
+            Event::Text(t) if t.iter().all(|&b| is_xml_space(b)) => {}
+            Event::Comment(_) => {}
+            Event::Eof if seen_root => return Ok(()),
+            Event::Eof => return Err("no 'div' element".into()),
+            Event::DocType(_) => return Err("DOCTYPE declarations are not allowed".into()),
+            _ => return Err("content outside the 'div' element".into()),
+        }
+    }
+}

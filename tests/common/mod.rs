@@ -1,0 +1,74 @@
+//! The one way tests reach `../shared`: env `MEDCOM_SHARED`, default `../shared` beside the
+//! project. When it is absent, tests that need it skip with a loud message, unless
+//! `MEDCOM_REQUIRE_SHARED` is set (as `.ci/run` does), which turns the skip into a failure.
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+
+/// The shared reference folder, or `None` (after saying so loudly) when it is absent.
+pub fn shared() -> Option<PathBuf> {
+    let dir = std::env::var_os("MEDCOM_SHARED").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        PathBuf::from,
+    );
+    if dir.join("README.md").is_file() {
+        return Some(dir);
+    }
+    if std::env::var_os("MEDCOM_REQUIRE_SHARED").is_some() {
+        panic!("MEDCOM_REQUIRE_SHARED is set but {} holds no shared reference material", dir.display());
+    }
+    eprintln!(
+        "\n*** SKIPPED: shared reference material not found at {} (set MEDCOM_SHARED) ***\n",
+        dir.display()
+    );
+    None
+}
+
+/// One row of `medcom/fhir/examples/MANIFEST.tsv`.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub file: String,
+    pub path: PathBuf,
+    pub message_type: String,
+    pub format: String,
+    pub validity: String,
+    pub ig_version: String,
+    pub bundle_id: String,
+}
+
+impl Example {
+    pub fn is_json(&self) -> bool {
+        self.format.starts_with("json")
+    }
+    pub fn is_fhir(&self) -> bool {
+        !self.message_type.starts_with("ehmiSBDH")
+    }
+}
+
+/// Every row of the FHIR examples manifest.
+pub fn examples(shared: &Path) -> Vec<Example> {
+    let base = shared.join("medcom/fhir/examples");
+    let text = std::fs::read_to_string(base.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            Example {
+                file: f[0].to_owned(),
+                path: base.join(f[0]),
+                message_type: f[4].to_owned(),
+                format: f[5].to_owned(),
+                validity: f[6].to_owned(),
+                ig_version: f[7].to_owned(),
+                bundle_id: f.get(9).copied().unwrap_or("").to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Reads a file as text (the corpus is UTF-8).
+pub fn read(path: &Path) -> String {
+    String::from_utf8(std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
