@@ -6,6 +6,7 @@
 //! offset where it starts in the source. Values borrow from the input and are copied only when
 //! unescaping changed them. Children are kept in definition order whatever the input order was.
 
+#[rustfmt::skip]
 mod generated;
 pub mod primitive;
 mod types;
