@@ -1,0 +1,178 @@
+//! Findings: what validation (FHIR profiles, legacy schemas, Danish identifiers) reports.
+//!
+//! A finding carries a stable code, a severity, a location (FHIRPath for FHIR,
+//! XPath-style for legacy XML, segment paths for EDIFACT), the source position where known, the
+//! rule that produced it, and a message. Messages never quote patient data: the offending value,
+//! when there is one, is held apart and shown only when asked for ([`Finding::value`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::Position;
+
+/// How serious a finding is (the FHIR `OperationOutcome.issue.severity` values that apply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Severity {
+    /// The message does not conform.
+    Error,
+    /// Conforms, but something deserves attention.
+    Warning,
+    /// For information only.
+    Information,
+}
+
+impl Severity {
+    /// The FHIR code: `error`, `warning` or `information`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(medcom::finding::Severity::Warning.code(), "warning");
+    /// ```
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Information => "information",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Repr {
+    code: &'static str,
+    severity: Severity,
+    location: Arc<str>,
+    position: Option<Position>,
+    message: String,
+    rule: Option<Arc<str>>,
+    value: Option<String>,
+}
+
+/// One finding.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::finding::{Finding, Severity};
+/// let f = Finding::new("dk-cpr-date", Severity::Error, "Patient.identifier[0].value", "CPR number has no valid birth date")
+///     .with_value("3113450000");
+/// assert_eq!(f.to_string(), "error[dk-cpr-date] Patient.identifier[0].value: CPR number has no valid birth date");
+/// assert_eq!(f.value(), Some("3113450000"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding(Box<Repr>);
+
+impl Finding {
+    /// A finding with a stable `code`, at `location`, with a message that must not contain patient
+    /// data (use [`Self::with_value`] for the offending value).
+    #[must_use]
+    pub fn new(
+        code: &'static str,
+        severity: Severity,
+        location: impl Into<Arc<str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self(Box::new(Repr {
+            code,
+            severity,
+            location: location.into(),
+            position: None,
+            message: message.into(),
+            rule: None,
+            value: None,
+        }))
+    }
+
+    /// Sets the source position.
+    #[must_use]
+    pub fn with_position(mut self, position: Position) -> Self {
+        self.0.position = Some(position);
+        self
+    }
+
+    /// Sets the rule that produced the finding (a profile URL with an invariant key, a schema
+    /// type, ...).
+    #[must_use]
+    pub fn with_rule(mut self, rule: impl Into<Arc<str>>) -> Self {
+        self.0.rule = Some(rule.into());
+        self
+    }
+
+    /// Attaches the offending value (it may be patient data; renderers mask it by default).
+    #[must_use]
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.0.value = Some(value.into());
+        self
+    }
+
+    /// The stable machine code, e.g. `dk-gln-check-digit`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.0.code
+    }
+
+    /// The severity.
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.0.severity
+    }
+
+    /// Where: `Bundle.entry[2].resource.identifier[0].value`, or an XPath-style location.
+    #[must_use]
+    pub fn location(&self) -> &str {
+        &self.0.location
+    }
+
+    /// Line, column and byte offset in the source, when known.
+    #[must_use]
+    pub fn position(&self) -> Option<Position> {
+        self.0.position
+    }
+
+    /// The message, free of patient data.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The rule that produced the finding.
+    #[must_use]
+    pub fn rule(&self) -> Option<&str> {
+        self.0.rule.as_deref()
+    }
+
+    /// The offending value, if recorded (may be patient data).
+    #[must_use]
+    pub fn value(&self) -> Option<&str> {
+        self.0.value.as_deref()
+    }
+
+    /// The message with the offending value appended, for trusted output only.
+    #[must_use]
+    pub fn unmasked_message(&self) -> String {
+        match &self.0.value {
+            Some(v) => format!("{} (value: '{v}')", self.0.message),
+            None => self.0.message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    /// `severity[code] location: message`, masked.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}[{}] {}: {}",
+            self.0.severity, self.0.code, self.0.location, self.0.message
+        )
+    }
+}
