@@ -12,8 +12,8 @@ use crate::model::PrimitiveKind;
 /// # Examples
 ///
 /// ```
-/// let p = medcom::Position::from_offset("ab\ncæd", 5);
-/// assert_eq!((p.byte, p.line, p.column), (5, 2, 3));
+/// let p = medcom::Position::from_offset("ab\ncæd", 6);
+/// assert_eq!((p.byte, p.line, p.column), (6, 2, 3));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Position {

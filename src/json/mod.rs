@@ -28,7 +28,7 @@ pub use writer::{to_string, to_string_pretty, write};
 /// assert_eq!(quantity.child_value("value"), Some("1.50"));
 /// let err = medcom::json::parse(r#"{"resourceType":"Basic","id":"a","id":"b"}"#).unwrap_err();
 /// assert_eq!(err.kind().code(), "duplicate-key");
-/// assert_eq!(err.position().column, 35);
+/// assert_eq!(err.position().column, 34);
 /// ```
 pub fn parse(input: &str) -> Result<Document<'_>, ReadError> {
     reader::read(input, &ReadOptions::default())

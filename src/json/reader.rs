@@ -549,19 +549,8 @@ impl<'a> Parser<'a, '_> {
         key: &str,
         key_at: usize,
     ) -> Result<()> {
-        if key == "resourceType" {
-            if is_resource {
-                return self.skip_value(); // already read by `resource_type`
-            }
-            self.problem(
-                ReadErrorKind::UnknownElement {
-                    name: key.to_owned(),
-                    parent: ty.name(),
-                },
-                key_at,
-                node,
-            )?;
-            return self.skip_value();
+        if key == "resourceType" && is_resource {
+            return self.skip_value(); // already read by `resource_type`
         }
         let (underscore, wire) = match key.strip_prefix('_') {
             Some(rest) => (true, rest),

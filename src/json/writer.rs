@@ -129,7 +129,7 @@ impl Writer<'_> {
             group.clear();
             group.push(child);
             while let Some(next) = children.peek() {
-                if next.element() == child.element() && next.ty() == child.ty() {
+                if next.element() == child.element() {
                     group.push(*next);
                     children.next();
                 } else {

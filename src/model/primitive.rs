@@ -69,7 +69,7 @@ pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
             }
         }
         PrimitiveKind::Uri | PrimitiveKind::Url | PrimitiveKind::Canonical => {
-            if value.chars().any(char::is_whitespace) {
+            if value.bytes().any(|b| b.is_ascii_whitespace()) {
                 Err("must not contain whitespace")
             } else {
                 Ok(())
@@ -78,8 +78,11 @@ pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
         PrimitiveKind::Oid => oid(value),
         PrimitiveKind::Uuid => uuid(value),
         PrimitiveKind::Code => {
-            let ok = !value.starts_with(char::is_whitespace)
-                && !value.ends_with(char::is_whitespace)
+            // `\s` in the R4 regexes is XML Schema's: space, tab, CR and LF only (so a
+            // no-break space is not whitespace here).
+            let space = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+            let ok = !value.bytes().next().is_some_and(space)
+                && !value.bytes().last().is_some_and(space)
                 && !value
                     .as_bytes()
                     .windows(2)
@@ -417,6 +420,7 @@ mod tests {
         (K::Code, "a b", true),
         (K::Code, "a  b", false),
         (K::Code, " a", false),
+        (K::Code, "CHEST\u{a0}", true),
         (K::Base64Binary, "aGVsbG8=", true),
         (K::Base64Binary, "ab/+", true),
         (K::Base64Binary, "aGVsbG8", false),

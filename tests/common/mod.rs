@@ -3,6 +3,8 @@
 //! `MEDCOM_REQUIRE_SHARED` is set (as `.ci/run` does), which turns the skip into a failure.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod infoset;
+
 use std::path::{Path, PathBuf};
 
 /// The shared reference folder, or `None` (after saying so loudly) when it is absent.
