@@ -16,8 +16,11 @@ const XFAIL: &[(&str, &str)] = &[(
 
 #[test]
 fn r4_examples_round_trip_through_xml() {
-    let Some(shared) = common::shared() else { return };
-    let file = std::fs::File::open(shared.join("corpora/hl7.fhir.r4.examples-4.0.1.tgz")).expect("tarball");
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let file = std::fs::File::open(shared.join("corpora/hl7.fhir.r4.examples-4.0.1.tgz"))
+        .expect("tarball");
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     let (mut total, mut passed) = (0, 0);
     let mut failures = Vec::new();
@@ -25,7 +28,10 @@ fn r4_examples_round_trip_through_xml() {
     for entry in archive.entries().expect("entries") {
         let mut entry = entry.expect("entry");
         let path = entry.path().expect("path").to_string_lossy().into_owned();
-        if !path.ends_with(".json") || path.ends_with("package.json") || path.contains(".index.json") {
+        if !path.ends_with(".json")
+            || path.ends_with("package.json")
+            || path.contains(".index.json")
+        {
             continue;
         }
         let mut text = String::new();
@@ -41,10 +47,22 @@ fn r4_examples_round_trip_through_xml() {
             (Err(e), None) => failures.push(format!("{name}: {e}")),
         }
     }
-    println!("R4 examples: {total} JSON files, {passed} round-trip, {} listed exceptions", seen_xfail.len());
+    println!(
+        "R4 examples: {total} JSON files, {passed} round-trip, {} listed exceptions",
+        seen_xfail.len()
+    );
     assert!(total >= 5000, "only {total} files");
-    assert_eq!(seen_xfail.len(), XFAIL.len(), "some listed exceptions were not met");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(
+        seen_xfail.len(),
+        XFAIL.len(),
+        "some listed exceptions were not met"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn round_trip(text: &str) -> Result<(), String> {

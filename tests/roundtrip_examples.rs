@@ -34,8 +34,13 @@ fn normalize_divs(v: &mut Value) {
             for (k, child) in map.iter_mut() {
                 if k == "div" {
                     if let Value::String(s) = child {
-                        let set = infoset(s, Normalize { collapse_xhtml: true })
-                            .unwrap_or_else(|e| panic!("div does not parse: {e}"));
+                        let set = infoset(
+                            s,
+                            Normalize {
+                                collapse_xhtml: true,
+                            },
+                        )
+                        .unwrap_or_else(|e| panic!("div does not parse: {e}"));
                         *child = Value::String(format!("{set:?}"));
                     }
                 } else {
@@ -54,9 +59,18 @@ fn json_value(text: &str) -> Value {
 
 #[test]
 fn every_example_reads_strictly_and_round_trips() {
-    let Some(shared) = common::shared() else { return };
-    let examples: Vec<_> = common::examples(&shared).into_iter().filter(common::Example::is_fhir).collect();
-    assert!(examples.len() > 780, "manifest lists {} FHIR examples", examples.len());
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let examples: Vec<_> = common::examples(&shared)
+        .into_iter()
+        .filter(common::Example::is_fhir)
+        .collect();
+    assert!(
+        examples.len() > 780,
+        "manifest lists {} FHIR examples",
+        examples.len()
+    );
     let mut failures = Vec::new();
     let (mut read, mut xml_trips, mut json_trips) = (0, 0, 0);
     for ex in &examples {
@@ -87,19 +101,33 @@ fn every_example_reads_strictly_and_round_trips() {
         }
     }
     println!("strict reads: {read}, XML round trips: {xml_trips}, JSON round trips: {json_trips}, xfail: {}", XFAIL.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn official_xml_and_json_convert_into_each_other() {
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     // Pair files by folder and file stem: the same message published in both formats.
-    let mut pairs: BTreeMap<String, (Option<common::Example>, Option<common::Example>)> = BTreeMap::new();
-    for ex in common::examples(&shared).into_iter().filter(common::Example::is_fhir) {
+    let mut pairs: BTreeMap<String, (Option<common::Example>, Option<common::Example>)> =
+        BTreeMap::new();
+    for ex in common::examples(&shared)
+        .into_iter()
+        .filter(common::Example::is_fhir)
+    {
         if xfail_reason(&ex.file).is_some() {
             continue;
         }
-        let stem = ex.file.rsplit_once('.').map_or(ex.file.clone(), |(s, _)| s.to_owned());
+        let stem = ex
+            .file
+            .rsplit_once('.')
+            .map_or(ex.file.clone(), |(s, _)| s.to_owned());
         let slot = pairs.entry(stem).or_default();
         if ex.is_json() {
             slot.1 = Some(ex);
@@ -111,7 +139,10 @@ fn official_xml_and_json_convert_into_each_other() {
     let mut compared = 0;
     for (stem, pair) in &pairs {
         let (Some(x), Some(j)) = pair else { continue };
-        assert_eq!(x.bundle_id, j.bundle_id, "{stem}: pair with different Bundle ids");
+        assert_eq!(
+            x.bundle_id, j.bundle_id,
+            "{stem}: pair with different Bundle ids"
+        );
         compared += 1;
         let xml_text = common::read(&x.path);
         let json_text = common::read(&j.path);
@@ -124,14 +155,23 @@ fn official_xml_and_json_convert_into_each_other() {
         if converted != official {
             failures.push(format!("{stem}: XML → JSON differs from the official JSON"));
         }
-        let norm = Normalize { collapse_xhtml: true };
+        let norm = Normalize {
+            collapse_xhtml: true,
+        };
         let a = infoset(&medcom::xml::to_string(&from_json), norm).expect("written XML");
         let b = infoset(&xml_text, norm).expect("official XML");
         if let Some(d) = first_difference(&a, &b) {
-            failures.push(format!("{stem}: JSON → XML differs from the official XML {d}"));
+            failures.push(format!(
+                "{stem}: JSON → XML differs from the official XML {d}"
+            ));
         }
     }
     println!("format pairs compared: {compared}");
     assert!(compared > 350, "only {compared} pairs");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -38,6 +38,12 @@ pub(super) struct Parser<'a, 'o> {
     options: &'o ReadOptions,
     doc: Document<'a>,
     issues: Vec<ReadError>,
+    /// Keys of the objects being read, innermost last (one allocation for the whole document).
+    keys: Vec<Cow<'a, str>>,
+    /// Scratch list of existing nodes of an element, reused across arrays.
+    scratch: Vec<u32>,
+    /// Array `null`s waiting for their companion (checked when their object ends).
+    pending_nulls: usize,
 }
 
 /// Reads a FHIR JSON resource.
@@ -60,6 +66,9 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
         options,
         doc: Document::new(Type(0)),
         issues: Vec::new(),
+        keys: Vec::with_capacity(64),
+        scratch: Vec::new(),
+        pending_nulls: 0,
     };
     parser.skip_ws();
     if parser.peek() != Some(b'{') {
@@ -144,27 +153,25 @@ impl<'a> Parser<'a, '_> {
     /// Reads a string token at `pos` (which is at `"`).
     fn string(&mut self) -> Result<Cow<'a, str>> {
         let start = self.pos + 1;
-        let mut i = start;
-        loop {
-            match self.bytes.get(i) {
-                None => {
-                    self.pos = i;
-                    return Err(self.syntax("'\"' to close the string"));
-                }
-                Some(b'"') => {
-                    let s = &self.input[start..i];
-                    self.pos = i + 1;
-                    self.check_length(s.len(), start)?;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(&c) if c < 0x20 => {
-                    self.pos = i;
-                    return Err(self.syntax("no control characters in strings"));
-                }
-                Some(_) => i += 1,
-            }
+        // The common case: no escapes. Find the closing quote or a backslash with memchr, then
+        // check the span for control characters in one branch-free pass.
+        let Some(end) = memchr::memchr2(b'"', b'\\', &self.bytes[start.min(self.bytes.len())..])
+            .map(|e| start + e)
+        else {
+            self.pos = self.bytes.len();
+            return Err(self.syntax("'\"' to close the string"));
+        };
+        let span = &self.bytes[start..end];
+        if span.iter().fold(false, |bad, &b| bad | (b < 0x20)) {
+            self.pos = start + span.iter().position(|&b| b < 0x20).unwrap_or(0);
+            return Err(self.syntax("no control characters in strings"));
         }
+        if self.bytes[end] == b'"' {
+            self.pos = end + 1;
+            self.check_length(end - start, start)?;
+            return Ok(Cow::Borrowed(&self.input[start..end]));
+        }
+        let mut i = end;
         let mut out = String::from(&self.input[start..i]);
         loop {
             match self.bytes.get(i) {
@@ -474,7 +481,8 @@ impl<'a> Parser<'a, '_> {
         let object_start = self.pos;
         self.pos += 1; // '{'
         let ty = self.doc.nodes[node as usize].ty;
-        let mut keys: Vec<Cow<'a, str>> = Vec::new();
+        let keys_base = self.keys.len();
+        let nulls_before = self.pending_nulls;
         self.skip_ws();
         let mut empty = true;
         if self.peek() == Some(b'}') {
@@ -489,7 +497,7 @@ impl<'a> Parser<'a, '_> {
                 let key = self.string()?;
                 self.expect(b':', "':'")?;
                 self.skip_ws();
-                if keys.contains(&key) {
+                if self.keys[keys_base..].contains(&key) {
                     self.problem(
                         ReadErrorKind::DuplicateKey {
                             key: key.into_owned(),
@@ -501,7 +509,7 @@ impl<'a> Parser<'a, '_> {
                 } else {
                     empty = false;
                     self.member(node, ty, is_resource, &key, key_at)?;
-                    keys.push(key);
+                    self.keys.push(key);
                 }
                 self.skip_ws();
                 match self.peek() {
@@ -515,10 +523,15 @@ impl<'a> Parser<'a, '_> {
             }
         }
         self.depth -= 1;
+        self.keys.truncate(keys_base);
         if empty && !is_resource {
             self.problem(ReadErrorKind::EmptyValue, object_start, node)?;
         }
-        self.finish_nulls(node)
+        if self.pending_nulls > nulls_before {
+            self.pending_nulls = nulls_before;
+            self.finish_nulls(node)?;
+        }
+        Ok(())
     }
 
     /// Array entries that were `null` with nothing at the same index of the companion array.
@@ -604,11 +617,13 @@ impl<'a> Parser<'a, '_> {
             self.enter()?;
             let array_at = self.pos;
             self.pos += 1;
-            let existing: Vec<u32> = self
-                .doc
-                .child_ids(node)
-                .filter(|&c| self.doc.nodes[c as usize].element == Some(element))
-                .collect();
+            let mut existing = std::mem::take(&mut self.scratch);
+            existing.clear();
+            existing.extend(
+                self.doc
+                    .child_ids(node)
+                    .filter(|&c| self.doc.nodes[c as usize].element == Some(element)),
+            );
             let mut index = 0usize;
             self.skip_ws();
             if self.peek() == Some(b']') {
@@ -653,6 +668,7 @@ impl<'a> Parser<'a, '_> {
                 }
             }
             self.depth -= 1;
+            self.scratch = existing;
             Ok(())
         } else {
             let existing = self
@@ -727,6 +743,7 @@ impl<'a> Parser<'a, '_> {
                         )?;
                     } else if target.is_none() {
                         self.doc.push(parent, element, ty, None, offset);
+                        self.pending_nulls += 1;
                     }
                     return Ok(());
                 }
@@ -762,6 +779,7 @@ impl<'a> Parser<'a, '_> {
                 (Scalar::Null, _) if in_array => {
                     if target.is_none() {
                         self.doc.push(parent, element, ty, None, offset);
+                        self.pending_nulls += 1;
                     }
                     return Ok(());
                 }

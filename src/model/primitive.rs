@@ -28,6 +28,15 @@ pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
     if value.is_empty() {
         return Err("empty value");
     }
+    // R4: strings SHALL NOT contain characters below U+0020 other than tab, CR and LF. XML
+    // cannot carry them at all, so accepting them from JSON would make a message that cannot be
+    // written as XML.
+    if value
+        .bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n'))
+    {
+        return Err("control characters are not allowed");
+    }
     match kind {
         PrimitiveKind::Boolean => {
             if value == "true" || value == "false" {
@@ -182,7 +191,9 @@ fn digits<const N: usize>(b: &[u8], at: usize) -> Option<u32> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -350,7 +361,7 @@ fn base64(value: &str) -> Result<(), &'static str> {
             _ => return Err("not a base64 character"),
         }
     }
-    if padding > 2 || (n + padding) % 4 != 0 {
+    if padding > 2 || !(n + padding).is_multiple_of(4) {
         return Err("length is not a multiple of 4");
     }
     Ok(())
@@ -427,6 +438,8 @@ mod tests {
         (K::Base64Binary, "aGVs\nbG8=", true),
         (K::String, " ", true),
         (K::String, "x", true),
+        (K::String, "a\u{1}b", false),
+        (K::String, "a\tb\r\n", true),
         (K::Markdown, "", false),
     ];
 

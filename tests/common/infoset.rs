@@ -55,7 +55,11 @@ pub fn infoset(xml: &str, normalize: Normalize) -> Result<Vec<Item>, String> {
         let (ns, event) = reader.read_resolved_event().map_err(|e| e.to_string())?;
         match event {
             Event::Start(e) => {
-                flush(&mut text, &mut items, xhtml_depth > 0 && normalize.collapse_xhtml);
+                flush(
+                    &mut text,
+                    &mut items,
+                    xhtml_depth > 0 && normalize.collapse_xhtml,
+                );
                 let namespace = resolve(ns);
                 if namespace == XHTML || xhtml_depth > 0 {
                     xhtml_depth += 1;
@@ -84,7 +88,11 @@ pub fn infoset(xml: &str, normalize: Normalize) -> Result<Vec<Item>, String> {
                 items.push(Item::Start(namespace, local, attrs));
             }
             Event::End(_) => {
-                flush(&mut text, &mut items, xhtml_depth > 0 && normalize.collapse_xhtml);
+                flush(
+                    &mut text,
+                    &mut items,
+                    xhtml_depth > 0 && normalize.collapse_xhtml,
+                );
                 xhtml_depth = xhtml_depth.saturating_sub(1);
                 items.push(Item::End);
             }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Seeds fuzz/corpus/TARGET from the project's fixtures and, if present, ../shared examples.
+set -euo pipefail
+target=${1:?usage: fuzz/seed.sh xml|json}
+root=$(cd "$(dirname "$0")/.." && pwd)
+out="$root/fuzz/corpus/$target"
+mkdir -p "$out"
+case "$target" in
+  xml) pattern='*.xml' ;;
+  json) pattern='*.json' ;;
+  *) pattern='*' ;;
+esac
+find "$root/fixtures" -name "$pattern" -exec cp {} "$out/" \;
+shared=${MEDCOM_SHARED:-$root/../shared}
+if [ -d "$shared/medcom/fhir/examples" ]; then
+  find "$shared/medcom/fhir/examples" -name "$pattern" | head -200 | while read -r f; do
+    cp "$f" "$out/$(sha1sum "$f" | cut -c1-16)"
+  done
+fi
+echo "seeded $(ls "$out" | wc -l) inputs into $out"

@@ -1,0 +1,96 @@
+//! `medcom`: convert and (in time) validate and acknowledge MedCom messages from the command line.
+//!
+//! Exit codes: 0 success, 1 unreadable or invalid input (the error, with its location, on
+//! stderr), 2 usage or I/O errors.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+mod convert;
+mod import;
+
+/// How a command ended.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The input could not be read as a message (exit 1).
+    Input(String),
+    /// Bad arguments (exit 2).
+    Usage(String),
+    /// Reading or writing a file or stream failed (exit 2).
+    Io(String),
+}
+
+pub(crate) type Outcome = Result<(), Failure>;
+
+const USAGE: &str = "usage:
+  medcom convert [--to json|xml] [--pretty] FILE|-
+      Reads a FHIR message (XML or JSON, detected by content) and writes it in the other format,
+      or the one given by --to, to stdout.
+  medcom --help | --version";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("convert") => convert::run(&args[1..]),
+        Some("import") => import::run(&args[1..]),
+        Some("--help" | "-h" | "help") => {
+            return match write_stdout(format!("{USAGE}\n").as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(f) => report(&f),
+            };
+        }
+        Some("--version" | "-V") => {
+            return match write_stdout(format!("medcom {}\n", env!("CARGO_PKG_VERSION")).as_bytes())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(f) => report(&f),
+            };
+        }
+        Some(other) => Err(Failure::Usage(format!("unknown command '{other}'"))),
+        None => Err(Failure::Usage("no command given".into())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => report(&f),
+    }
+}
+
+fn report(failure: &Failure) -> ExitCode {
+    match failure {
+        Failure::Input(msg) => {
+            eprintln!("medcom: {msg}");
+            ExitCode::from(1)
+        }
+        Failure::Usage(msg) => {
+            eprintln!("medcom: {msg}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Failure::Io(msg) => {
+            eprintln!("medcom: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads a file, or stdin for `-`.
+pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Failure::Io(format!("stdin: {e}")))?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).map_err(|e| Failure::Io(format!("{path}: {e}")))
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn write_stdout(bytes: &[u8]) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Io(format!("stdout: {e}"))),
+    }
+}
