@@ -3,7 +3,8 @@
 //! The reader accepts the FHIR namespace `http://hl7.org/fhir` (default or prefixed), `value`
 //! attributes, `id` and `url` attributes where R4 defines them, and the XHTML narrative `div`,
 //! which is kept as XML text. It never processes a DTD: a DOCTYPE is an error, and only the five
-//! predefined entities and character references are expanded.
+//! predefined entities and character references are expanded. [`check_well_formed`] runs the
+//! same tokenizer and checks on any XML document, without the FHIR layer.
 
 mod escape;
 mod reader;
