@@ -149,7 +149,8 @@ fn well_formedness_cases() {
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
 }
 
-/// A byte order mark before the root element used to make the reader slice inside it.
+/// A byte order mark used to shift the first event's offset: before the root element the reader
+/// sliced inside the mark (a panic), and an XML declaration after it was called misplaced.
 #[test]
 fn byte_order_mark_before_the_root() {
     let doc = medcom::xml::parse(
@@ -157,6 +158,10 @@ fn byte_order_mark_before_the_root() {
     )
     .expect("a byte order mark is allowed");
     assert_eq!(doc.root().child_value("id"), Some("a"));
+    let with_declaration = "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Basic xmlns=\"http://hl7.org/fhir\"><id value=\"b\"/></Basic>";
+    let doc =
+        medcom::xml::parse(with_declaration).expect("a declaration after the mark is allowed");
+    assert_eq!(doc.root().child_value("id"), Some("b"));
     let err = medcom::xml::check_well_formed("\u{FEFF}<a></b>").unwrap_err();
     assert_eq!(err.kind().code(), "malformed-xml");
     let err = medcom::xml::check_well_formed("\u{FEFF}<a b='1'c='2'/>").unwrap_err();
