@@ -111,6 +111,10 @@ pub fn parse_with_options<'a>(
 
 /// Reads bytes as UTF-8 first, reporting invalid UTF-8 with its position, then parses.
 ///
+/// FHIR XML and JSON are read as UTF-8 only: UTF-16 input (with or without a byte order mark)
+/// is [`ReadErrorKind::InvalidUtf8`], and an XML declaration naming an encoding other than
+/// UTF-8 or US-ASCII is malformed XML.
+///
 /// # Errors
 ///
 /// [`ReadErrorKind::InvalidUtf8`] at the first bad byte, or any error of [`parse_with_options`].

@@ -3,7 +3,8 @@
 //! The reader accepts the FHIR namespace `http://hl7.org/fhir` (default or prefixed), `value`
 //! attributes, `id` and `url` attributes where R4 defines them, and the XHTML narrative `div`,
 //! which is kept as XML text. It never processes a DTD: a DOCTYPE is an error, and only the five
-//! predefined entities and character references are expanded.
+//! predefined entities and character references are expanded. [`check_well_formed`] runs the
+//! same tokenizer and checks on any XML document, without the FHIR layer.
 
 mod escape;
 mod reader;
@@ -60,6 +61,48 @@ pub fn parse_with_options<'a>(
     options: &ReadOptions,
 ) -> Result<Document<'a>, ReadError> {
     reader::read(input, options)
+}
+
+/// Checks that `input` is a well-formed, namespace-well-formed XML document, with the same
+/// tokenizer and checks as [`parse`] but without reading it as FHIR: any root element is
+/// accepted. The reader's policy still applies: a DOCTYPE is an error, only the five predefined
+/// entities exist, an `encoding` other than UTF-8 (or its subset US-ASCII) is an error, and the
+/// default [`ReadOptions`] limits hold.
+///
+/// # Errors
+///
+/// A [`ReadError`] with the position of the first problem.
+///
+/// # Examples
+///
+/// ```
+/// assert!(medcom::xml::check_well_formed("<a xmlns:p='urn:x'><p:b c='&amp;'/></a>").is_ok());
+/// let err = medcom::xml::check_well_formed("<a><b></a></b>").unwrap_err();
+/// assert_eq!(err.kind().code(), "malformed-xml");
+/// let err = medcom::xml::check_well_formed("<!DOCTYPE a><a/>").unwrap_err();
+/// assert_eq!(err.kind().code(), "doctype-not-allowed");
+/// ```
+pub fn check_well_formed(input: &str) -> Result<(), ReadError> {
+    reader::check_well_formed(input, &ReadOptions::default())
+}
+
+/// [`check_well_formed`] on bytes. FHIR XML is UTF-8 only, so input that is not UTF-8 (such as
+/// UTF-16, with or without a byte order mark) is rejected, like [`crate::parse_bytes`] does.
+///
+/// # Errors
+///
+/// [`crate::ReadErrorKind::InvalidUtf8`] at the first byte that is not UTF-8, or any error of
+/// [`check_well_formed`].
+///
+/// # Examples
+///
+/// ```
+/// assert!(medcom::xml::check_well_formed_bytes(b"<a>\xC3\xA6</a>").is_ok());
+/// let err = medcom::xml::check_well_formed_bytes(b"\xFF\xFE<\x00a\x00/\x00>\x00").unwrap_err();
+/// assert_eq!(err.kind().code(), "invalid-utf8");
+/// ```
+pub fn check_well_formed_bytes(input: &[u8]) -> Result<(), ReadError> {
+    check_well_formed(crate::error::utf8(input)?)
 }
 
 /// Checks that `div` is a well-formed XHTML fragment rooted at a `div` element in the XHTML

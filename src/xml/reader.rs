@@ -5,7 +5,10 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesStart, Event};
 
 use super::escape::{is_name, resolve_reference, unescape_attribute, UnescapeError};
-use super::wellformed::{check_declaration, check_processing_instruction, first_non_char};
+use super::wellformed::{
+    check_declaration, check_namespace_declaration, check_processing_instruction, first_non_char,
+    split_qname, XML_NS,
+};
 use super::{FHIR_NS, XHTML_NS};
 use crate::error::{Limit, ReadError, ReadErrorKind};
 use crate::model::{primitive, Document, Element, PrimitiveKind, Type};
@@ -49,47 +52,15 @@ pub(super) struct Reader<'a, 'o> {
     /// In-scope namespace declarations: (prefix, or "" for the default; URI).
     namespaces: Vec<(&'a str, Cow<'a, str>)>,
     attributes: Vec<Attribute<'a>>,
+    root_seen: bool,
     root_closed: bool,
+    /// Well-formedness only: the root opens a [`FrameKind::Skip`] frame and no model is built.
+    check_only: bool,
 }
 
 /// Reads a FHIR XML resource.
 pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document<'a>> {
-    if input.len() > options.max_input_bytes {
-        return Err(ReadError::at(
-            ReadErrorKind::LimitExceeded {
-                limit: Limit::InputBytes,
-            },
-            input,
-            0,
-        ));
-    }
-    if let Some(at) = first_non_char(input) {
-        return Err(ReadError::at(
-            ReadErrorKind::MalformedXml {
-                reason: "character not allowed in XML".into(),
-            },
-            input,
-            at,
-        ));
-    }
-    let mut xml = quick_xml::Reader::from_str(input);
-    let config = xml.config_mut();
-    config.check_comments = true;
-    config.check_end_names = true;
-    config.expand_empty_elements = false;
-    config.trim_text(false);
-    config.allow_dangling_amp = false;
-    let mut reader = Reader {
-        input,
-        xml,
-        options,
-        doc: None,
-        issues: Vec::new(),
-        stack: Vec::with_capacity(32),
-        namespaces: Vec::with_capacity(8),
-        attributes: Vec::with_capacity(4),
-        root_closed: false,
-    };
+    let mut reader = Reader::new(input, options, false)?;
     reader.run()?;
     let mut doc = reader.doc.take().ok_or_else(|| {
         ReadError::at(
@@ -104,6 +75,12 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
     Ok(doc)
 }
 
+/// Runs the reader's event loop and every well-formedness and namespace check without any FHIR
+/// interpretation: the root element and everything in it are skipped.
+pub(super) fn check_well_formed(input: &str, options: &ReadOptions) -> Result<()> {
+    Reader::new(input, options, true)?.run()
+}
+
 fn malformed(reason: impl Into<String>) -> ReadErrorKind {
     ReadErrorKind::MalformedXml {
         reason: reason.into(),
@@ -112,6 +89,58 @@ fn malformed(reason: impl Into<String>) -> ReadErrorKind {
 
 fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Whether the attribute value whose closing quote is at `quote` is followed by what may follow
+/// an attribute: whitespace or the end of the tag (quick-xml also accepts `a="1"b="2"`).
+fn is_attribute_end(input: &str, quote: usize) -> bool {
+    matches!(
+        input.as_bytes().get(quote + 1),
+        Some(b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>')
+    )
+}
+
+impl<'a, 'o> Reader<'a, 'o> {
+    fn new(input: &'a str, options: &'o ReadOptions, check_only: bool) -> Result<Self> {
+        if input.len() > options.max_input_bytes {
+            return Err(ReadError::at(
+                ReadErrorKind::LimitExceeded {
+                    limit: Limit::InputBytes,
+                },
+                input,
+                0,
+            ));
+        }
+        if let Some(at) = first_non_char(input) {
+            return Err(ReadError::at(
+                ReadErrorKind::MalformedXml {
+                    reason: "character not allowed in XML".into(),
+                },
+                input,
+                at,
+            ));
+        }
+        let mut xml = quick_xml::Reader::from_str(input);
+        let config = xml.config_mut();
+        config.check_comments = true;
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        config.allow_dangling_amp = false;
+        Ok(Self {
+            input,
+            xml,
+            options,
+            doc: None,
+            issues: Vec::new(),
+            stack: Vec::with_capacity(32),
+            namespaces: Vec::with_capacity(8),
+            attributes: Vec::with_capacity(4),
+            root_seen: false,
+            root_closed: false,
+            check_only,
+        })
+    }
 }
 
 impl<'a> Reader<'a, '_> {
@@ -145,7 +174,8 @@ impl<'a> Reader<'a, '_> {
         };
         let mut first = true;
         loop {
-            let start = self.offset();
+            // quick-xml reports the first event at 0 even after a byte order mark.
+            let start = self.offset().max(base);
             let event = match self.xml.read_event() {
                 Ok(e) => e,
                 Err(e) => {
@@ -198,7 +228,7 @@ impl<'a> Reader<'a, '_> {
                     if !self.stack.is_empty() {
                         return Err(self.error(malformed("unexpected end of input"), start));
                     }
-                    if self.doc.is_none() {
+                    if !self.root_seen {
                         return Err(self.error(malformed("no root element"), start));
                     }
                     return Ok(());
@@ -250,6 +280,12 @@ impl<'a> Reader<'a, '_> {
                 ));
             }
             let value_offset = raw.as_ptr() as usize - self.input.as_ptr() as usize;
+            if !is_attribute_end(self.input, value_offset + raw.len()) {
+                return Err(self.error(
+                    malformed("whitespace required between attributes"),
+                    value_offset + raw.len() + 1,
+                ));
+            }
             let value = unescape_attribute(raw).map_err(|err| match err {
                 UnescapeError::UnknownEntity(at, name) => {
                     self.error(ReadErrorKind::UnknownEntity { name }, value_offset + at)
@@ -265,11 +301,12 @@ impl<'a> Reader<'a, '_> {
             })?;
             let key = self.reslice(attr.key.as_ref(), start)?;
             if key == "xmlns" {
+                check_namespace_declaration(None, &value)
+                    .map_err(|why| self.error(malformed(why), start))?;
                 self.namespaces.push(("", value));
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                if value.is_empty() {
-                    return Err(self.error(malformed("a prefix cannot be undeclared"), start));
-                }
+                check_namespace_declaration(Some(prefix), &value)
+                    .map_err(|why| self.error(malformed(why), start))?;
                 self.namespaces.push((prefix, value));
             } else {
                 self.attributes.push(Attribute {
@@ -302,21 +339,73 @@ impl<'a> Reader<'a, '_> {
 
     /// Splits a qualified name and resolves its namespace; an undeclared prefix is an error.
     fn resolve(&self, qname: &'a str, start: usize) -> Result<(&'a str, String)> {
-        let (prefix, local) = match qname.split_once(':') {
-            Some((p, l)) => (p, l),
-            None => ("", qname),
-        };
-        if local.contains(':') || (qname.contains(':') && (prefix.is_empty() || local.is_empty())) {
+        let Some((prefix, local)) = split_qname(qname) else {
             return Err(self.error(
                 malformed(format!("'{qname}' is not a valid qualified name")),
                 start,
             ));
-        }
+        };
         match self.namespace_of(prefix) {
             Some(ns) => Ok((local, ns.to_owned())),
             None if prefix.is_empty() => Ok((local, String::new())),
             None => Err(self.error(malformed(format!("undeclared prefix '{prefix}'")), start)),
         }
+    }
+
+    /// Checks the prefixes of the attributes just read: each is declared (`xml` always is),
+    /// and no two attributes have the same namespace and local name.
+    fn check_attribute_prefixes(&self) -> Result<()> {
+        let mut prefixed = 0usize;
+        for a in &self.attributes {
+            if !a.name.contains(':') {
+                continue;
+            }
+            prefixed += 1;
+            let (prefix, _) = split_qname(a.name).ok_or_else(|| {
+                self.error(
+                    malformed(format!("'{}' is not a valid qualified name", a.name)),
+                    a.offset,
+                )
+            })?;
+            if prefix != "xml" && self.namespace_of(prefix).is_none() {
+                return Err(
+                    self.error(malformed(format!("undeclared prefix '{prefix}'")), a.offset)
+                );
+            }
+        }
+        // Two prefixes may name one namespace; rare enough for a quadratic check.
+        if prefixed > 1 {
+            let expanded = |name: &'a str| {
+                split_qname(name)
+                    .filter(|(prefix, _)| !prefix.is_empty())
+                    .map(|(prefix, local)| {
+                        let ns = if prefix == "xml" {
+                            Some(XML_NS)
+                        } else {
+                            self.namespace_of(prefix)
+                        };
+                        (ns, local)
+                    })
+            };
+            for (i, a) in self.attributes.iter().enumerate() {
+                let Some(name) = expanded(a.name) else {
+                    continue;
+                };
+                if self.attributes[..i]
+                    .iter()
+                    .any(|b| expanded(b.name) == Some(name))
+                {
+                    return Err(self.error(
+                        malformed(format!(
+                            "attribute '{}' repeats a namespace and local name",
+                            a.name
+                        )),
+                        a.offset,
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_attributes_other_than_xmlns(&mut self, node: u32) -> Result<()> {
@@ -364,8 +453,7 @@ impl<'a> Reader<'a, '_> {
         if self.root_closed {
             return Err(self.error(ReadErrorKind::TrailingContent, start));
         }
-        let name_offset = start + 1;
-        let qname: &'a str = &self.input[name_offset..name_offset + e.name().as_ref().len()];
+        let qname = self.reslice(e.name().as_ref(), start)?;
         if !is_name(qname) {
             return Err(self.error(
                 malformed(format!("'{qname}' is not a valid element name")),
@@ -374,15 +462,7 @@ impl<'a> Reader<'a, '_> {
         }
         let ns_mark = self.namespaces.len();
         self.attributes(e, start)?;
-        for a in &self.attributes {
-            if let Some((prefix, _)) = a.name.split_once(':') {
-                if prefix != "xml" && self.namespace_of(prefix).is_none() {
-                    return Err(
-                        self.error(malformed(format!("undeclared prefix '{prefix}'")), a.offset)
-                    );
-                }
-            }
-        }
+        self.check_attribute_prefixes()?;
         let (local, ns) = self.resolve(qname, start)?;
         if let Some(doc) = &self.doc {
             if doc.len() >= self.options.max_nodes {
@@ -397,8 +477,12 @@ impl<'a> Reader<'a, '_> {
         let frame = self.stack.last().map(|f| (f.kind, f.node));
         match frame {
             None => {
-                if self.doc.is_some() {
+                if self.root_seen {
                     return Err(self.error(ReadErrorKind::TrailingContent, start));
+                }
+                self.root_seen = true;
+                if self.check_only {
+                    return self.after_open(0, FrameKind::Skip, ns_mark, start, empty);
                 }
                 let ty = Type::resource(local).ok_or_else(|| {
                     self.error(
@@ -883,6 +967,15 @@ fn check_xhtml_tag(e: &BytesStart<'_>, input: &str, start: usize) -> Result<()> 
             ));
         }
         let raw = std::str::from_utf8(&attr.value).unwrap_or("");
+        // quick-xml borrows values from the input; an owned one cannot be placed, so pass it.
+        let offset = (raw.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+        if offset < input.len() && !is_attribute_end(input, offset + raw.len()) {
+            return Err(ReadError::at(
+                malformed("whitespace required between attributes"),
+                input,
+                start,
+            ));
+        }
         unescape_attribute(raw).map_err(|err| match err {
             UnescapeError::UnknownEntity(_, name) => {
                 ReadError::at(ReadErrorKind::UnknownEntity { name }, input, start)

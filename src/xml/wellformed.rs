@@ -1,5 +1,45 @@
 //! Well-formedness checks that quick-xml leaves to its caller: the character set, the XML
-//! declaration, processing-instruction targets, `]]>` in text and names.
+//! declaration, processing-instruction targets, `]]>` in text and names, and the namespace
+//! constraints on qualified names and declarations.
+
+/// The namespace the `xml` prefix is bound to.
+pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace of `xmlns` attributes, which no prefix may be bound to.
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// Splits a `QName` into prefix (empty when there is none) and local part; `None` when the
+/// name has more than one colon or an empty prefix or local part.
+pub(crate) fn split_qname(qname: &str) -> Option<(&str, &str)> {
+    match qname.split_once(':') {
+        None => Some(("", qname)),
+        Some((prefix, local))
+            if !prefix.is_empty() && !local.is_empty() && !local.contains(':') =>
+        {
+            Some((prefix, local))
+        }
+        Some(_) => None,
+    }
+}
+
+/// Checks a namespace declaration: `xmlns` (`prefix` is `None`) or `xmlns:prefix`.
+pub(crate) fn check_namespace_declaration(
+    prefix: Option<&str>,
+    uri: &str,
+) -> Result<(), &'static str> {
+    match prefix {
+        Some(p) if p.is_empty() || p.contains(':') => Err("malformed namespace prefix"),
+        Some("xmlns") => Err("the 'xmlns' prefix cannot be declared"),
+        Some("xml") if uri != XML_NS => {
+            Err("the 'xml' prefix cannot be bound to another namespace")
+        }
+        Some("xml") => Ok(()),
+        Some(_) if uri.is_empty() => Err("a prefix cannot be undeclared"),
+        _ if uri == XML_NS || uri == XMLNS_NS => {
+            Err("the xml and xmlns namespaces cannot be bound to another prefix")
+        }
+        _ => Ok(()),
+    }
+}
 
 /// Finds the first byte offset whose character is not an XML 1.0 `Char`.
 ///
@@ -124,6 +164,40 @@ mod tests {
         assert!(check_declaration(" version=\"2.0\"").is_err());
         assert!(check_declaration(" version=\"1.0\" standalone=\"maybe\"").is_err());
         assert!(check_declaration("").is_err());
+    }
+
+    #[test]
+    fn namespace_declarations() {
+        let cases: &[(Option<&str>, &str, bool)] = &[
+            (None, "http://hl7.org/fhir", true),
+            (None, "", true),
+            (Some("f"), "http://hl7.org/fhir", true),
+            (Some("xml"), XML_NS, true),
+            (Some(""), "urn:x", false),
+            (Some("f"), "", false),
+            (Some("xml"), "urn:x", false),
+            (Some("xmlns"), XMLNS_NS, false),
+            (Some("y"), XML_NS, false),
+            (Some("y"), XMLNS_NS, false),
+            (None, XML_NS, false),
+            (None, XMLNS_NS, false),
+        ];
+        for &(prefix, uri, ok) in cases {
+            assert_eq!(
+                check_namespace_declaration(prefix, uri).is_ok(),
+                ok,
+                "{prefix:?} {uri}"
+            );
+        }
+    }
+
+    #[test]
+    fn qualified_names() {
+        assert_eq!(split_qname("a"), Some(("", "a")));
+        assert_eq!(split_qname("p:a"), Some(("p", "a")));
+        for bad in [":a", "a:", "a:b:c"] {
+            assert_eq!(split_qname(bad), None, "{bad}");
+        }
     }
 
     #[test]
