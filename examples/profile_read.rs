@@ -1,12 +1,31 @@
-//! Reads one file many times, for profilers: `cargo run --release --example profile_read FILE N`.
+//! Reads one file many times, for profilers:
+//! `cargo run --release --example profile_read FILE N [medcom|events|serde]`.
+#![allow(clippy::print_stdout)] // a profiling tool prints its result
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("FILE");
     let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let mode = args.next().unwrap_or_else(|| "medcom".into());
     let text = std::fs::read_to_string(path).expect("readable");
-    let mut nodes = 0;
+    let mut count = 0;
     for _ in 0..n {
-        nodes += medcom::parse(&text).expect("reads").len();
+        count += match mode.as_str() {
+            "events" => {
+                let mut reader = quick_xml::Reader::from_str(&text);
+                let mut k = 0;
+                while !matches!(
+                    reader.read_event(),
+                    Ok(quick_xml::events::Event::Eof) | Err(_)
+                ) {
+                    k += 1;
+                }
+                k
+            }
+            "serde" => serde_json::from_str::<serde_json::Value>(&text)
+                .map_or(0, |v| v.as_object().map_or(0, |o| o.len())),
+            _ => medcom::parse(&text).expect("reads").len(),
+        };
     }
-    println!("{nodes}");
+    println!("{count}");
 }

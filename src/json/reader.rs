@@ -44,6 +44,8 @@ pub(super) struct Parser<'a, 'o> {
     scratch: Vec<u32>,
     /// Array `null`s waiting for their companion (checked when their object ends).
     pending_nulls: usize,
+    /// Definition index of the last element found in the object being read.
+    cursor: u32,
 }
 
 /// Reads a FHIR JSON resource.
@@ -69,6 +71,7 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
         keys: Vec::with_capacity(64),
         scratch: Vec::new(),
         pending_nulls: 0,
+        cursor: 0,
     };
     parser.skip_ws();
     if parser.peek() != Some(b'{') {
@@ -235,10 +238,16 @@ impl<'a> Parser<'a, '_> {
                     return Err(self.syntax("no control characters in strings"));
                 }
                 Some(_) => {
-                    let next = self.input[i..]
-                        .find(['"', '\\'])
-                        .map_or(self.input.len(), |n| i + n);
-                    if let Some(ctl) = self.bytes[i..next].iter().position(|&c| c < 0x20) {
+                    let next = memchr::memchr2(b'"', b'\\', &self.bytes[i..])
+                        .map_or(self.bytes.len(), |n| i + n);
+                    if self.bytes[i..next]
+                        .iter()
+                        .fold(false, |bad, &c| bad | (c < 0x20))
+                    {
+                        let ctl = self.bytes[i..next]
+                            .iter()
+                            .position(|&c| c < 0x20)
+                            .unwrap_or(0);
                         self.pos = i + ctl;
                         return Err(self.syntax("no control characters in strings"));
                     }
@@ -483,6 +492,7 @@ impl<'a> Parser<'a, '_> {
         let ty = self.doc.nodes[node as usize].ty;
         let keys_base = self.keys.len();
         let nulls_before = self.pending_nulls;
+        let outer_cursor = std::mem::replace(&mut self.cursor, 0);
         self.skip_ws();
         let mut empty = true;
         if self.peek() == Some(b'}') {
@@ -524,6 +534,7 @@ impl<'a> Parser<'a, '_> {
         }
         self.depth -= 1;
         self.keys.truncate(keys_base);
+        self.cursor = outer_cursor;
         if empty && !is_resource {
             self.problem(ReadErrorKind::EmptyValue, object_start, node)?;
         }
@@ -569,8 +580,12 @@ impl<'a> Parser<'a, '_> {
             Some(rest) => (true, rest),
             None => (false, key),
         };
-        let found = ty.element_for_wire_name(wire);
-        let Some((element, chosen)) = found else {
+        // Writers nearly always follow definition order: look from the last element found.
+        let found = ty.element_for_wire_name_from(wire, self.cursor);
+        if let Some((_, _, index)) = found {
+            self.cursor = index;
+        }
+        let Some((element, chosen, _)) = found else {
             self.problem(
                 ReadErrorKind::UnknownElement {
                     name: key.to_owned(),

@@ -25,17 +25,21 @@ use super::PrimitiveKind;
 /// assert!(check(PrimitiveKind::Integer, "2147483648").is_err());
 /// ```
 pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
-    if value.is_empty() {
-        return Err("empty value");
-    }
     // R4: strings SHALL NOT contain characters below U+0020 other than tab, CR and LF. XML
     // cannot carry them at all, so accepting them from JSON would make a message that cannot be
     // written as XML.
-    if value
-        .bytes()
-        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n'))
-    {
+    let control = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\r') & (b != b'\n');
+    if value.bytes().fold(false, |acc, b| acc | control(b)) {
         return Err("control characters are not allowed");
+    }
+    check_lexical(kind, value)
+}
+
+/// [`check`] without the control-character test, for values read from XML, where the reader
+/// has already rejected every such character.
+pub(crate) fn check_lexical(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
+    if value.is_empty() {
+        return Err("empty value");
     }
     match kind {
         PrimitiveKind::Boolean => {

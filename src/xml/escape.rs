@@ -52,6 +52,18 @@ pub(crate) fn resolve_reference(body: &str) -> Result<char, Option<String>> {
     predefined(body).ok_or_else(|| Some(body.to_owned()))
 }
 
+/// Bytes that make an attribute value need work: references, `<`, and the whitespace that
+/// attribute-value normalization turns into spaces.
+static ATTRIBUTE_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'\t' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'\r' as usize] = true;
+    table
+};
+
 /// Unescapes an attribute value and applies XML attribute-value normalization (each literal
 /// tab, line feed, carriage return or CR LF pair becomes one space; characters given by
 /// reference are kept). Borrows when nothing changes.
@@ -59,7 +71,7 @@ pub(crate) fn unescape_attribute(raw: &str) -> Result<Cow<'_, str>, UnescapeErro
     let bytes = raw.as_bytes();
     let Some(first) = bytes
         .iter()
-        .position(|&b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
+        .position(|&b| ATTRIBUTE_SPECIAL[usize::from(b)])
     else {
         return Ok(Cow::Borrowed(raw));
     };
@@ -126,6 +138,20 @@ pub(crate) fn is_name_char(c: char) -> bool {
 
 /// Whether `s` is an XML `Name`.
 pub(crate) fn is_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    // ASCII fast path: nearly every name in a FHIR message.
+    if let Some((&first, rest)) = b.split_first() {
+        if (first.is_ascii_alphabetic() || first == b'_' || first == b':')
+            && rest
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'-' | b'.'))
+        {
+            return true;
+        }
+        if b.is_ascii() {
+            return false;
+        }
+    }
     let mut chars = s.chars();
     chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
 }

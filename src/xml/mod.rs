@@ -10,6 +10,7 @@ mod escape;
 mod reader;
 mod wellformed;
 mod writer;
+mod xhtml;
 
 use crate::error::ReadError;
 use crate::model::Document;
@@ -109,4 +110,14 @@ pub fn check_well_formed_bytes(input: &[u8]) -> Result<(), ReadError> {
 /// namespace (the form the JSON `div` string must have).
 pub(crate) fn check_xhtml_fragment(div: &str, options: &ReadOptions) -> Result<(), String> {
     reader::check_fragment(div, options)
+}
+
+/// Both narrative checks, for the differential test (not a stable API).
+#[doc(hidden)]
+pub fn __narrative_checks(div: &str) -> (bool, bool) {
+    let options = ReadOptions::default();
+    (
+        reader::check_fragment(div, &options).is_ok(),
+        reader::check_fragment_by_events(div, &options).is_ok(),
+    )
 }

@@ -54,6 +54,9 @@ pub(super) struct Reader<'a, 'o> {
     attributes: Vec<Attribute<'a>>,
     root_seen: bool,
     root_closed: bool,
+    /// Bytes of narrative content checked by the single-pass scanner and skipped over in
+    /// quick-xml's input (its own position does not count them).
+    skipped: usize,
     /// Well-formedness only: the root opens a [`FrameKind::Skip`] frame and no model is built.
     check_only: bool,
 }
@@ -79,6 +82,32 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
 /// interpretation: the root element and everything in it are skipped.
 pub(super) fn check_well_formed(input: &str, options: &ReadOptions) -> Result<()> {
     Reader::new(input, options, true)?.run()
+}
+
+/// The namespace of an element, without allocating for the two that FHIR uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Namespace {
+    Fhir,
+    Xhtml,
+    Other(String),
+}
+
+impl Namespace {
+    fn of(uri: &str) -> Self {
+        match uri {
+            FHIR_NS => Self::Fhir,
+            XHTML_NS => Self::Xhtml,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            Self::Fhir => FHIR_NS.to_owned(),
+            Self::Xhtml => XHTML_NS.to_owned(),
+            Self::Other(s) => s,
+        }
+    }
 }
 
 fn malformed(reason: impl Into<String>) -> ReadErrorKind {
@@ -138,6 +167,7 @@ impl<'a, 'o> Reader<'a, 'o> {
             attributes: Vec::with_capacity(4),
             root_seen: false,
             root_closed: false,
+            skipped: 0,
             check_only,
         })
     }
@@ -163,7 +193,7 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn offset(&self) -> usize {
-        usize::try_from(self.xml.buffer_position()).unwrap_or(usize::MAX)
+        usize::try_from(self.xml.buffer_position()).unwrap_or(usize::MAX) + self.skipped
     }
 
     fn run(&mut self) -> Result<()> {
@@ -179,7 +209,7 @@ impl<'a> Reader<'a, '_> {
             let event = match self.xml.read_event() {
                 Ok(e) => e,
                 Err(e) => {
-                    let at = usize::try_from(self.xml.error_position()).unwrap_or(0);
+                    let at = usize::try_from(self.xml.error_position()).unwrap_or(0) + self.skipped;
                     return Err(self.error(malformed(e.to_string()), at));
                 }
             };
@@ -261,9 +291,11 @@ impl<'a> Reader<'a, '_> {
     /// the others into `self.attributes`, unescaped.
     fn attributes(&mut self, e: &BytesStart<'a>, start: usize) -> Result<()> {
         self.attributes.clear();
-        for attr in e.attributes().with_checks(true) {
+        let ns_mark = self.namespaces.len();
+        // Duplicates are checked below on our own list: quick-xml's check allocates per tag.
+        for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| self.error(malformed(err.to_string()), start))?;
-            let key = std::str::from_utf8(attr.key.as_ref()).unwrap_or("");
+            let key = self.reslice(attr.key.as_ref(), start)?;
             if !is_name(key) {
                 return Err(self.error(
                     malformed(format!("'{key}' is not a valid attribute name")),
@@ -299,7 +331,18 @@ impl<'a> Reader<'a, '_> {
                     value_offset + at,
                 ),
             })?;
-            let key = self.reslice(attr.key.as_ref(), start)?;
+            let duplicate = self.attributes.iter().any(|a| a.name == key)
+                || (key == "xmlns" || key.starts_with("xmlns:"))
+                    && self.namespaces[ns_mark..].iter().any(|(p, _)| {
+                        if p.is_empty() {
+                            key == "xmlns"
+                        } else {
+                            key.strip_prefix("xmlns:") == Some(*p)
+                        }
+                    });
+            if duplicate {
+                return Err(self.error(malformed(format!("attribute '{key}' is repeated")), start));
+            }
             if key == "xmlns" {
                 check_namespace_declaration(None, &value)
                     .map_err(|why| self.error(malformed(why), start))?;
@@ -338,7 +381,7 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// Splits a qualified name and resolves its namespace; an undeclared prefix is an error.
-    fn resolve(&self, qname: &'a str, start: usize) -> Result<(&'a str, String)> {
+    fn resolve(&self, qname: &'a str, start: usize) -> Result<(&'a str, Namespace)> {
         let Some((prefix, local)) = split_qname(qname) else {
             return Err(self.error(
                 malformed(format!("'{qname}' is not a valid qualified name")),
@@ -346,8 +389,8 @@ impl<'a> Reader<'a, '_> {
             ));
         };
         match self.namespace_of(prefix) {
-            Some(ns) => Ok((local, ns.to_owned())),
-            None if prefix.is_empty() => Ok((local, String::new())),
+            Some(ns) => Ok((local, Namespace::of(ns))),
+            None if prefix.is_empty() => Ok((local, Namespace::Other(String::new()))),
             None => Err(self.error(malformed(format!("undeclared prefix '{prefix}'")), start)),
         }
     }
@@ -492,10 +535,10 @@ impl<'a> Reader<'a, '_> {
                         start,
                     )
                 })?;
-                if ns != FHIR_NS {
+                if ns != Namespace::Fhir {
                     return Err(self.error(
                         ReadErrorKind::WrongNamespace {
-                            found: ns,
+                            found: ns.into_string(),
                             expected: FHIR_NS,
                         },
                         start,
@@ -530,10 +573,10 @@ impl<'a> Reader<'a, '_> {
                         start,
                     ));
                 };
-                if ns != FHIR_NS {
+                if ns != Namespace::Fhir {
                     self.problem(
                         ReadErrorKind::WrongNamespace {
-                            found: ns,
+                            found: ns.into_string(),
                             expected: FHIR_NS,
                         },
                         start,
@@ -564,7 +607,7 @@ impl<'a> Reader<'a, '_> {
         parent: u32,
         qname: &'a str,
         local: &'a str,
-        ns: String,
+        ns: Namespace,
         start: usize,
         empty: bool,
         ns_mark: usize,
@@ -590,10 +633,15 @@ impl<'a> Reader<'a, '_> {
         let is_div = chosen.is_none()
             && element.single_type().and_then(Type::primitive) == Some(PrimitiveKind::Xhtml);
         let expected_ns = if is_div { XHTML_NS } else { FHIR_NS };
-        if ns != expected_ns {
+        let ns_ok = if is_div {
+            ns == Namespace::Xhtml
+        } else {
+            ns == Namespace::Fhir
+        };
+        if !ns_ok {
             self.problem(
                 ReadErrorKind::WrongNamespace {
-                    found: ns,
+                    found: ns.into_string(),
                     expected: expected_ns,
                 },
                 start,
@@ -662,14 +710,14 @@ impl<'a> Reader<'a, '_> {
         }
         let primitive = ty.primitive();
         let mut value = None;
-        let mut attribute_children = Vec::new();
+        let mut attribute_children = false;
         for i in 0..self.attributes.len() {
             let name = self.attributes[i].name;
             let offset = self.attributes[i].offset;
             if name == "value" && primitive.is_some() {
                 value = Some(i);
-            } else if let Some(attr_el) = ty.element(name).filter(|e| e.is_xml_attribute()) {
-                attribute_children.push((i, attr_el));
+            } else if ty.element(name).is_some_and(|e| e.is_xml_attribute()) {
+                attribute_children = true;
             } else if !is_ignorable_attribute(name) {
                 self.problem(
                     ReadErrorKind::UnexpectedAttribute {
@@ -687,16 +735,24 @@ impl<'a> Reader<'a, '_> {
             .as_mut()
             .ok_or_else(|| malformed_state(self.input, start))?;
         let node = doc.push(parent, element, ty, None, start);
-        for (i, attr_el) in attribute_children {
-            let attr_ty = attr_el.single_type().unwrap_or(ty);
-            let text = std::mem::take(&mut self.attributes[i].value);
-            let offset = self.attributes[i].offset;
-            self.check_primitive(attr_ty, &text, offset, node)?;
-            let doc = self
-                .doc
-                .as_mut()
-                .ok_or_else(|| malformed_state(self.input, start))?;
-            doc.push(node, attr_el, attr_ty, Some(text), offset);
+        if attribute_children {
+            for i in 0..self.attributes.len() {
+                let Some(attr_el) = ty
+                    .element(self.attributes[i].name)
+                    .filter(|e| e.is_xml_attribute() && self.attributes[i].name != "value")
+                else {
+                    continue;
+                };
+                let attr_ty = attr_el.single_type().unwrap_or(ty);
+                let text = std::mem::take(&mut self.attributes[i].value);
+                let offset = self.attributes[i].offset;
+                self.check_primitive(attr_ty, &text, offset, node)?;
+                let doc = self
+                    .doc
+                    .as_mut()
+                    .ok_or_else(|| malformed_state(self.input, start))?;
+                doc.push(node, attr_el, attr_ty, Some(text), offset);
+            }
         }
         if let (Some(text), Some(_)) = (value_text, primitive) {
             self.check_primitive(ty, &text, value_offset, node)?;
@@ -716,7 +772,7 @@ impl<'a> Reader<'a, '_> {
         let Some(kind) = ty.primitive() else {
             return Ok(());
         };
-        if let Err(reason) = primitive::check(kind, text) {
+        if let Err(reason) = primitive::check_lexical(kind, text) {
             let kind = if text.is_empty() {
                 ReadErrorKind::EmptyValue
             } else {
@@ -752,17 +808,74 @@ impl<'a> Reader<'a, '_> {
         ns_mark: usize,
     ) -> Result<()> {
         let declares_default = self.namespaces[ns_mark..].iter().any(|(p, _)| p.is_empty());
+        let prefixed = qname.contains(':');
         let end = if empty {
             self.offset()
-        } else {
+        } else if prefixed {
             let inner_mark = self.namespaces.len();
             let end =
                 scan_xhtml_content(&mut self.xml, self.input, self.options, self.stack.len())?;
             self.namespaces.truncate(inner_mark);
             end
+        } else {
+            // Check the narrative in one pass over the input, then move quick-xml's cursor to
+            // the div's end tag, which it reads itself (so its check of end names stays right).
+            let depth_left = self.options.max_depth.saturating_sub(self.stack.len());
+            let extent =
+                super::xhtml::scan_element(self.input, start, depth_left).map_err(|e| {
+                    match e.entity {
+                        Some(name) => self.error(ReadErrorKind::UnknownEntity { name }, e.offset),
+                        None => self.error(malformed(e.reason), e.offset),
+                    }
+                })?;
+            let here = self.offset();
+            let skip = extent.end_tag.saturating_sub(here);
+            let rest: &[u8] = self.xml.get_ref();
+            *self.xml.get_mut() = rest.get(skip..).unwrap_or(&[]);
+            self.skipped += skip;
+            self.namespaces.truncate(ns_mark);
+            let raw = &self.input[start..extent.end];
+            let value = self.div_value(raw, qname, declares_default, start)?;
+            let doc = self
+                .doc
+                .as_mut()
+                .ok_or_else(|| malformed_state(self.input, start))?;
+            doc.push(parent, element, ty, Some(value), start);
+            // The end tag still comes as an event; a skipping frame receives it.
+            return self.push_frame(parent, FrameKind::Skip, ns_mark, start);
         };
         self.namespaces.truncate(ns_mark);
         let raw = &self.input[start..end];
+        let value = self.div_value(raw, qname, declares_default, start)?;
+        if !prefixed {
+            let depth_left = self.options.max_depth.saturating_sub(self.stack.len());
+            if let Err(e) = super::xhtml::check_div(&value, depth_left) {
+                // Offsets into an owned copy are shifted by the inserted declaration.
+                let shift = value.len() - raw.len();
+                let at = start + e.offset.saturating_sub(shift);
+                return Err(match e.entity {
+                    Some(name) => self.error(ReadErrorKind::UnknownEntity { name }, at),
+                    None => self.error(malformed(e.reason), at),
+                });
+            }
+        }
+        let doc = self
+            .doc
+            .as_mut()
+            .ok_or_else(|| malformed_state(self.input, start))?;
+        doc.push(parent, element, ty, Some(value), start);
+        Ok(())
+    }
+
+    /// The narrative value: the div as written, with the XHTML namespace declared on it when it
+    /// was declared further out.
+    fn div_value(
+        &self,
+        raw: &'a str,
+        qname: &str,
+        declares_default: bool,
+        start: usize,
+    ) -> Result<Cow<'a, str>> {
         if raw.len() > self.options.max_string_bytes {
             return Err(self.error(
                 ReadErrorKind::LimitExceeded {
@@ -771,7 +884,7 @@ impl<'a> Reader<'a, '_> {
                 start,
             ));
         }
-        let value: Cow<'a, str> = if declares_default || qname.contains(':') {
+        Ok(if declares_default || qname.contains(':') {
             Cow::Borrowed(raw)
         } else {
             // The default namespace was declared further out; make the fragment stand alone.
@@ -781,14 +894,7 @@ impl<'a> Reader<'a, '_> {
             owned.push('"');
             owned.push_str(&raw[4..]);
             Cow::Owned(owned)
-        };
-        let doc = self
-            .doc
-            .as_mut()
-            .ok_or_else(|| malformed_state(self.input, start))?;
-        let node = doc.push(parent, element, ty, Some(value), start);
-        let _ = node;
-        Ok(())
+        })
     }
 
     fn after_open(
@@ -988,6 +1094,19 @@ fn check_xhtml_tag(e: &BytesStart<'_>, input: &str, start: usize) -> Result<()> 
 
 /// Checks a narrative `div` given as a string (JSON): one well-formed XHTML `div` element.
 pub(super) fn check_fragment(div: &str, options: &ReadOptions) -> std::result::Result<(), String> {
+    if let Some(at) = first_non_char(div) {
+        return Err(format!("character not allowed in XML at offset {at}"));
+    }
+    super::xhtml::check_div(div, options.max_depth).map_err(|e| e.reason)
+}
+
+/// The same check on quick-xml's tokenizer: the reference for the differential test of the
+/// single-pass scanner.
+#[doc(hidden)]
+pub(super) fn check_fragment_by_events(
+    div: &str,
+    options: &ReadOptions,
+) -> std::result::Result<(), String> {
     if let Some(at) = first_non_char(div) {
         return Err(format!("character not allowed in XML at offset {at}"));
     }

@@ -47,20 +47,27 @@ pub(crate) fn check_namespace_declaration(
 /// carriage return (one byte each) and U+FFFE / U+FFFF (`EF BF BE`, `EF BF BF`).
 pub(crate) fn first_non_char(input: &str) -> Option<usize> {
     let b = input.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c < 0x20 {
-            if !matches!(c, b'\t' | b'\n' | b'\r') {
-                return Some(i);
+    // Fast path: 64-byte chunks checked without branches (vectorizes); only a chunk that may
+    // hold a culprit is looked at byte by byte.
+    let suspicious = |c: u8| (c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r') | (c == 0xEF);
+    let mut start = 0;
+    for chunk in b.chunks(64) {
+        if chunk.iter().fold(false, |acc, &c| acc | suspicious(c)) {
+            for (k, &c) in chunk.iter().enumerate() {
+                let i = start + k;
+                if c < 0x20 {
+                    if !matches!(c, b'\t' | b'\n' | b'\r') {
+                        return Some(i);
+                    }
+                } else if c == 0xEF
+                    && b.get(i + 1) == Some(&0xBF)
+                    && matches!(b.get(i + 2), Some(0xBE | 0xBF))
+                {
+                    return Some(i);
+                }
             }
-        } else if c == 0xEF
-            && b.get(i + 1) == Some(&0xBF)
-            && matches!(b.get(i + 2), Some(0xBE | 0xBF))
-        {
-            return Some(i);
         }
-        i += 1;
+        start += chunk.len();
     }
     None
 }

@@ -1,0 +1,482 @@
+//! A single-pass well-formedness check for the narrative `div`.
+//!
+//! The narrative is the one place in a FHIR message with free XML content, often half of a
+//! message's markup. Running it through the general tokenizer (events, attribute iterators,
+//! unescaping into owned strings) cost more than the rest of the message; this scanner checks the
+//! same rules in one pass over the bytes and allocates only its stack of open element names.
+//!
+//! It checks: element and attribute names, matching end tags, attribute syntax (quotes,
+//! whitespace between attributes, no `<`, valid references, no repeats), text (valid references,
+//! no `]]>`), comments (no `--`), CDATA sections, processing-instruction targets, no DOCTYPE,
+//! and that the fragment is exactly one element (with surrounding whitespace, comments or PIs).
+//! Characters outside XML's `Char` production are checked by the caller for the whole input.
+
+use super::escape::{is_name, resolve_reference};
+
+/// Where and why a fragment is not well-formed (the offset is relative to the fragment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FragmentError {
+    pub(crate) offset: usize,
+    pub(crate) reason: String,
+    /// `Some(name)` when the problem is an undeclared entity `&name;`.
+    pub(crate) entity: Option<String>,
+}
+
+fn fail<T>(offset: usize, reason: &str) -> Result<T, FragmentError> {
+    Err(FragmentError {
+        offset,
+        reason: reason.to_owned(),
+        entity: None,
+    })
+}
+
+/// Bytes that end a name.
+static NAME_END: [bool; 256] = {
+    let mut table = [false; 256];
+    let ends = b" \t\r\n/>=<\"'";
+    let mut i = 0;
+    while i < ends.len() {
+        table[ends[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+struct Scanner<'s> {
+    s: &'s str,
+    b: &'s [u8],
+    i: usize,
+}
+
+impl<'s> Scanner<'s> {
+    fn skip_space(&mut self) -> bool {
+        let start = self.i;
+        while self.b.get(self.i).is_some_and(|&c| is_space(c)) {
+            self.i += 1;
+        }
+        self.i > start
+    }
+
+    /// A name at `i`: ends at whitespace, `/`, `>`, `=` or the end.
+    fn name(&mut self) -> Result<&'s str, FragmentError> {
+        let start = self.i;
+        let len = self.b[start..]
+            .iter()
+            .position(|&c| NAME_END[usize::from(c)])
+            .unwrap_or(self.b.len() - start);
+        self.i = start + len;
+        let name = &self.s[start..self.i];
+        if is_name(name) {
+            Ok(name)
+        } else {
+            fail(start, "invalid name")
+        }
+    }
+
+    /// Checks a reference starting at `i` (at `&`), moving past its `;`.
+    fn reference(&mut self) -> Result<(), FragmentError> {
+        let start = self.i;
+        let Some(end) = self.b[start..].iter().take(40).position(|&c| c == b';') else {
+            return fail(start, "malformed reference");
+        };
+        let body = &self.s[start + 1..start + end];
+        match resolve_reference(body) {
+            Ok(_) => {
+                self.i = start + end + 1;
+                Ok(())
+            }
+            Err(Some(name)) if is_name(&name) => Err(FragmentError {
+                offset: start,
+                reason: format!("entity '&{name};' is not allowed"),
+                entity: Some(name),
+            }),
+            Err(_) => fail(start, "malformed reference"),
+        }
+    }
+
+    /// A start tag after `<`; returns the name and whether it was empty (`/>`).
+    fn start_tag(&mut self, attrs: &mut Vec<&'s str>) -> Result<(&'s str, bool), FragmentError> {
+        let name = self.name()?;
+        attrs.clear();
+        loop {
+            let had_space = self.skip_space();
+            match self.b.get(self.i) {
+                Some(b'>') => {
+                    self.i += 1;
+                    return Ok((name, false));
+                }
+                Some(b'/') => {
+                    if self.b.get(self.i + 1) == Some(&b'>') {
+                        self.i += 2;
+                        return Ok((name, true));
+                    }
+                    return fail(self.i, "expected '/>'");
+                }
+                Some(_) if !had_space => {
+                    return fail(self.i, "whitespace required before an attribute")
+                }
+                Some(_) => {
+                    let at = self.i;
+                    let attr = self.name()?;
+                    if attrs.contains(&attr) {
+                        return fail(at, "repeated attribute");
+                    }
+                    attrs.push(attr);
+                    self.skip_space();
+                    if self.b.get(self.i) != Some(&b'=') {
+                        return fail(self.i, "expected '='");
+                    }
+                    self.i += 1;
+                    self.skip_space();
+                    let Some(&quote) = self.b.get(self.i).filter(|&&q| q == b'"' || q == b'\'')
+                    else {
+                        return fail(self.i, "expected a quoted attribute value");
+                    };
+                    self.i += 1;
+                    loop {
+                        // Jump to the next byte that matters.
+                        match memchr::memchr3(quote, b'<', b'&', &self.b[self.i..]) {
+                            Some(n) => self.i += n,
+                            None => self.i = self.b.len(),
+                        }
+                        match self.b.get(self.i) {
+                            None => return fail(self.i, "unterminated attribute value"),
+                            Some(&c) if c == quote => {
+                                self.i += 1;
+                                break;
+                            }
+                            Some(b'<') => return fail(self.i, "'<' in an attribute value"),
+                            Some(b'&') => self.reference()?,
+                            Some(_) => self.i += 1,
+                        }
+                    }
+                }
+                None => return fail(self.i, "unterminated start tag"),
+            }
+        }
+    }
+
+    fn comment(&mut self) -> Result<(), FragmentError> {
+        // At `<!--`.
+        let start = self.i;
+        self.i += 4;
+        match find(self.b, self.i, b"--") {
+            Some(at) if self.b.get(at + 2) == Some(&b'>') => {
+                self.i = at + 3;
+                Ok(())
+            }
+            _ => fail(start, "malformed comment"),
+        }
+    }
+
+    fn processing_instruction(&mut self) -> Result<(), FragmentError> {
+        let start = self.i;
+        let Some(end) = find(self.b, self.i + 2, b"?>") else {
+            return fail(start, "unterminated processing instruction");
+        };
+        let content = &self.s[start + 2..end];
+        super::wellformed::check_processing_instruction(content).or_else(|why| fail(start, why))?;
+        self.i = end + 2;
+        Ok(())
+    }
+}
+
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut at = from;
+    while let Some(pos) = haystack.get(at..).and_then(|h| memchr::memchr(first, h)) {
+        let i = at + pos;
+        if haystack.get(i..i + needle.len()) == Some(needle) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
+}
+
+/// Checks that `s` is one well-formed element, its root named `div` and declaring the XHTML
+/// namespace. `max_depth` bounds nesting.
+pub(crate) fn check_div(s: &str, max_depth: usize) -> Result<(), FragmentError> {
+    scan(s, 0, max_depth, Root::Fragment).map(|_| ())
+}
+
+/// Where a narrative element ends in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Extent {
+    /// Offset of the root's end tag (`</div>`); equal to `end` for an empty-element tag.
+    pub(crate) end_tag: usize,
+    /// Offset just after the root element.
+    pub(crate) end: usize,
+}
+
+/// Checks the element starting at `from` (at its `<`) inside a larger document, whose namespace
+/// the caller has resolved, and returns where it ends.
+pub(crate) fn scan_element(
+    s: &str,
+    from: usize,
+    max_depth: usize,
+) -> Result<Extent, FragmentError> {
+    scan(s, from, max_depth, Root::InDocument)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Root {
+    /// A stand-alone fragment (JSON): leading and trailing misc allowed, `xmlns` required.
+    Fragment,
+    /// An element of a document being read: stop when it closes.
+    InDocument,
+}
+
+fn scan(s: &str, from: usize, max_depth: usize, root: Root) -> Result<Extent, FragmentError> {
+    let mut sc = Scanner {
+        s,
+        b: s.as_bytes(),
+        i: from,
+    };
+    let mut stack: Vec<&str> = Vec::with_capacity(16);
+    let mut attrs: Vec<&str> = Vec::with_capacity(4);
+    let mut seen_root = false;
+    let mut extent = None;
+    loop {
+        // Text up to the next markup.
+        let text_start = sc.i;
+        let next = memchr::memchr2(b'<', b'&', &sc.b[sc.i..]).map_or(sc.b.len(), |p| sc.i + p);
+        let text = &sc.b[text_start..next];
+        if stack.is_empty() && !text.iter().all(|&c| is_space(c)) {
+            return fail(text_start, "text outside the 'div' element");
+        }
+        if text.contains(&b']') && find(text, 0, b"]]>").is_some() {
+            return fail(text_start, "']]>' is not allowed in text");
+        }
+        sc.i = next;
+        match sc.b.get(sc.i) {
+            None => {
+                return if !stack.is_empty() {
+                    fail(sc.i, "unclosed element")
+                } else if let Some(extent) = extent {
+                    Ok(extent)
+                } else {
+                    fail(from, "no 'div' element")
+                };
+            }
+            Some(b'&') => {
+                if stack.is_empty() {
+                    return fail(sc.i, "reference outside the 'div' element");
+                }
+                sc.reference()?;
+            }
+            Some(_) => {
+                let lt = sc.i;
+                match sc.b.get(sc.i + 1) {
+                    Some(b'/') => {
+                        sc.i += 2;
+                        let name = sc.name()?;
+                        sc.skip_space();
+                        if sc.b.get(sc.i) != Some(&b'>') {
+                            return fail(sc.i, "expected '>'");
+                        }
+                        sc.i += 1;
+                        if stack.pop() != Some(name) {
+                            return fail(lt, "end tag does not match the open element");
+                        }
+                        if stack.is_empty() {
+                            let done = Extent {
+                                end_tag: lt,
+                                end: sc.i,
+                            };
+                            if root == Root::InDocument {
+                                return Ok(done);
+                            }
+                            extent = Some(done);
+                        }
+                    }
+                    Some(b'!') => {
+                        if sc.b[sc.i..].starts_with(b"<!--") {
+                            sc.comment()?;
+                        } else if sc.b[sc.i..].starts_with(b"<![CDATA[") {
+                            if stack.is_empty() {
+                                return fail(lt, "CDATA outside the 'div' element");
+                            }
+                            match find(sc.b, sc.i + 9, b"]]>") {
+                                Some(end) => sc.i = end + 3,
+                                None => return fail(lt, "unterminated CDATA section"),
+                            }
+                        } else if sc.b[sc.i..].starts_with(b"<!DOCTYPE") {
+                            return fail(lt, "DOCTYPE declarations are not allowed");
+                        } else {
+                            return fail(lt, "malformed markup");
+                        }
+                    }
+                    Some(b'?') => {
+                        if stack.is_empty() {
+                            return fail(lt, "processing instruction outside the 'div' element");
+                        }
+                        sc.processing_instruction()?;
+                    }
+                    _ => {
+                        sc.i += 1;
+                        if stack.is_empty() && seen_root {
+                            return fail(lt, "content after the 'div' element");
+                        }
+                        let (name, empty) = sc.start_tag(&mut attrs)?;
+                        if !seen_root {
+                            seen_root = true;
+                            if name != "div" {
+                                return fail(lt, "the narrative must be a 'div' element");
+                            }
+                            if root == Root::Fragment && !declares_xhtml(&s[lt..sc.i]) {
+                                return fail(
+                                    lt,
+                                    "the 'div' must declare xmlns=\"http://www.w3.org/1999/xhtml\"",
+                                );
+                            }
+                            if empty {
+                                let done = Extent {
+                                    end_tag: sc.i,
+                                    end: sc.i,
+                                };
+                                if root == Root::InDocument {
+                                    return Ok(done);
+                                }
+                                extent = Some(done);
+                            }
+                        }
+                        if !empty {
+                            if stack.len() >= max_depth {
+                                return fail(lt, "nesting too deep");
+                            }
+                            stack.push(name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a start tag carries `xmlns="http://www.w3.org/1999/xhtml"` (either quote).
+fn declares_xhtml(tag: &str) -> bool {
+    let b = tag.as_bytes();
+    let mut from = 0;
+    while let Some(at) = find(b, from, b"xmlns") {
+        let mut i = at + 5;
+        let before_ok = at > 0 && is_space(b[at - 1]);
+        while b.get(i).is_some_and(|&c| is_space(c)) {
+            i += 1;
+        }
+        if before_ok && b.get(i) == Some(&b'=') {
+            i += 1;
+            while b.get(i).is_some_and(|&c| is_space(c)) {
+                i += 1;
+            }
+            if let Some(&q) = b.get(i).filter(|&&q| q == b'"' || q == b'\'') {
+                let rest = &tag[i + 1..];
+                if let Some(end) = rest.find(char::from(q)) {
+                    return &rest[..end] == super::XHTML_NS;
+                }
+            }
+        }
+        from = at + 5;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: &str = r#"<div xmlns="http://www.w3.org/1999/xhtml">"#;
+
+    /// One line per case: fragment, well-formed?
+    const CASES: &[(&str, bool)] = &[
+        (r#"<div xmlns="http://www.w3.org/1999/xhtml"/>"#, true),
+        (r#"<div xmlns='http://www.w3.org/1999/xhtml'>x</div>"#, true),
+        (
+            r#" <div xmlns="http://www.w3.org/1999/xhtml"><p class="a" id='b'>a &amp; &#x41;<br/></p><!-- c --><![CDATA[<x>]]></div> "#,
+            true,
+        ),
+        (r#"<div>x</div>"#, false),
+        (r#"<div xmlns="http://example.org">x</div>"#, false),
+        (r#"<p xmlns="http://www.w3.org/1999/xhtml">x</p>"#, false),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>x</div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>x</q></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml">&nbsp;</div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml">a & b</div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml">]]></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p a="1"b="2"/></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p a="1" a="2"/></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p a="<"/></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p a=1/></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><!-- a -- b --></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"></div><div xmlns="http://www.w3.org/1999/xhtml"></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"></div>x"#,
+            false,
+        ),
+        (
+            r#"<!DOCTYPE div><div xmlns="http://www.w3.org/1999/xhtml"></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><1p/></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><?xml x?></div>"#,
+            false,
+        ),
+        (
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><?pi x?></div>"#,
+            true,
+        ),
+        (r#"<div xmlns="http://www.w3.org/1999/xhtml">"#, false),
+        ("", false),
+    ];
+
+    #[test]
+    fn fragments() {
+        for &(s, ok) in CASES {
+            assert_eq!(check_div(s, 64).is_ok(), ok, "{s}");
+        }
+        let deep = format!("{D}{}{}</div>", "<b>".repeat(70), "</b>".repeat(70));
+        assert!(check_div(&deep, 64).is_err());
+        assert!(check_div(&deep, 128).is_ok());
+    }
+}
