@@ -535,18 +535,19 @@ impl<'a> Reader<'a, '_> {
                         start,
                     )
                 })?;
+                let mut doc = Document::with_source(self.input, ty, self.input.len() / 40);
+                doc.nodes[0].offset = u32::try_from(start).unwrap_or(u32::MAX);
+                self.doc = Some(doc);
                 if ns != Namespace::Fhir {
-                    return Err(self.error(
+                    self.problem(
                         ReadErrorKind::WrongNamespace {
                             found: ns.into_string(),
                             expected: FHIR_NS,
                         },
                         start,
-                    ));
+                        None,
+                    )?;
                 }
-                let mut doc = Document::with_source(self.input, ty, self.input.len() / 40);
-                doc.nodes[0].offset = u32::try_from(start).unwrap_or(u32::MAX);
-                self.doc = Some(doc);
                 self.check_attributes_other_than_xmlns(0)?;
                 self.after_open(0, FrameKind::Element, ns_mark, start, empty)
             }
