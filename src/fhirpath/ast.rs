@@ -3,6 +3,24 @@
 
 use std::fmt;
 
+use super::error::ParseError;
+
+/// Parses an expression to its syntax tree without compiling it (names and types unchecked).
+///
+/// # Errors
+///
+/// A [`ParseError`] with the byte offset of the syntax error.
+///
+/// # Examples
+///
+/// ```
+/// let tree = medcom::fhirpath::ast::parse("a.b + 1").unwrap();
+/// assert_eq!(tree.to_string(), "(a.b + 1)");
+/// ```
+pub fn parse(text: &str) -> Result<Expr, ParseError> {
+    super::parser::parse(text)
+}
+
 /// One node of the syntax tree.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
