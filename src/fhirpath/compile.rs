@@ -49,7 +49,8 @@ pub(crate) enum Op {
     Literal(Value<'static>),
     Member(Box<Plan>, String),
     Negate(Box<Plan>),
-    Root(String),
+    /// An identifier at the start of a path, with the type it names, if any.
+    Root(String, Option<Type>),
     This,
     Total,
 }
@@ -296,7 +297,10 @@ pub(crate) fn compile(e: &Expr) -> Result<Plan, ParseError> {
         ExprKind::Binary(op, x, y) => Op::Binary(*op, b(x)?, b(y)?),
         ExprKind::Empty => Op::Empty,
         ExprKind::External(name) => Op::Env(env_var(name)),
-        ExprKind::Identifier(n) => Op::Root(n.clone()),
+        ExprKind::Identifier(n) => {
+            let ty = Type::by_name(n).filter(|_| n.starts_with(|c: char| c.is_ascii_uppercase()));
+            Op::Root(n.clone(), ty)
+        }
         ExprKind::Index(x, i) => Op::Index(b(x)?, b(i)?),
         ExprKind::Member(x, n) => Op::Member(b(x)?, n.clone()),
         ExprKind::Negate(x) => Op::Negate(b(x)?),

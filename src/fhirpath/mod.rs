@@ -235,6 +235,13 @@ impl EvalOptions {
         self
     }
 
+    /// Sets [`Self::max_string_bytes`].
+    #[must_use]
+    pub fn with_max_string_bytes(mut self, limit: usize) -> Self {
+        self.max_string_bytes = limit;
+        self
+    }
+
     /// Sets [`Self::strict`].
     #[must_use]
     pub fn with_strict(mut self, strict: bool) -> Self {

@@ -150,7 +150,7 @@ impl<'c, 'e, 'd, 'a> Evaluator<'c, 'e, 'd, 'a> {
             ))],
             Op::Total => env.total.cloned().unwrap_or_default(),
             Op::Env(v) => self.env_var(v, pos)?,
-            Op::Root(name) => self.root(focus, name, pos)?,
+            Op::Root(name, ty) => self.root(focus, name, *ty, pos)?,
             Op::Member(target, name) => {
                 let items = self.eval(target, focus, env)?;
                 self.members(&items, name, pos)?
@@ -223,5 +223,105 @@ pub(crate) fn is_type(item: &Item<'_, '_>, t: TypeSpec, exact: bool) -> bool {
         }),
         Item::Value(v) => t.system.is_some_and(|s| s == "Any" || s == v.type_name()),
         Item::Type { .. } => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fhirpath::{EvalContext, EvalOptions, Expression};
+
+    const BUNDLE: &str = r##"{"resourceType":"Bundle","id":"b","type":"message","entry":[
+        {"fullUrl":"MessageHeader/mh","resource":{"resourceType":"MessageHeader","id":"mh",
+         "eventCoding":{"code":"care-communication-message"},"source":{"endpoint":"x"},
+         "sender":{"reference":"Organization/o"},"focus":[{"reference":"https://medcomfhir.dk/ig/x/Communication/c"}]}},
+        {"fullUrl":"https://medcomfhir.dk/ig/x/Organization/o","resource":{"resourceType":"Organization","id":"o","name":"Sender"}},
+        {"fullUrl":"https://medcomfhir.dk/ig/x/Communication/c","resource":{"resourceType":"Communication","id":"c",
+         "contained":[{"resourceType":"Patient","id":"p1","gender":"female"}],
+         "status":"unknown","subject":{"reference":"#p1"},
+         "sent":"2024-02-29T10:00:00+01:00",
+         "payload":[{"contentString":"Hej"},{"contentString":"Farvel"}]}},
+        {"fullUrl":"https://medcomfhir.dk/ig/x/Observation/ob","resource":{"resourceType":"Observation","id":"ob",
+         "status":"final","code":{"text":"w"},"valueQuantity":{"value":81.50,"system":"http://unitsofmeasure.org","code":"kg"}}}]}"##;
+
+    /// Expression, expected result items (printed, joined by `,`) or `error@OFFSET`.
+    const CASES: &[(&str, &str)] = &[
+        ("entry[0].resource.sender.resolve().name", "Sender"),
+        ("entry[0].resource.focus.resolve().id", "c"),
+        (
+            "entry.resource.ofType(Communication).subject.resolve().gender",
+            "female",
+        ),
+        ("'Organization/o'.resolve().name", "Sender"),
+        ("entry.resource.ofType(Observation).value.value", "81.50"),
+        (
+            "entry.resource.ofType(Observation).valueQuantity.code",
+            "kg",
+        ),
+        ("entry.resource.ofType(Observation).value > 80 'kg'", "true"),
+        (
+            "entry.resource.ofType(Observation).value = 81500 'g'",
+            "true",
+        ),
+        (
+            "entry.resource.ofType(Communication).sent + 1 day",
+            "2024-03-01T10:00:00+01:00",
+        ),
+        (
+            "entry.resource.ofType(Communication).payload.content.join('|')",
+            "Hej|Farvel",
+        ),
+        ("Bundle.entry.count()", "4"),
+        ("Patient.id", ""),
+        ("entry.resource.where($this is Organization).name", "Sender"),
+        ("(1 | 2) + 1", "error@8"),
+        ("entry.resource.id.single()", "error@18"),
+        ("'a'.matches('(')", "error@4"),
+        ("1 + 'a'", "error@2"),
+    ];
+
+    fn show(expr: &str, options: EvalOptions) -> String {
+        let doc = crate::json::parse(BUNDLE).unwrap();
+        let ctx = EvalContext::new(doc.root()).with_options(options);
+        match Expression::parse(expr).unwrap().evaluate(&ctx) {
+            Ok(items) => items
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            Err(e) => format!("error@{}", e.offset()),
+        }
+    }
+
+    #[test]
+    fn evaluation_cases() {
+        for (expr, want) in CASES {
+            assert_eq!(show(expr, EvalOptions::default()), *want, "{expr}");
+        }
+    }
+
+    #[test]
+    fn limits_bound_untrusted_expressions() {
+        let small = EvalOptions::default().with_max_items(3);
+        assert_eq!(show("descendants()", small.clone()), "error@0");
+        assert_eq!(show("(1 | 2)", small), "1,2");
+        let shallow = EvalOptions::default().with_max_depth(8);
+        assert_eq!(show("((((((((((1))))))))))", shallow.clone()), "1");
+        assert!(show("1+1+1+1+1+1+1+1+1+1", shallow).starts_with("error@"));
+        let short = EvalOptions::default().with_max_string_bytes(4);
+        assert!(show("'abc' & 'def'", short).starts_with("error@"));
+    }
+
+    #[test]
+    fn strict_mode_rejects_unknown_names() {
+        let strict = EvalOptions::default().with_strict(true);
+        assert_eq!(show("entry.bogus", strict.clone()), "error@6");
+        assert_eq!(
+            show(
+                "entry.resource.ofType(Observation).valueQuantity",
+                strict.clone()
+            ),
+            "error@35"
+        );
+        assert_eq!(show("Patient.id", strict), "error@0");
     }
 }

@@ -12,31 +12,29 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
         &self,
         focus: &[Item<'d, 'a>],
         name: &str,
+        ty: Option<Type>,
         pos: usize,
     ) -> Result<Collection<'d, 'a>, EvalError> {
-        let is_type_name = name.starts_with(|c: char| c.is_ascii_uppercase());
-        if is_type_name {
-            if let Some(t) = Type::by_name(name) {
-                let is_member = focus
+        if let Some(t) = ty {
+            let is_member = focus
+                .iter()
+                .any(|i| matches!(i, Item::Node(n) if n.ty().element(name).is_some()));
+            if !is_member {
+                let matching: Collection<'d, 'a> = focus
                     .iter()
-                    .any(|i| matches!(i, Item::Node(n) if n.ty().element(name).is_some()));
-                if !is_member {
-                    let matching: Collection<'d, 'a> = focus
-                        .iter()
-                        .filter(|i| matches!(i, Item::Node(n) if n.ty().is_a(t)))
-                        .cloned()
-                        .collect();
-                    if matching.is_empty() && self.ctx.options.strict && !focus.is_empty() {
-                        return Err(err(
-                            EvalErrorKind::UnknownName {
-                                name: name.to_owned(),
-                                on: focus_type(focus),
-                            },
-                            pos,
-                        ));
-                    }
-                    return Ok(matching);
+                    .filter(|i| matches!(i, Item::Node(n) if n.ty().is_a(t)))
+                    .cloned()
+                    .collect();
+                if matching.is_empty() && self.ctx.options.strict && !focus.is_empty() {
+                    return Err(err(
+                        EvalErrorKind::UnknownName {
+                            name: name.to_owned(),
+                            on: focus_type(focus),
+                        },
+                        pos,
+                    ));
                 }
+                return Ok(matching);
             }
         }
         self.members(focus, name, pos)

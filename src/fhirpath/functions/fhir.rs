@@ -94,11 +94,11 @@ pub(super) fn call<'d, 'a>(
 }
 
 /// The reference text of an item: a Reference's `reference`, or a string/uri value.
-fn reference_text<'d>(item: &Item<'d, '_>) -> Option<&'d str> {
+fn reference_text<'x>(item: &'x Item<'_, '_>) -> Option<&'x str> {
     match item {
         Item::Node(n) if n.ty().primitive().is_some() => n.value(),
         Item::Node(n) => n.child_value("reference"),
-        Item::Value(Value::String(crate::fhirpath::value::Str::Doc(s))) => Some(s),
+        Item::Value(Value::String(s)) => Some(s),
         _ => None,
     }
 }
