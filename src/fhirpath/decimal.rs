@@ -42,6 +42,25 @@ impl Decimal {
         Self::new(i128::from(v), 0)
     }
 
+    /// Parses a decimal as FHIR JSON may write it: also with an exponent (`1.5e2`).
+    pub(crate) fn from_json_number(s: &str) -> Option<Self> {
+        let Some(at) = s.find(['e', 'E']) else {
+            return s.parse().ok();
+        };
+        let base: Self = s[..at].parse().ok()?;
+        let exp: i32 = s[at + 1..].parse().ok()?;
+        if exp.unsigned_abs() > MAX_SCALE {
+            return None;
+        }
+        let shift = i64::from(base.scale) - i64::from(exp);
+        Some(if shift >= 0 {
+            Self::new(base.mantissa, u32::try_from(shift).ok()?).limit_scale()
+        } else {
+            let f = pow10(u32::try_from(-shift).ok()?)?;
+            Self::new(base.mantissa.checked_mul(f)?, 0)
+        })
+    }
+
     /// Digits after the point as written.
     #[must_use]
     pub fn scale(self) -> u32 {
@@ -294,5 +313,9 @@ mod tests {
         assert_eq!(d("0.0").to_string(), "0.0");
         assert_eq!(d("-0.05").to_string(), "-0.05");
         assert!("1.".parse::<Decimal>().is_err());
+        let j = |s| Decimal::from_json_number(s).map(|d| d.to_string());
+        assert_eq!(j("1.5e2").as_deref(), Some("150"));
+        assert_eq!(j("15E-3").as_deref(), Some("0.015"));
+        assert!(j("1e99").is_none() && "1e2".parse::<Decimal>().is_err());
     }
 }

@@ -153,7 +153,7 @@ pub(crate) fn node_value<'d>(node: Node<'d, '_>) -> Option<Value<'d>> {
         PrimitiveKind::Integer | PrimitiveKind::PositiveInt | PrimitiveKind::UnsignedInt => {
             Value::Integer(text.parse().ok()?)
         }
-        PrimitiveKind::Decimal => Value::Decimal(text.parse().ok()?),
+        PrimitiveKind::Decimal => Value::Decimal(Decimal::from_json_number(text)?),
         PrimitiveKind::Date => Value::Date(Temporal::parse_date(text)?),
         PrimitiveKind::DateTime | PrimitiveKind::Instant => {
             Value::DateTime(Temporal::parse_date_time(text)?)
@@ -166,7 +166,7 @@ pub(crate) fn node_value<'d>(node: Node<'d, '_>) -> Option<Value<'d>> {
 /// A Quantity node as a System quantity: the UCUM code when the system is UCUM (or absent),
 /// else the human unit.
 fn quantity_of(node: Node<'_, '_>) -> Option<Quantity> {
-    let value: Decimal = node.child_value("value")?.parse().ok()?;
+    let value = Decimal::from_json_number(node.child_value("value")?)?;
     let system = node.child_value("system");
     let code = node.child_value("code");
     let unit = match (system, code) {
