@@ -204,6 +204,10 @@ pub struct EvalOptions {
     pub max_depth: usize,
     /// Longest string any step may produce, in bytes. Default: 1 MiB.
     pub max_string_bytes: usize,
+    /// Most item comparisons the set operations (`|`, `union`, `distinct`, `intersect`,
+    /// `exclude`, `subsetOf`, `repeat`, `in`) may make in one evaluation; they compare every
+    /// pair, so this bounds their quadratic cost. Default: 10,000,000.
+    pub max_comparisons: usize,
     /// Names that are not elements of the type navigated from are errors, and serialized
     /// choice names (`valueQuantity`) are not accepted. Default: false.
     pub strict: bool,
@@ -215,6 +219,7 @@ impl Default for EvalOptions {
             max_items: 100_000,
             max_depth: 256,
             max_string_bytes: 1 << 20,
+            max_comparisons: 10_000_000,
             strict: false,
         }
     }
@@ -239,6 +244,13 @@ impl EvalOptions {
     #[must_use]
     pub fn with_max_string_bytes(mut self, limit: usize) -> Self {
         self.max_string_bytes = limit;
+        self
+    }
+
+    /// Sets [`Self::max_comparisons`].
+    #[must_use]
+    pub fn with_max_comparisons(mut self, limit: usize) -> Self {
+        self.max_comparisons = limit;
         self
     }
 

@@ -22,13 +22,18 @@ pub(crate) struct Env<'x, 'd, 'a> {
 pub(crate) struct Evaluator<'c, 'e, 'd, 'a> {
     pub(crate) ctx: &'c EvalContext<'e, 'd, 'a>,
     depth: usize,
+    comparisons: usize,
 }
 
 pub(crate) fn run<'d, 'a>(
     plan: &Plan,
     ctx: &EvalContext<'_, 'd, 'a>,
 ) -> Result<Collection<'d, 'a>, EvalError> {
-    let mut ev = Evaluator { ctx, depth: 0 };
+    let mut ev = Evaluator {
+        ctx,
+        depth: 0,
+        comparisons: 0,
+    };
     let this = Item::Node(ctx.context);
     let env = Env {
         this: &this,
@@ -91,6 +96,20 @@ impl<'c, 'e, 'd, 'a> Evaluator<'c, 'e, 'd, 'a> {
             return Err(err(
                 EvalErrorKind::Limit {
                     limit: "collection size",
+                },
+                pos,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Accounts for `n` item comparisons of a set operation.
+    pub(crate) fn charge(&mut self, n: usize, pos: usize) -> Result<(), EvalError> {
+        self.comparisons = self.comparisons.saturating_add(n);
+        if self.comparisons > self.ctx.options.max_comparisons {
+            return Err(err(
+                EvalErrorKind::Limit {
+                    limit: "item comparisons",
                 },
                 pos,
             ));
@@ -307,6 +326,9 @@ mod tests {
         let shallow = EvalOptions::default().with_max_depth(8);
         assert_eq!(show("((((((((((1))))))))))", shallow.clone()), "1");
         assert!(show("1+1+1+1+1+1+1+1+1+1", shallow).starts_with("error@"));
+        let few = EvalOptions::default().with_max_comparisons(10);
+        assert_eq!(show("(1 | 2 | 3 | 4)", few.clone()), "error@7");
+        assert_eq!(show("(1 | 2)", few), "1,2");
         let short = EvalOptions::default().with_max_string_bytes(4);
         assert!(show("'abc' & 'def'", short).starts_with("error@"));
     }

@@ -51,6 +51,8 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
                 boolean(logic(op, l, r))
             }
             B::Union => {
+                let n = left.len() + right.len();
+                self.charge(n.saturating_mul(n), pos)?;
                 let mut out = Vec::with_capacity(left.len() + right.len());
                 union_into(&mut out, left);
                 union_into(&mut out, right);
@@ -81,6 +83,7 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
                 } else {
                     (&right, &left)
                 };
+                self.charge(hay.len(), pos)?;
                 match singleton(needle, sym, pos)? {
                     None => Vec::new(),
                     Some(n) => boolean(Some(hay.iter().any(|h| equal(n, h) == Some(true)))),

@@ -13,6 +13,8 @@ pub(super) fn call<'d, 'a>(
     let other = c.arg(0)?;
     c.check_size(input.len() + other.len())?;
     Ok(if matches!(f, Func::Union) {
+        let n = input.len() + other.len();
+        c.charge(n.saturating_mul(n))?;
         let mut out = Vec::with_capacity(input.len() + other.len());
         union_into(&mut out, input);
         union_into(&mut out, other);

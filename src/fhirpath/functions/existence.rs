@@ -61,18 +61,21 @@ pub(super) fn call<'d, 'a>(
             } else {
                 (&other, &input)
             };
+            c.charge(big.len().saturating_mul(small.len()))?;
             boolean(contains_all(big, small))
         }
         Func::Count => one(Value::Integer(
             i64::try_from(input.len()).unwrap_or(i64::MAX),
         )),
         Func::Distinct => {
+            c.charge(input.len().saturating_mul(input.len()))?;
             let mut out = Vec::with_capacity(input.len());
             union_into(&mut out, input);
             out
         }
         _ => {
             let n = input.len();
+            c.charge(n.saturating_mul(n))?;
             let mut out = Vec::with_capacity(n);
             union_into(&mut out, input);
             boolean(out.len() == n)

@@ -41,7 +41,9 @@ pub(super) fn call<'d, 'a>(
             for _ in 0..MAX_REPEAT_ROUNDS {
                 let mut next = Vec::new();
                 for (i, item) in frontier.iter().enumerate() {
-                    for r in c.lambda(0, item, i, None)? {
+                    let found = c.lambda(0, item, i, None)?;
+                    c.charge(found.len().saturating_mul(out.len()))?;
+                    for r in found {
                         if !out.iter().any(|o| equal(o, &r) == Some(true)) {
                             out.push(r.clone());
                             next.push(r);

@@ -175,6 +175,10 @@ impl<'d, 'a> Call<'_, '_, '_, 'd, 'a> {
         self.ev.eval(plan, std::slice::from_ref(item), env)
     }
 
+    fn charge(&mut self, comparisons: usize) -> Result<(), EvalError> {
+        self.ev.charge(comparisons, self.pos)
+    }
+
     fn check_size(&self, n: usize) -> Result<(), EvalError> {
         self.ev.check_size(n, self.pos)
     }

@@ -36,6 +36,7 @@ pub(super) fn call<'d, 'a>(
         }
         Func::Intersect => {
             let other = c.arg(0)?;
+            c.charge(input.len().saturating_mul(other.len() + input.len()))?;
             let mut out: Collection<'d, 'a> = Vec::new();
             for i in input {
                 if other.iter().any(|o| equal(o, &i) == Some(true))
@@ -48,6 +49,7 @@ pub(super) fn call<'d, 'a>(
         }
         _ => {
             let other = c.arg(0)?;
+            c.charge(input.len().saturating_mul(other.len()))?;
             input
                 .into_iter()
                 .filter(|i| !other.iter().any(|o| equal(o, i) == Some(true)))
