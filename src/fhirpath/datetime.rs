@@ -26,6 +26,16 @@ pub enum Precision {
 
 /// A date, date-time or time value; which one is told by the [`super::Value`] variant that
 /// holds it. Fields beyond the precision are zero (month and day one).
+///
+/// # Examples
+///
+/// ```
+/// use medcom::fhirpath::{Precision, Temporal};
+/// let t = Temporal::parse_date_time("2024-02-29T10:30+01:00").unwrap();
+/// assert_eq!((t.day, t.precision, t.offset), (29, Precision::Minute, Some(60)));
+/// let d = Temporal::parse_date("2024-02").unwrap();
+/// assert_eq!(d.compare(&Temporal::parse_date("2024-02-01").unwrap()), None);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Temporal {
     /// Year (0 for a time).
@@ -203,8 +213,8 @@ impl Temporal {
         Some(t)
     }
 
-    /// Digits of precision as FHIRPath `precision()` counts them, for a date (`time` false
-    /// and `date` true), date-time or time.
+    /// Digits of precision as FHIRPath `precision()` counts them (`2015-02` has 6); `is_time`
+    /// for a time (`T10:30` has 4).
     #[must_use]
     pub fn digits(&self, is_time: bool) -> u32 {
         let full = match self.precision {
@@ -331,7 +341,13 @@ impl Temporal {
     /// The earliest (`high` false) or latest value this one may stand for, to `digits` of
     /// precision (as [`Self::digits`] counts); `None` for a precision that does not exist.
     #[must_use]
-    pub fn boundary(&self, digits: u32, is_time: bool, is_date: bool, high: bool) -> Option<Self> {
+    pub(crate) fn boundary(
+        &self,
+        digits: u32,
+        is_time: bool,
+        is_date: bool,
+        high: bool,
+    ) -> Option<Self> {
         let digits = if is_time { digits + 8 } else { digits };
         let precision = match digits {
             4 => Precision::Year,

@@ -148,7 +148,30 @@ impl Expression {
 }
 
 /// Hooks the validator provides for what the engine cannot know by itself.
-pub trait Hooks: Sync {
+///
+/// # Examples
+///
+/// ```
+/// use medcom::fhirpath::{EvalContext, Expression, Hooks, Item};
+/// struct Genders;
+/// impl Hooks for Genders {
+///     fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, String> {
+///         match value_set {
+///             "http://hl7.org/fhir/ValueSet/administrative-gender" => {
+///                 Ok(["male", "female", "other", "unknown"].contains(&item.to_string().as_str()))
+///             }
+///             _ => Err(format!("value set {value_set} is not available")),
+///         }
+///     }
+/// }
+/// let doc = medcom::json::parse(r#"{"resourceType":"Patient","gender":"female"}"#).unwrap();
+/// let ctx = EvalContext::new(doc.root()).with_hooks(&Genders);
+/// let expr = Expression::parse("gender.memberOf(%`vs-administrative-gender`)").unwrap();
+/// assert!(expr.holds(&ctx).unwrap());
+/// let expr = Expression::parse("gender.memberOf('http://example.org/vs')").unwrap();
+/// assert!(expr.holds(&ctx).is_err());
+/// ```
+pub trait Hooks {
     /// `conformsTo(url)`. The default knows the core R4 profiles
     /// (`http://hl7.org/fhir/StructureDefinition/<Type>`) and reports anything else as not
     /// available.

@@ -8,6 +8,15 @@ use std::sync::Arc;
 use super::decimal::Decimal;
 
 /// A value with a unit: a UCUM code (`mg`, `[lb_av]`) or a calendar keyword (`days`).
+///
+/// # Examples
+///
+/// ```
+/// use medcom::fhirpath::Quantity;
+/// let a = Quantity::new("4.0".parse().unwrap(), "g");
+/// assert!(a.comparable(&Quantity::new("1".parse().unwrap(), "[lb_av]")));
+/// assert!(!a.comparable(&Quantity::new("1".parse().unwrap(), "s")));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Quantity {
     /// The number.

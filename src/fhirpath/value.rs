@@ -113,6 +113,18 @@ impl fmt::Display for Value<'_> {
 }
 
 /// One item of a collection.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::fhirpath::{EvalContext, Expression, Item, Value};
+/// let doc = medcom::json::parse(r#"{"resourceType":"Patient","birthDate":"1970-01-01"}"#).unwrap();
+/// let ctx = EvalContext::new(doc.root());
+/// let out = Expression::parse("birthDate | 1 + 1").unwrap().evaluate(&ctx).unwrap();
+/// assert!(matches!(out[0], Item::Node(n) if n.name() == "birthDate"));
+/// assert!(matches!(out[0].value(), Some(Value::Date(_))));
+/// assert!(matches!(out[1], Item::Value(Value::Integer(2))));
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Item<'d, 'a> {
