@@ -14,6 +14,10 @@
 //! - A date-time without a timezone compared with one that has a timezone is unknown (empty)
 //!   when both have a time.
 //! - [`Expression::holds`] treats an empty result as holding, as FHIR invariants do.
+//! - `htmlChecks()` is always true: checking the narrative is the validator's work.
+//! - Set operations compare items pairwise; [`EvalOptions`] bounds their cost, the size of
+//!   every collection, string lengths and the depth of evaluation, so untrusted expressions
+//!   cannot run away.
 //!
 //! # Examples
 //!
@@ -415,5 +419,18 @@ impl Cache {
         self.map
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cache, Expression};
+
+    fn shared_between_threads<T: Send + Sync>() {}
+
+    #[test]
+    fn compiled_expressions_are_shareable() {
+        shared_between_threads::<Expression>();
+        shared_between_threads::<Cache>();
     }
 }
