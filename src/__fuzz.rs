@@ -50,3 +50,40 @@ fn check_roundtrip(doc: &crate::Document<'_>) {
         "JSON round trip differs\n{j}"
     );
 }
+
+/// Parses bytes as a FHIRPath expression; whatever parses must print and parse back to the same
+/// tree, and evaluate (bounded) against a small fixed resource without panicking.
+pub fn fhirpath(data: &[u8]) {
+    use crate::fhirpath::{EvalContext, EvalOptions, Expression};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(expr) = Expression::parse(text) else {
+        return;
+    };
+    let printed = expr.ast().to_string();
+    let again = Expression::parse(&printed)
+        .unwrap_or_else(|e| panic!("printed expression does not parse: {e}\n{printed}"));
+    assert_eq!(
+        again.ast().without_positions(),
+        expr.ast().without_positions(),
+        "print/parse round trip differs: {printed}"
+    );
+    const RESOURCE: &str = r#"{"resourceType":"Bundle","id":"b","type":"message","entry":[
+        {"fullUrl":"https://example.org/Patient/p","resource":{"resourceType":"Patient","id":"p",
+         "identifier":[{"system":"urn:oid:1.2.208.176.1.2","value":"0101701234"}],
+         "name":[{"use":"official","family":"Hansen","given":["Ida","Marie"]}],
+         "birthDate":"1970-01-01","deceasedBoolean":false}},
+        {"fullUrl":"https://example.org/Observation/o","resource":{"resourceType":"Observation","id":"o",
+         "status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1-8"}]},
+         "subject":{"reference":"Patient/p"},"effectiveDateTime":"2024-02-29T10:00:00+01:00",
+         "valueQuantity":{"value":1.50,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}}}]}"#;
+    let Ok(doc) = crate::json::parse(RESOURCE) else {
+        return;
+    };
+    let options = EvalOptions::default()
+        .with_max_items(2_000)
+        .with_max_depth(64);
+    let ctx = EvalContext::new(doc.root()).with_options(options);
+    let _ = expr.evaluate(&ctx);
+}

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod error;
+pub mod fhirpath;
 pub mod finding;
 #[doc(hidden)]
 pub mod import;

@@ -1,0 +1,435 @@
+//! Compiles a syntax tree to an evaluation plan: function names resolved and arity checked,
+//! type names resolved against the System types and the R4 type table, literals converted
+//! and regular expression literals compiled, all once.
+
+use regex::Regex;
+
+use super::ast::{BinaryOp, Expr, ExprKind, TypeName};
+use super::datetime::Temporal;
+use super::decimal::Decimal;
+use super::error::{ParseError, ParseErrorKind};
+use super::quantity::Quantity;
+use super::value::Value;
+use crate::model::Type;
+
+/// One step of a plan, with the source offset for errors.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub(crate) op: Op,
+    pub(crate) pos: usize,
+}
+
+/// The System types.
+pub(crate) const SYSTEM_TYPES: [&str; 9] = [
+    "Any", "Boolean", "Date", "DateTime", "Decimal", "Integer", "Quantity", "String", "Time",
+];
+
+/// A resolved type specifier: a System type, a FHIR type, or both for an unqualified name
+/// that is both (`Quantity`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TypeSpec {
+    pub(crate) system: Option<&'static str>,
+    pub(crate) fhir: Option<Type>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Op {
+    As(Box<Plan>, TypeSpec),
+    Binary(BinaryOp, Box<Plan>, Box<Plan>),
+    Call {
+        target: Option<Box<Plan>>,
+        func: Func,
+        args: Vec<Plan>,
+    },
+    Empty,
+    Env(EnvVar),
+    Index(Box<Plan>, Box<Plan>),
+    IndexVar,
+    Is(Box<Plan>, TypeSpec),
+    Literal(Value<'static>),
+    Member(Box<Plan>, String),
+    Negate(Box<Plan>),
+    /// An identifier at the start of a path, with the type it names, if any.
+    Root(String, Option<Type>),
+    This,
+    Total,
+}
+
+#[derive(Debug)]
+pub(crate) enum EnvVar {
+    Constant(Value<'static>),
+    Context,
+    Resource,
+    RootResource,
+    User(String),
+}
+
+/// A regular expression argument: compiled once when it is a literal.
+#[derive(Debug)]
+pub(crate) enum Pattern {
+    Compiled(Result<Box<Regex>, String>),
+    Dynamic,
+}
+
+macro_rules! funcs {
+    ($($name:literal => $variant:ident ($min:literal, $max:literal)),* $(,)?) => {
+        /// Every function the engine knows.
+        #[derive(Debug)]
+        pub(crate) enum Func {
+            $($variant,)*
+            Typed(TypedFunc, TypeSpec),
+            Regex(RegexFunc, Pattern),
+        }
+
+        fn lookup(name: &str) -> Option<(fn() -> Func, usize, usize)> {
+            Some(match name {
+                $($name => (|| Func::$variant, $min, $max),)*
+                _ => return None,
+            })
+        }
+    };
+}
+
+/// Functions whose argument is a type name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TypedFunc {
+    As,
+    Is,
+    OfType,
+}
+
+/// Functions whose argument is a regular expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RegexFunc {
+    Matches,
+    MatchesFull,
+    ReplaceMatches,
+}
+
+funcs! {
+    "abs" => Abs(0, 0),
+    "aggregate" => Aggregate(1, 2),
+    "all" => All(1, 1),
+    "allFalse" => AllFalse(0, 0),
+    "allTrue" => AllTrue(0, 0),
+    "anyFalse" => AnyFalse(0, 0),
+    "anyTrue" => AnyTrue(0, 0),
+    "ceiling" => Ceiling(0, 0),
+    "children" => Children(0, 0),
+    "combine" => Combine(1, 1),
+    "comparable" => Comparable(1, 1),
+    "conformsTo" => ConformsTo(1, 1),
+    "contains" => Contains(1, 1),
+    "convertsToBoolean" => ConvertsToBoolean(0, 0),
+    "convertsToDate" => ConvertsToDate(0, 0),
+    "convertsToDateTime" => ConvertsToDateTime(0, 0),
+    "convertsToDecimal" => ConvertsToDecimal(0, 0),
+    "convertsToInteger" => ConvertsToInteger(0, 0),
+    "convertsToQuantity" => ConvertsToQuantity(0, 1),
+    "convertsToString" => ConvertsToString(0, 0),
+    "convertsToTime" => ConvertsToTime(0, 0),
+    "count" => Count(0, 0),
+    "decode" => Decode(1, 1),
+    "descendants" => Descendants(0, 0),
+    "distinct" => Distinct(0, 0),
+    "empty" => Empty(0, 0),
+    "encode" => Encode(1, 1),
+    "endsWith" => EndsWith(1, 1),
+    "escape" => Escape(1, 1),
+    "exclude" => Exclude(1, 1),
+    "exists" => Exists(0, 1),
+    "exp" => Exp(0, 0),
+    "extension" => Extension(1, 1),
+    "first" => First(0, 0),
+    "floor" => Floor(0, 0),
+    "getValue" => GetValue(0, 0),
+    "hasValue" => HasValue(0, 0),
+    "highBoundary" => HighBoundary(0, 1),
+    "htmlChecks" => HtmlChecks(0, 0),
+    "iif" => Iif(2, 3),
+    "indexOf" => IndexOf(1, 1),
+    "intersect" => Intersect(1, 1),
+    "isDistinct" => IsDistinct(0, 0),
+    "join" => Join(0, 1),
+    "last" => Last(0, 0),
+    "length" => Length(0, 0),
+    "ln" => Ln(0, 0),
+    "log" => Log(1, 1),
+    "lower" => Lower(0, 0),
+    "lowBoundary" => LowBoundary(0, 1),
+    "memberOf" => MemberOf(1, 1),
+    "not" => Not(0, 0),
+    "now" => Now(0, 0),
+    "power" => Power(1, 1),
+    "precision" => Precision(0, 0),
+    "repeat" => Repeat(1, 1),
+    "replace" => Replace(2, 2),
+    "resolve" => Resolve(0, 0),
+    "round" => Round(0, 1),
+    "select" => Select(1, 1),
+    "single" => Single(0, 0),
+    "skip" => Skip(1, 1),
+    "sort" => Sort(0, 8),
+    "split" => Split(1, 1),
+    "sqrt" => Sqrt(0, 0),
+    "startsWith" => StartsWith(1, 1),
+    "subsetOf" => SubsetOf(1, 1),
+    "substring" => Substring(1, 2),
+    "supersetOf" => SupersetOf(1, 1),
+    "tail" => Tail(0, 0),
+    "take" => Take(1, 1),
+    "timeOfDay" => TimeOfDay(0, 0),
+    "toBoolean" => ToBoolean(0, 0),
+    "toChars" => ToChars(0, 0),
+    "toDate" => ToDate(0, 0),
+    "toDateTime" => ToDateTime(0, 0),
+    "toDecimal" => ToDecimal(0, 0),
+    "today" => Today(0, 0),
+    "toInteger" => ToInteger(0, 0),
+    "toQuantity" => ToQuantity(0, 1),
+    "toString" => ToString(0, 0),
+    "toTime" => ToTime(0, 0),
+    "trace" => Trace(1, 2),
+    "trim" => Trim(0, 0),
+    "truncate" => Truncate(0, 0),
+    "type" => Type(0, 0),
+    "union" => Union(1, 1),
+    "unescape" => Unescape(1, 1),
+    "upper" => Upper(0, 0),
+    "where" => Where(1, 1),
+}
+
+/// Largest compiled size of a regular expression.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Compiles a FHIR regular expression; `full` anchors it at both ends. `.` matches line breaks.
+pub(crate) fn compile_regex(pattern: &str, full: bool) -> Result<Box<Regex>, String> {
+    let source = if full {
+        format!("(?s)^(?:{pattern})$")
+    } else {
+        format!("(?s){pattern}")
+    };
+    regex::RegexBuilder::new(&source)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map(Box::new)
+        .map_err(|e| e.to_string())
+}
+
+/// Resolves a type name.
+pub(crate) fn type_spec(t: &TypeName, pos: usize) -> Result<TypeSpec, ParseError> {
+    let system = SYSTEM_TYPES.iter().copied().find(|s| *s == t.name);
+    let fhir = Type::by_name(&t.name).filter(|_| !t.name.contains('.'));
+    let spec = match t.namespace.as_deref() {
+        // An unknown System type simply matches nothing.
+        Some("System") => TypeSpec { system, fhir: None },
+        Some("FHIR") => TypeSpec { system: None, fhir },
+        None => TypeSpec { system, fhir },
+        Some(_) => TypeSpec {
+            system: None,
+            fhir: None,
+        },
+    };
+    if spec.system.is_none() && spec.fhir.is_none() && t.namespace.as_deref() != Some("System") {
+        return Err(ParseError::new(
+            ParseErrorKind::BadType {
+                name: t.to_string(),
+            },
+            pos,
+        ));
+    }
+    Ok(spec)
+}
+
+/// The type name an argument expression denotes (`Patient`, `FHIR.Patient`).
+fn arg_type_name(e: &Expr) -> Option<TypeName> {
+    match &e.kind {
+        ExprKind::Identifier(n) => Some(TypeName {
+            namespace: None,
+            name: n.clone(),
+        }),
+        ExprKind::Member(inner, n) => match &inner.kind {
+            ExprKind::Identifier(ns) => Some(TypeName {
+                namespace: Some(ns.clone()),
+                name: n.clone(),
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn literal(kind: &ExprKind, pos: usize) -> Result<Option<Value<'static>>, ParseError> {
+    let bad = |what| ParseError::new(ParseErrorKind::BadLiteral { what }, pos);
+    Ok(Some(match kind {
+        ExprKind::Boolean(b) => Value::Boolean(*b),
+        ExprKind::String(s) => Value::string(s.as_str()),
+        ExprKind::Number(n) if n.contains('.') => {
+            Value::Decimal(n.parse::<Decimal>().map_err(|()| bad("decimal"))?)
+        }
+        ExprKind::Number(n) => Value::Integer(n.parse().map_err(|_| bad("integer"))?),
+        ExprKind::DateTime(s) if s.contains('T') => {
+            Value::DateTime(Temporal::parse_date_time(s).ok_or_else(|| bad("date/time"))?)
+        }
+        ExprKind::DateTime(s) => Value::Date(Temporal::parse_date(s).ok_or_else(|| bad("date"))?),
+        ExprKind::Time(s) => Value::Time(Temporal::parse_time(s).ok_or_else(|| bad("time"))?),
+        ExprKind::Quantity { value, unit, .. } => Value::Quantity(Quantity::new(
+            value.parse().map_err(|()| bad("quantity"))?,
+            unit,
+        )),
+        _ => return Ok(None),
+    }))
+}
+
+/// Compiles a syntax tree.
+pub(crate) fn compile(e: &Expr) -> Result<Plan, ParseError> {
+    let pos = e.pos;
+    let b = |x: &Expr| compile(x).map(Box::new);
+    if let Some(v) = literal(&e.kind, pos)? {
+        return Ok(Plan {
+            op: Op::Literal(v),
+            pos,
+        });
+    }
+    let op = match &e.kind {
+        ExprKind::As(x, t) => Op::As(b(x)?, type_spec(t, pos)?),
+        ExprKind::Is(x, t) => Op::Is(b(x)?, type_spec(t, pos)?),
+        ExprKind::Binary(op, x, y) => Op::Binary(*op, b(x)?, b(y)?),
+        ExprKind::Empty => Op::Empty,
+        ExprKind::External(name) => Op::Env(env_var(name)),
+        ExprKind::Identifier(n) => {
+            let ty = Type::by_name(n).filter(|_| n.starts_with(|c: char| c.is_ascii_uppercase()));
+            Op::Root(n.clone(), ty)
+        }
+        ExprKind::Index(x, i) => Op::Index(b(x)?, b(i)?),
+        ExprKind::Member(x, n) => Op::Member(b(x)?, n.clone()),
+        ExprKind::Negate(x) => Op::Negate(b(x)?),
+        ExprKind::Plus(x) => return compile(x),
+        ExprKind::Variable(v) => match v.as_str() {
+            "this" => Op::This,
+            "index" => Op::IndexVar,
+            "total" => Op::Total,
+            _ => {
+                return Err(ParseError::new(
+                    ParseErrorKind::Unexpected {
+                        found: format!("'${v}'"),
+                        expected: "$this, $index or $total",
+                    },
+                    pos,
+                ))
+            }
+        },
+        ExprKind::Function { target, name, args } => {
+            return function(target.as_deref(), name, args, pos);
+        }
+        _ => {
+            return Err(ParseError::new(
+                ParseErrorKind::BadLiteral { what: "unknown" },
+                pos,
+            ))
+        }
+    };
+    Ok(Plan { op, pos })
+}
+
+fn env_var(name: &str) -> EnvVar {
+    let constant = |s: String| EnvVar::Constant(Value::string(s));
+    match name {
+        "resource" => EnvVar::Resource,
+        "rootResource" => EnvVar::RootResource,
+        "context" => EnvVar::Context,
+        "ucum" => constant("http://unitsofmeasure.org".into()),
+        "sct" => constant("http://snomed.info/sct".into()),
+        "loinc" => constant("http://loinc.org".into()),
+        _ => {
+            if let Some(vs) = name.strip_prefix("vs-") {
+                constant(format!("http://hl7.org/fhir/ValueSet/{vs}"))
+            } else if let Some(ext) = name.strip_prefix("ext-") {
+                constant(format!("http://hl7.org/fhir/StructureDefinition/{ext}"))
+            } else {
+                EnvVar::User(name.to_owned())
+            }
+        }
+    }
+}
+
+fn function(
+    target: Option<&Expr>,
+    name: &str,
+    args: &[Expr],
+    pos: usize,
+) -> Result<Plan, ParseError> {
+    let bad = |reason| {
+        ParseError::new(
+            ParseErrorKind::BadCall {
+                name: name.to_owned(),
+                reason,
+            },
+            pos,
+        )
+    };
+    let target = target.map(compile).transpose()?.map(Box::new);
+    let typed = match name {
+        "is" => Some(TypedFunc::Is),
+        "as" => Some(TypedFunc::As),
+        "ofType" => Some(TypedFunc::OfType),
+        _ => None,
+    };
+    if let Some(tf) = typed {
+        let [arg] = args else {
+            return Err(bad("takes one type name"));
+        };
+        let t = arg_type_name(arg).ok_or_else(|| bad("takes a type name"))?;
+        return Ok(Plan {
+            op: Op::Call {
+                target,
+                func: Func::Typed(tf, type_spec(&t, arg.pos)?),
+                args: Vec::new(),
+            },
+            pos,
+        });
+    }
+    let regex = match name {
+        "matches" => Some(RegexFunc::Matches),
+        "matchesFull" => Some(RegexFunc::MatchesFull),
+        "replaceMatches" => Some(RegexFunc::ReplaceMatches),
+        _ => None,
+    };
+    let compiled: Vec<Plan> = args.iter().map(compile).collect::<Result<_, _>>()?;
+    if let Some(rf) = regex {
+        let arity = if rf == RegexFunc::ReplaceMatches {
+            2
+        } else {
+            1
+        };
+        if compiled.len() != arity {
+            return Err(bad("wrong number of arguments"));
+        }
+        let pattern = match &compiled[0].op {
+            Op::Literal(Value::String(s)) => {
+                Pattern::Compiled(compile_regex(s, rf == RegexFunc::MatchesFull))
+            }
+            _ => Pattern::Dynamic,
+        };
+        return Ok(Plan {
+            op: Op::Call {
+                target,
+                func: Func::Regex(rf, pattern),
+                args: compiled,
+            },
+            pos,
+        });
+    }
+    let (make, min, max) = lookup(name).ok_or_else(|| bad("unknown function"))?;
+    if compiled.len() < min || compiled.len() > max {
+        return Err(bad("wrong number of arguments"));
+    }
+    Ok(Plan {
+        op: Op::Call {
+            target,
+            func: make(),
+            args: compiled,
+        },
+        pos,
+    })
+}

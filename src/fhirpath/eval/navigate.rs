@@ -1,0 +1,108 @@
+//! Path navigation: members, choice elements and the type name at the start of a path.
+
+use super::{err, EvalError, Evaluator};
+use crate::fhirpath::error::EvalErrorKind;
+use crate::fhirpath::value::{Collection, Item, Value};
+use crate::model::{Node, Type};
+
+impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
+    /// An identifier at the start of a path: a type name that the focus is (`Patient.name` on a
+    /// Patient), else a member.
+    pub(super) fn root(
+        &self,
+        focus: &[Item<'d, 'a>],
+        name: &str,
+        ty: Option<Type>,
+        pos: usize,
+    ) -> Result<Collection<'d, 'a>, EvalError> {
+        if let Some(t) = ty {
+            let is_member = focus
+                .iter()
+                .any(|i| matches!(i, Item::Node(n) if n.ty().element(name).is_some()));
+            if !is_member {
+                let matching: Collection<'d, 'a> = focus
+                    .iter()
+                    .filter(|i| matches!(i, Item::Node(n) if n.ty().is_a(t)))
+                    .cloned()
+                    .collect();
+                if matching.is_empty() && self.ctx.options.strict && !focus.is_empty() {
+                    return Err(err(
+                        EvalErrorKind::UnknownName {
+                            name: name.to_owned(),
+                            on: focus_type(focus),
+                        },
+                        pos,
+                    ));
+                }
+                return Ok(matching);
+            }
+        }
+        self.members(focus, name, pos)
+    }
+
+    /// `name` of every item.
+    pub(super) fn members(
+        &self,
+        items: &[Item<'d, 'a>],
+        name: &str,
+        pos: usize,
+    ) -> Result<Collection<'d, 'a>, EvalError> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Item::Node(n) => self.children_named(*n, name, &mut out, pos)?,
+                Item::Type {
+                    namespace,
+                    name: type_name,
+                } => match name {
+                    "namespace" => out.push(Item::Value(Value::string(*namespace))),
+                    "name" => out.push(Item::Value(Value::string(*type_name))),
+                    _ => {}
+                },
+                Item::Value(_) => {}
+            }
+            self.check_size(out.len(), pos)?;
+        }
+        Ok(out)
+    }
+
+    fn children_named(
+        &self,
+        n: Node<'d, 'a>,
+        name: &str,
+        out: &mut Collection<'d, 'a>,
+        pos: usize,
+    ) -> Result<(), EvalError> {
+        let ty = n.ty();
+        if ty.element(name).is_some() {
+            out.extend(n.children_named(name).map(Item::Node));
+            return Ok(());
+        }
+        if !self.ctx.options.strict {
+            if let Some((element, Some(chosen))) = ty.element_for_wire_name(name) {
+                out.extend(
+                    n.children()
+                        .filter(|c| c.element() == Some(element) && c.ty() == chosen)
+                        .map(Item::Node),
+                );
+                return Ok(());
+            }
+            return Ok(());
+        }
+        Err(err(
+            EvalErrorKind::UnknownName {
+                name: name.to_owned(),
+                on: ty.name(),
+            },
+            pos,
+        ))
+    }
+}
+
+fn focus_type(focus: &[Item<'_, '_>]) -> &'static str {
+    match focus.first() {
+        Some(Item::Node(n)) => n.ty().name(),
+        Some(Item::Value(v)) => v.type_name(),
+        _ => "(nothing)",
+    }
+}
