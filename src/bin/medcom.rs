@@ -13,6 +13,19 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         }
+    } else if args.len() == 5 && args[1] == "import" && args[2] == "legacy-schemas" {
+        // Hidden: regenerates schemas/legacy/*.rules from the shared XSDs.
+        let (shared, out) = (
+            std::path::Path::new(&args[3]),
+            std::path::Path::new(&args[4]),
+        );
+        match medcom::legacy::schema::import::write_all(shared, out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        }
     } else {
         ExitCode::from(2)
     }

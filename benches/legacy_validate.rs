@@ -1,0 +1,2 @@
+//! Placeholder, replaced by the legacy validation benchmark.
+fn main() {}
