@@ -78,7 +78,8 @@ pub(crate) fn path_of(node: Node<'_, '_>) -> String {
         if let Some(parent) = n.parent_element() {
             let same = |c: &Node<'_, '_>| c.is_element() && c.tag_name() == name;
             if parent.children().filter(same).nth(1).is_some() {
-                let index = n.prev_siblings().filter(same).count() + 1;
+                // `prev_siblings` starts with the node itself, so this counts from 1.
+                let index = n.prev_siblings().filter(same).count();
                 part = format!("{part}[{index}]");
             }
         }
@@ -383,10 +384,19 @@ impl Walker<'_> {
                         .map(|e| &*e.name.local)
                         .collect();
                     names.dedup();
-                    let expected = if names.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; expected {}", names.join(", "))
+                    let local = k.tag_name().name();
+                    let other_ns = expected
+                        .iter()
+                        .filter_map(|&e| rules.elements.get(e as usize))
+                        .find(|e| &*e.name.local == local);
+                    let expected = match other_ns {
+                        Some(e) => format!(
+                            "; expected it in namespace '{}', found '{}'",
+                            rules.namespace(e.name.ns),
+                            k.tag_name().namespace().unwrap_or("")
+                        ),
+                        None if names.is_empty() => String::new(),
+                        None => format!("; expected {}", names.join(", ")),
                     };
                     self.findings.push(
                         finding(
