@@ -304,3 +304,40 @@ fn mutations_are_reported_at_their_location() {
         }
     }
 }
+
+/// Adversarial inputs for the fuzz harness, one per line.
+#[rustfmt::skip]
+const NASTY: &[&[u8]] = &[
+    b"",
+    b"<",
+    b"<Emessage xmlns='http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/'/>",
+    b"<Emessage xmlns='http://rep.oio.dk/medcom.dk/xml/schemas/2018/08/06/'><Envelope><Envelope/></Envelope></Emessage>",
+    b"<?xml version='1.0' encoding='latin1'?><a>\xff</a>",
+    b"<?xml version='1.0' encoding='ebcdic'?><a/>",
+    b"<VANSEnvelope xmlns='urn:oio:medcom:vans-envelope:1.0.4' xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance' xsi:type='x' xsi:nil='true'/>",
+];
+
+#[test]
+fn fuzz_harness_survives_nasty_and_mutated_input() {
+    for input in NASTY {
+        medcom::__fuzz::xsd_validate(input);
+    }
+    let deep = format!(
+        "<Emessage xmlns='http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/'>{}{}</Emessage>",
+        "<Local_Elements>".repeat(300),
+        "</Local_Elements>".repeat(300)
+    );
+    medcom::__fuzz::xsd_validate(deep.as_bytes());
+    let Some(shared) = common::shared() else { return };
+    for path in corpus(&shared).iter().step_by(8) {
+        let bytes = std::fs::read(path).unwrap();
+        // Truncations and byte flips at spread-out positions (a deterministic stand-in for fuzzing).
+        for k in 1..20 {
+            let at = bytes.len() * k / 20;
+            medcom::__fuzz::xsd_validate(&bytes[..at]);
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x20;
+            medcom::__fuzz::xsd_validate(&flipped);
+        }
+    }
+}

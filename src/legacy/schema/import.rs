@@ -503,6 +503,14 @@ impl<'f, 'd, 't> Compiler<'f, 'd, 't> {
         let mut f = Facets::default();
         for n in nodes {
             let kind = xs_name(*n).unwrap_or("?");
+            const KNOWN: &[&str] = &[
+                "pattern", "enumeration", "length", "minLength", "maxLength", "totalDigits",
+                "fractionDigits", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive",
+                "whiteSpace",
+            ];
+            if !KNOWN.contains(&kind) {
+                return Err(self.unsupported(fi, &format!("facet xs:{kind}")));
+            }
             self.check_attributes(*n, fi, &["value", "fixed"])?;
             let value = n.attribute("value").ok_or_else(|| {
                 ImportError::new(self.path(fi), format!("xs:{kind} without a value"))
@@ -1181,4 +1189,113 @@ fn content(mixed: bool, particle: Option<Particle>) -> Content {
 /// The source text of a node (to tell a copied definition from a different one).
 fn node_text<'a>(n: Node<'_, 'a>) -> &'a str {
     n.document().input_text().get(n.range()).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes a schema body (inside `xs:schema` with target namespace `urn:t`) to a fresh file.
+    fn schema_file(tag: &str, body: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("medcom-import-{}-{tag}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.xsd");
+        let text = format!(
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="urn:t" targetNamespace="urn:t" elementFormDefault="qualified">{body}</xs:schema>"#
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Unsupported XSD features: schema body (root element `r`), expected error message.
+    #[rustfmt::skip]
+    const UNSUPPORTED: &[(&str, &str)] = &[
+        (r#"<xs:element name="r"><xs:simpleType><xs:list itemType="xs:int"/></xs:simpleType></xs:element>"#, "unsupported XSD feature: xs:list"),
+        (r#"<xs:element name="r"><xs:simpleType><xs:union memberTypes="xs:int xs:date"/></xs:simpleType></xs:element>"#, "unsupported XSD feature: xs:union"),
+        (r#"<xs:redefine schemaLocation="x.xsd"/><xs:element name="r"/>"#, "unsupported XSD feature: xs:redefine"),
+        (r#"<xs:override schemaLocation="x.xsd"/><xs:element name="r"/>"#, "unsupported XSD feature: xs:override"),
+        (r#"<xs:notation name="n" public="p"/><xs:element name="r"/>"#, "unsupported XSD feature: xs:notation"),
+        (r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a"/></xs:sequence></xs:complexType><xs:key name="k"><xs:selector xpath="a"/><xs:field xpath="."/></xs:key></xs:element>"#, "unsupported XSD feature: identity constraint xs:key"),
+        (r#"<xs:element name="r"><xs:unique name="u"><xs:selector xpath="a"/><xs:field xpath="."/></xs:unique></xs:element>"#, "unsupported XSD feature: identity constraint xs:unique"),
+        (r#"<xs:element name="r"><xs:keyref name="k" refer="x"><xs:selector xpath="a"/><xs:field xpath="."/></xs:keyref></xs:element>"#, "unsupported XSD feature: identity constraint xs:keyref"),
+        (r#"<xs:element name="r"><xs:complexType><xs:sequence/><xs:assert test="true()"/></xs:complexType></xs:element>"#, "unsupported XSD feature: xs:assert in xs:complexType"),
+        (r#"<xs:element name="r"><xs:complexType><xs:openContent/></xs:complexType></xs:element>"#, "unsupported XSD feature: xs:openContent in xs:complexType"),
+        (r#"<xs:element name="r"><xs:simpleType><xs:restriction base="xs:int"><xs:assertion test="$value gt 0"/></xs:restriction></xs:simpleType></xs:element>"#, "unsupported XSD feature: facet xs:assertion"),
+        (r#"<xs:element name="r"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="\i\c*"/></xs:restriction></xs:simpleType></xs:element>"#, "unsupported XSD regex feature: `\\i`/`\\I` (XML name start) in `\\i\\c*`"),
+        (r#"<xs:element name="r"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="[a-z-[aeiou]]"/></xs:restriction></xs:simpleType></xs:element>"#, "unsupported XSD regex feature: character class subtraction in `[a-z-[aeiou]]`"),
+        (r#"<xs:element name="r"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="\p{Lu}"/></xs:restriction></xs:simpleType></xs:element>"#, "unsupported XSD regex feature: `\\p{..}`/`\\P{..}` categories in `\\p{Lu}`"),
+        (r#"<xs:element name="r" type="T"/><xs:complexType name="T" abstract="true"/>"#, "unsupported XSD feature: abstract complex type"),
+        (r#"<xs:element name="r" type="xs:ENTITY"/>"#, "unsupported XSD feature: built-in type xs:ENTITY"),
+        (r#"<xs:element name="r" type="xs:QName"/>"#, "unsupported XSD feature: built-in type xs:QName"),
+        (r#"<xs:element name="r" xmlns:v="urn:v" block="substitution" v:x="1" foo="1"/>"#, "unsupported XSD feature: attribute `foo` on xs:element"),
+        (r#"<xs:element name="r"><xs:complexType><xs:all><xs:element name="a"/></xs:all><xs:anyAttribute/><xs:attribute name="x" inheritable="true"/></xs:complexType></xs:element>"#, "unsupported XSD feature: attribute `inheritable` on xs:attribute"),
+        (r#"<xs:import namespace="urn:x" schemaLocation="http://example.org/x.xsd"/><xs:element name="r"/>"#, "import from the network is not supported: http://example.org/x.xsd"),
+        (r#"<xs:import namespace="urn:x"/><xs:element name="r" xmlns:x="urn:x" type="x:T"/>"#, "unresolved type {urn:x}T"),
+        (r#"<xs:element name="r" type="T"/><xs:simpleType name="T"><xs:restriction base="T"/></xs:simpleType>"#, "simple type s0 derives from itself"),
+        (r#"<xs:element name="r" type="T"/><xs:complexType name="T"><xs:complexContent><xs:extension base="T"/></xs:complexContent></xs:complexType>"#, "a complex type derives from itself"),
+        (r#"<xs:element name="x"/>"#, "no global element `r`"),
+    ];
+
+    #[test]
+    fn unsupported_features_are_errors() {
+        for (i, &(body, want)) in UNSUPPORTED.iter().enumerate() {
+            let path = schema_file(&format!("u{i}"), body);
+            let got = compile(&path, &["r"]).map(|_| ()).map_err(|e| e.message().to_owned());
+            assert_eq!(got, Err(want.to_owned()), "{body}");
+        }
+    }
+
+    /// Supported constructs: schema body (root `r`), instance, expected finding codes.
+    #[rustfmt::skip]
+    const SUPPORTED: &[(&str, &str, &[&str])] = &[
+        // Substitution groups with an abstract head.
+        (r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:element ref="h" maxOccurs="2"/></xs:sequence></xs:complexType></xs:element>
+            <xs:element name="h" abstract="true" type="xs:string"/><xs:element name="m1" substitutionGroup="h"/><xs:element name="m2" substitutionGroup="h" type="xs:int"/>"#,
+         r#"<r xmlns="urn:t"><m1>a</m1><m2>x</m2></r>"#, &["xsd-datatype"]),
+        (r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:element ref="h"/></xs:sequence></xs:complexType></xs:element>
+            <xs:element name="h" abstract="true" type="xs:string"/><xs:element name="m1" substitutionGroup="h"/>"#,
+         r#"<r xmlns="urn:t"><h>a</h></r>"#, &["xsd-unexpected-element"]),
+        // xs:all, in any order.
+        (r#"<xs:element name="r"><xs:complexType><xs:all><xs:element name="a"/><xs:element name="b" minOccurs="0"/></xs:all></xs:complexType></xs:element>"#,
+         r#"<r xmlns="urn:t"><b/><a/></r>"#, &[]),
+        // Simple content extension with required and fixed attributes.
+        (r#"<xs:element name="r"><xs:complexType><xs:simpleContent><xs:extension base="xs:token"><xs:attribute name="k" use="required"/><xs:attribute name="f" type="xs:string" fixed="1"/></xs:extension></xs:simpleContent></xs:complexType></xs:element>"#,
+         r#"<r xmlns="urn:t" f="2">v</r>"#, &["xsd-fixed", "xsd-missing-attribute"]),
+        // Simple content restriction.
+        (r#"<xs:element name="r"><xs:complexType><xs:simpleContent><xs:restriction base="B"><xs:maxLength value="2"/></xs:restriction></xs:simpleContent></xs:complexType></xs:element>
+            <xs:complexType name="B"><xs:simpleContent><xs:extension base="xs:string"/></xs:simpleContent></xs:complexType>"#,
+         r#"<r xmlns="urn:t">abc</r>"#, &["xsd-length"]),
+        // Complex content extension appends to the base; restriction restates.
+        (r#"<xs:element name="r" type="E"/><xs:complexType name="B"><xs:sequence><xs:element name="a"/></xs:sequence><xs:attribute name="x"/></xs:complexType>
+            <xs:complexType name="E"><xs:complexContent><xs:extension base="B"><xs:sequence><xs:element name="b"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>"#,
+         r#"<r xmlns="urn:t" x="1"><a/><b/></r>"#, &[]),
+        (r#"<xs:element name="r" type="E"/><xs:complexType name="B"><xs:sequence><xs:element name="a" minOccurs="0"/></xs:sequence></xs:complexType>
+            <xs:complexType name="E"><xs:complexContent><xs:restriction base="B"><xs:sequence><xs:element name="a"/></xs:sequence></xs:restriction></xs:complexContent></xs:complexType>"#,
+         r#"<r xmlns="urn:t"/>"#, &["xsd-missing-element"]),
+        // Groups, attribute groups, maxOccurs="0", nillable, mixed, wildcards.
+        (r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:group ref="g" maxOccurs="2"/><xs:element name="z" minOccurs="0" maxOccurs="0"/></xs:sequence><xs:attributeGroup ref="ag"/></xs:complexType></xs:element>
+            <xs:group name="g"><xs:choice><xs:element name="a"/><xs:element name="b"/></xs:choice></xs:group><xs:attributeGroup name="ag"><xs:attribute name="q" type="xs:boolean"/></xs:attributeGroup>"#,
+         r#"<r xmlns="urn:t" q="yes"><a/><b/><z/></r>"#, &["xsd-datatype", "xsd-unexpected-element"]),
+        (r#"<xs:element name="r"><xs:complexType mixed="true"><xs:sequence><xs:element name="n" type="xs:int" nillable="true"/><xs:element name="m" type="xs:int"/></xs:sequence></xs:complexType></xs:element>"#,
+         r#"<r xmlns="urn:t" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">text<n xsi:nil="true"/><m xsi:nil="true"/></r>"#, &["xsd-nil"]),
+        (r###"<xs:element name="r"><xs:complexType><xs:sequence><xs:any namespace="##other" processContents="lax" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element>"###,
+         r#"<r xmlns="urn:t"><x:a xmlns:x="urn:x"/><b/></r>"#, &["xsd-unexpected-element"]),
+        // Unqualified local elements are in no namespace.
+        (r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a" form="unqualified"/></xs:sequence></xs:complexType></xs:element>"#,
+         r#"<t:r xmlns:t="urn:t"><a/></t:r>"#, &[]),
+    ];
+
+    #[test]
+    fn supported_constructs_validate() {
+        for (i, &(body, instance, want)) in SUPPORTED.iter().enumerate() {
+            let path = schema_file(&format!("s{i}"), body);
+            let rules = compile(&path, &["r"]).unwrap_or_else(|e| panic!("{body}: {e}"));
+            // The rules survive their own text form.
+            let rules = Rules::parse(&rules.to_text()).unwrap();
+            let doc = crate::legacy::schema::parse(instance).unwrap();
+            let findings = crate::legacy::schema::validate_with(&rules, &doc);
+            let got: Vec<&str> = findings.iter().map(crate::finding::Finding::code).collect();
+            assert_eq!(got, want, "{instance}: {findings:#?}");
+        }
+    }
 }

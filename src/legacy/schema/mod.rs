@@ -101,6 +101,8 @@ sets! {
 /// How many sets [`SCHEMA_SETS`] holds (sizes the cache).
 const SET_COUNT: usize = 13;
 
+const _: () = assert!(SCHEMA_SETS.len() == SET_COUNT);
+
 static CACHE: [OnceLock<Result<Rules, RulesError>>; SET_COUNT] =
     [const { OnceLock::new() }; SET_COUNT];
 
@@ -127,14 +129,9 @@ impl SchemaSet {
         let i = SCHEMA_SETS
             .iter()
             .position(|s| s.name == self.name)
-            .unwrap_or(0);
-        match CACHE.get(i) {
-            Some(cell) => cell.get_or_init(|| Rules::parse(self.text)).as_ref(),
-            None => {
-                static EMPTY: OnceLock<Result<Rules, RulesError>> = OnceLock::new();
-                EMPTY.get_or_init(|| Rules::parse(self.text)).as_ref()
-            }
-        }
+            .unwrap_or(0)
+            .min(SET_COUNT - 1);
+        CACHE[i].get_or_init(|| Rules::parse(self.text)).as_ref()
     }
 }
 
