@@ -328,7 +328,9 @@ fn fuzz_harness_survives_nasty_and_mutated_input() {
         "</Local_Elements>".repeat(300)
     );
     medcom::__fuzz::xsd_validate(deep.as_bytes());
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     for path in corpus(&shared).iter().step_by(8) {
         let bytes = std::fs::read(path).unwrap();
         // Truncations and byte flips at spread-out positions (a deterministic stand-in for fuzzing).

@@ -254,12 +254,15 @@ impl<'r, 's> Matcher<'r, 's> {
                 cur
             }
             Term::Choice(ps) => {
-                let mut out = Vec::new();
+                // Sets hold a handful of positions: a sorted insert beats sorting.
+                let mut out: Vec<usize> = Vec::new();
                 for p in ps {
-                    out.extend(self.particle(p, from, depth + 1));
+                    for x in self.particle(p, from, depth + 1) {
+                        if let Err(k) = out.binary_search(&x) {
+                            out.insert(k, x);
+                        }
+                    }
                 }
-                out.sort_unstable();
-                out.dedup();
                 out
             }
             Term::All(ps) => self.all(ps, from, depth),

@@ -504,8 +504,17 @@ impl<'f, 'd, 't> Compiler<'f, 'd, 't> {
         for n in nodes {
             let kind = xs_name(*n).unwrap_or("?");
             const KNOWN: &[&str] = &[
-                "pattern", "enumeration", "length", "minLength", "maxLength", "totalDigits",
-                "fractionDigits", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive",
+                "pattern",
+                "enumeration",
+                "length",
+                "minLength",
+                "maxLength",
+                "totalDigits",
+                "fractionDigits",
+                "minInclusive",
+                "maxInclusive",
+                "minExclusive",
+                "maxExclusive",
                 "whiteSpace",
             ];
             if !KNOWN.contains(&kind) {
@@ -1240,7 +1249,9 @@ mod tests {
     fn unsupported_features_are_errors() {
         for (i, &(body, want)) in UNSUPPORTED.iter().enumerate() {
             let path = schema_file(&format!("u{i}"), body);
-            let got = compile(&path, &["r"]).map(|_| ()).map_err(|e| e.message().to_owned());
+            let got = compile(&path, &["r"])
+                .map(|_| ())
+                .map_err(|e| e.message().to_owned());
             assert_eq!(got, Err(want.to_owned()), "{body}");
         }
     }

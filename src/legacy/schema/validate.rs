@@ -218,21 +218,21 @@ impl Walker<'_> {
     fn simple_content(&mut self, node: Node<'_, '_>, ty: TypeRef, fixed: Option<&str>, rule: &str) {
         self.no_children(node, rule);
         let text = text_of(node);
-        self.value(node, path_of(node), ty, &text, fixed);
+        self.value(node, || path_of(node), ty, &text, fixed);
     }
 
     /// Checks a value (element text or attribute) of a simple type, and a fixed value.
     fn value(
         &mut self,
         node: Node<'_, '_>,
-        location: String,
+        location: impl FnOnce() -> String,
         ty: TypeRef,
         raw: &str,
         fixed: Option<&str>,
     ) {
         if let Err(f) = simple::check(self.rules, ty, raw) {
             self.findings.push(
-                finding(f.code, node, location, f.message)
+                finding(f.code, node, location(), f.message)
                     .with_rule(f.rule)
                     .with_value(raw),
             );
@@ -250,7 +250,7 @@ impl Walker<'_> {
                     finding(
                         "xsd-fixed",
                         node,
-                        location,
+                        location(),
                         "value differs from the fixed value",
                     )
                     .with_rule(format!("fixed '{fixed}'"))
@@ -282,7 +282,7 @@ impl Walker<'_> {
                 .iter()
                 .find(|d| d.name.ns == ns && &*d.name.local == a.name())
             {
-                Some(d) => self.value(node, location(), d.ty, a.value(), d.fixed.as_deref()),
+                Some(d) => self.value(node, location, d.ty, a.value(), d.fixed.as_deref()),
                 None if complex.is_some_and(|c| c.any_attribute) => {}
                 None => self.findings.push(
                     finding(
