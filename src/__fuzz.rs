@@ -87,3 +87,21 @@ pub fn fhirpath(data: &[u8]) {
     let ctx = EvalContext::new(doc.root()).with_options(options);
     let _ = expr.evaluate(&ctx);
 }
+
+/// Decodes bytes as legacy XML, parses them and validates them against the embedded schema
+/// rules and the identifier checks; must never panic.
+pub fn xsd_validate(data: &[u8]) {
+    let Ok(text) = crate::legacy::schema::decode(data) else {
+        return;
+    };
+    let Ok(doc) = crate::legacy::schema::parse(&text) else {
+        return;
+    };
+    let _ = crate::legacy::schema::validate(&doc);
+    // Every embedded rule set, whatever the root namespace.
+    for set in crate::legacy::schema::SCHEMA_SETS {
+        if let Ok(rules) = set.rules() {
+            let _ = crate::legacy::schema::validate_with(rules, &doc);
+        }
+    }
+}

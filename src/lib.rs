@@ -15,12 +15,14 @@
 //! assert_eq!(json, r#"{"resourceType":"Patient","birthDate":"1970-01-01"}"#);
 //! ```
 
+pub mod dk;
 pub mod error;
 pub mod fhirpath;
 pub mod finding;
 #[doc(hidden)]
 pub mod import;
 pub mod json;
+pub mod legacy;
 pub mod model;
 pub mod options;
 pub mod xml;

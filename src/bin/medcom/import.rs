@@ -1,4 +1,6 @@
-//! `medcom import r4-types PACKAGE_DIR`: regenerates `src/model/generated.rs` (developer tool).
+//! Developer tools that regenerate the project's compiled rule files from `../shared`:
+//! `medcom import r4-types PACKAGE_DIR` writes `src/model/generated.rs` to stdout;
+//! `medcom import legacy-schemas SHARED_DIR OUT_DIR` writes `schemas/legacy/*.rules`.
 
 use crate::{write_stdout, Failure, Outcome};
 
@@ -9,6 +11,12 @@ pub(crate) fn run(args: &[String]) -> Outcome {
                 .map_err(|e| Failure::Io(e.to_string()))?;
             write_stdout(text.as_bytes())
         }
-        _ => Err(Failure::Usage("import r4-types PACKAGE_DIR".into())),
+        [what, shared, out] if what == "legacy-schemas" => {
+            medcom::legacy::schema::import::write_all(std::path::Path::new(shared), std::path::Path::new(out))
+                .map_err(|e| Failure::Io(e.to_string()))
+        }
+        _ => Err(Failure::Usage(
+            "import r4-types PACKAGE_DIR | import legacy-schemas SHARED_DIR OUT_DIR".into(),
+        )),
     }
 }
