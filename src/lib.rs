@@ -20,6 +20,7 @@ pub mod finding;
 #[doc(hidden)]
 pub mod import;
 pub mod json;
+pub mod legacy;
 pub mod model;
 pub mod options;
 pub mod xml;

@@ -15,7 +15,10 @@ pub fn shared() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var_os("MEDCOM_REQUIRE_SHARED").is_some() {
-        panic!("MEDCOM_REQUIRE_SHARED is set but {} holds no shared reference material", dir.display());
+        panic!(
+            "MEDCOM_REQUIRE_SHARED is set but {} holds no shared reference material",
+            dir.display()
+        );
     }
     eprintln!(
         "\n*** SKIPPED: shared reference material not found at {} (set MEDCOM_SHARED) ***\n",
