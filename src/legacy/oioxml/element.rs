@@ -112,6 +112,13 @@ impl Element {
         self
     }
 
+    /// Builder form of [`Self::push_text`].
+    #[must_use]
+    pub fn with_text(mut self, text: impl AsRef<str>) -> Self {
+        self.push_text(text);
+        self
+    }
+
     /// Builder form of [`Self::push_text_child`].
     #[must_use]
     pub fn with_text_child(mut self, name: impl Into<String>, text: impl AsRef<str>) -> Self {
