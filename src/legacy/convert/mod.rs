@@ -242,8 +242,9 @@ pub fn to_oioxml(interchange: &Interchange) -> Result<Element, LegacyError> {
             unb,
         ));
     }
-    // MedCom's rule: years 00–20 are 20xx, the rest 19xx.
-    let century = if &date[..2] <= "20" { "20" } else { "19" };
+    // MedCom's 2005 converter reads 00–20 as 20xx, which dates every interchange sent after
+    // 2020 a century early; 00–69 as 20xx keeps all of MedCom's examples (1998–2014) equal.
+    let century = if &date[..2] < "70" { "20" } else { "19" };
     sent.push_text_child(
         "Date",
         format!("{century}{}-{}-{}", &date[..2], &date[2..4], &date[4..6]),
