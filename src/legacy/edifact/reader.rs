@@ -170,7 +170,7 @@ fn scan(
         if !distinct
             || special
                 .iter()
-                .any(|b| b.is_ascii_alphanumeric() || *b == b'\n')
+                .any(|b| b.is_ascii_alphanumeric() || *b == b'\n' || *b == b'\r')
         {
             return Err(LegacyError::new(LegacyErrorKind::InvalidUna)
                 .with_position(cur.position(0))
