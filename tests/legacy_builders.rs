@@ -11,7 +11,7 @@ use proptest::prelude::*;
 const TEXT: &str = "[a-zA-Z0-9 æøåÆØÅé?:+'.,;\\\\/<&\"-]";
 
 fn text(max: usize) -> impl Strategy<Value = String> {
-    proptest::string::string_regex(&format!("{TEXT}{{1,{max}}}")).unwrap()
+    proptest::string::string_regex(&format!("{TEXT}{{1,{max}}}")).expect("test input")
 }
 
 fn opt(max: usize) -> impl Strategy<Value = Option<String>> {
@@ -20,7 +20,8 @@ fn opt(max: usize) -> impl Strategy<Value = Option<String>> {
 
 fn date_time() -> impl Strategy<Value = DateTime> {
     (1970u32..2070, 1u32..13, 1u32..29, 0u32..24, 0u32..60).prop_map(|(y, m, d, h, mi)| {
-        DateTime::new(&format!("{y:04}-{m:02}-{d:02}"), &format!("{h:02}:{mi:02}")).unwrap()
+        DateTime::new(&format!("{y:04}-{m:02}-{d:02}"), &format!("{h:02}:{mi:02}"))
+            .expect("test input")
     })
 }
 
@@ -123,7 +124,7 @@ fn header() -> impl Strategy<Value = Header> {
 /// ending in `\`.
 fn lines() -> impl Strategy<Value = Vec<String>> {
     proptest::collection::vec(
-        proptest::string::string_regex(&format!("({TEXT}{{0,150}}[a-z])?")).unwrap(),
+        proptest::string::string_regex(&format!("({TEXT}{{0,150}}[a-z])?")).expect("test input"),
         1..8,
     )
 }
@@ -134,15 +135,15 @@ fn diagnosis() -> impl Strategy<Value = Diagnosis> {
 
 /// XML → EDIFACT bytes → EDIFACT → XML, equal; and XML text round trip.
 fn round_trip(xml: &oioxml::Element) {
-    let back = oioxml::read(oioxml::to_string(xml).as_bytes()).unwrap();
+    let back = oioxml::read(oioxml::to_string(xml).as_bytes()).expect("test input");
     assert_eq!(oioxml::infoset_difference(xml, &back), None);
-    let back = oioxml::read(&oioxml::to_latin1(xml)).unwrap();
+    let back = oioxml::read(&oioxml::to_latin1(xml)).expect("test input");
     assert_eq!(oioxml::infoset_difference(xml, &back), None);
-    let interchange = convert::to_edifact(xml).unwrap();
-    let bytes = edifact::write(&interchange).unwrap();
-    let read = edifact::read(&bytes).unwrap();
+    let interchange = convert::to_edifact(xml).expect("test input");
+    let bytes = edifact::write(&interchange).expect("test input");
+    let read = edifact::read(&bytes).expect("test input");
     assert_eq!(read, interchange);
-    let again = convert::to_oioxml(&read).unwrap();
+    let again = convert::to_oioxml(&read).expect("test input");
     assert_eq!(
         oioxml::infoset_difference(xml, &again),
         None,

@@ -17,8 +17,8 @@ fn files(shared: &Path, kind: &str) -> Vec<PathBuf> {
         "medcom/legacy/files/glasdam_edifact_converter/test/complete/files/{kind}"
     ));
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("corpus folder")
+        .map(|e| e.expect("test input").path())
         .collect();
     v.sort();
     v

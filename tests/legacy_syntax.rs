@@ -14,7 +14,7 @@ fn corpus(shared: &Path, kind: &str) -> Vec<PathBuf> {
     ));
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
+        .map(|e| e.expect("test input").path())
         .collect();
     files.sort();
     files

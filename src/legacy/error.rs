@@ -190,7 +190,7 @@ struct Repr {
 /// let err = medcom::legacy::edifact::read(b"UNA:+.? 'UNB+UNOC:3+A:14+B:14+990115:1202+R'UNZ+2+R'")
 ///     .unwrap_err();
 /// assert_eq!(err.kind().code(), "control-count");
-/// assert_eq!(err.segment(), Some(1));
+/// assert_eq!(err.segment(), Some(2)); // UNA is segment 0
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LegacyError(Box<Repr>);
