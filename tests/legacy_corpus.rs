@@ -13,6 +13,7 @@ use medcom::legacy::{convert, edifact, oioxml};
 /// One line per case that does not convert yet: (pair, direction, reason).
 #[rustfmt::skip]
 const XFAIL: &[(&str, &str, &str)] = &[
+    ("DIS91_3", "xml2edi", "the paired EDIFACT wraps one FTX line by hand after 51 characters; MedCom's 70-character rule (which we follow) wraps later, so the text is equal but the FTX segments differ"),
     ("BIN01_1", "edi2xml", "message version B0131X has no conversion yet"),
     ("BIN01_1", "xml2edi", "message version B0131X has no conversion yet"),
     ("BIN01_2", "edi2xml", "message version B0131X has no conversion yet"),
@@ -47,8 +48,6 @@ const XFAIL: &[(&str, &str, &str)] = &[
     ("DIS17_1", "xml2edi", "message version D1730C has no conversion yet"),
     ("DIS20_1", "edi2xml", "message version D2030C has no conversion yet"),
     ("DIS20_1", "xml2edi", "message version D2030C has no conversion yet"),
-    ("DIS91_3", "edi2xml", "message version D9034L has no conversion yet"),
-    ("DIS91_3", "xml2edi", "message version D9034L has no conversion yet"),
     ("PRE01_1", "edi2xml", "message version LMS016 has no conversion yet"),
     ("PRE01_1", "xml2edi", "message version LMS016 has no conversion yet"),
     ("PRE01_2", "edi2xml", "message version LMS016 has no conversion yet"),

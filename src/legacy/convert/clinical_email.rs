@@ -1,4 +1,6 @@
-//! DIS91 correspondence (MEDDIS D9134L) ⇄ XDIS91 `ClinicalEmail` (XD9134L).
+//! DIS91 correspondence (MEDDIS D9134L) ⇄ XDIS91 `ClinicalEmail` (XD9134L), and its
+//! administrative sibling DIS90 (D9034L) ⇄ XDIS90 `AdministrativeEmail` (XD9034L), which has
+//! the same layout.
 
 use super::common::{
     code_xml, dtm203, find, party_to_edi, party_to_xml, patient_to_edi, patient_to_xml, required,
@@ -10,12 +12,32 @@ use crate::legacy::edifact::{seg, Message, Segment};
 use crate::legacy::oioxml::Element;
 use crate::legacy::{LegacyError, LegacyErrorKind};
 
+/// (EDIFACT version, root, VersionCode, StatisticalCode, SPR message name).
+const KINDS: &[(&str, &str, &str, &str, &str)] = &[
+    ("D9134L", "ClinicalEmail", "XD9134L", "XDIS91", "DIS91"),
+    (
+        "D9034L",
+        "AdministrativeEmail",
+        "XD9034L",
+        "XDIS90",
+        "DIS90",
+    ),
+];
+
 /// EDIFACT → OIOXML.
 pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
     let body = Body::new(message.body());
-    let mut root = Element::new("ClinicalEmail", letter.namespace);
+    let kind = KINDS
+        .iter()
+        .find(|k| k.0 == message.version())
+        .ok_or_else(|| {
+            LegacyError::new(LegacyErrorKind::UnsupportedMessage {
+                version: message.version().to_owned(),
+            })
+        })?;
+    let mut root = Element::new(kind.1, letter.namespace);
     let s11 = body.groups("11").next();
-    root.push(letter.letter_element(&body, "XD9134L", "XDIS91", s11)?);
+    root.push(letter.letter_element(&body, kind.2, kind.3, s11)?);
     if let Some(g) = body.party("01", "NAD", "SSP") {
         let mut e = root.child_element("Sender");
         e.push_text_child("EANIdentifier", letter.sender_ean);
@@ -95,12 +117,16 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     let receiver = required(letter, "Receiver")?;
     let patient = required(letter, "Patient")?;
     let info = letter.child("AdditionalInformation");
+    let statistical = KINDS
+        .iter()
+        .find(|k| k.1 == letter.name())
+        .map_or("DIS91", |k| k.4);
     let mut out = vec![seg!("BGM", ["EPI"], [""], ["9"], ["NA"])];
     out.push(dtm203("137", required(l, "Authorisation")?)?);
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "SSP", sender, false, true)?;
     out.push(seg!("SEQ", [""], ["1"]));
-    out.push(spr(sender, "DIS91")?);
+    out.push(spr(sender, statistical)?);
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "PO", receiver, true, false)?;
     out.push(seg!("SEQ", [""], ["2"]));

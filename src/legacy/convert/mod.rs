@@ -70,6 +70,15 @@ const HANDLERS: &[Handler] = &[
         to_edi: clinical_email::to_edi,
     },
     Handler {
+        version: "D9034L",
+        message_type: "MEDDIS",
+        code: "DIS90",
+        root: "AdministrativeEmail",
+        acknowledgement: true,
+        to_xml: clinical_email::to_xml,
+        to_edi: clinical_email::to_edi,
+    },
+    Handler {
         version: "C0130Q",
         message_type: "CONTRL",
         code: "CTL01",
@@ -99,7 +108,8 @@ const HANDLERS: &[Handler] = &[
 ];
 
 /// The EDIFACT message versions (UNH 2:5) that convert both ways.
-pub const SUPPORTED_VERSIONS: &[&str] = &["D0133L", "D9134L", "C0130Q", "C0230Q", "C0330Q"];
+pub const SUPPORTED_VERSIONS: &[&str] =
+    &["D0133L", "D9134L", "D9034L", "C0130Q", "C0230Q", "C0330Q"];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
 ///
