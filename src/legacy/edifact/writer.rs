@@ -57,7 +57,7 @@ pub fn write(interchange: &Interchange) -> Result<Vec<u8>, LegacyError> {
 ///
 /// # Errors
 ///
-/// As [`write`].
+/// As [`write()`].
 ///
 /// # Examples
 ///
@@ -106,7 +106,7 @@ pub fn write_with_options(
 ///
 /// # Errors
 ///
-/// [`LegacyErrorKind::UnrepresentableCharacter`] as for [`write`].
+/// [`LegacyErrorKind::UnrepresentableCharacter`] as for [`write()`].
 ///
 /// # Examples
 ///
