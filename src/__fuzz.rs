@@ -1,5 +1,6 @@
 //! Fuzz harnesses, shared by `fuzz/` targets and the regression test. Not a stable API.
 
+use crate::legacy::{self, convert, receipt};
 use crate::{json, xml, Mode, ReadOptions};
 
 /// Reads bytes as XML in both modes; whatever reads must write and read back equal.
@@ -103,5 +104,53 @@ pub fn xsd_validate(data: &[u8]) {
         if let Ok(rules) = set.rules() {
             let _ = crate::legacy::schema::validate_with(rules, &doc);
         }
+    }
+}
+
+/// Reads bytes as EDIFACT; whatever reads must write and read back equal, and converting it to
+/// OIOXML and back, or answering it with a receipt, must not panic.
+pub fn edifact(data: &[u8]) {
+    let Ok(interchange) = legacy::edifact::read(data) else {
+        return;
+    };
+    let written = legacy::edifact::write(&interchange)
+        .unwrap_or_else(|e| panic!("an interchange read from bytes does not write: {e}"));
+    let back = legacy::edifact::read(&written)
+        .unwrap_or_else(|e| panic!("written EDIFACT does not read: {e}"));
+    assert_eq!(interchange, back, "EDIFACT round trip differs");
+    if let Ok(xml) = convert::to_oioxml(&interchange) {
+        let _ = convert::to_edifact(&xml);
+    }
+    let options = receipt::ReceiptOptions::new("R", "L", "2024-01-01", "12:00");
+    let refusal = receipt::Refusal {
+        letter: None,
+        code: receipt::RefuseCode::Syntax,
+        text: String::new(),
+    };
+    let _ = receipt::for_interchange(&interchange, &[refusal], &options);
+}
+
+/// Reads bytes as OIOXML; whatever reads must write (UTF-8 and ISO-8859-1) and read back with
+/// the same infoset, and converting it to EDIFACT must not panic.
+pub fn oioxml(data: &[u8]) {
+    let Ok(root) = legacy::oioxml::read(data) else {
+        return;
+    };
+    for written in [
+        legacy::oioxml::to_string(&root).into_bytes(),
+        legacy::oioxml::to_latin1(&root),
+    ] {
+        let back = legacy::oioxml::read(&written)
+            .unwrap_or_else(|e| panic!("written XML does not read: {e}"));
+        if let Some(d) = legacy::oioxml::infoset_difference(&root, &back) {
+            panic!("XML round trip differs: {d}");
+        }
+    }
+    if let Ok(interchange) = convert::to_edifact(&root) {
+        let _ = legacy::edifact::write(&interchange);
+    }
+    if let Ok(message) = legacy::oioxml::Emessage::new(&root) {
+        let options = receipt::ReceiptOptions::new("R", "L", "2024-01-01", "12:00");
+        let _ = receipt::for_emessage(&message, &[], &options);
     }
 }

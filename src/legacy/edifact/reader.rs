@@ -1,0 +1,559 @@
+//! The EDIFACT reader: bytes → segments with positions → interchange.
+
+use super::{Charset, Delimiters, Interchange, Message, Segment, SegmentPosition};
+use crate::error::Position;
+use crate::legacy::{LegacyError, LegacyErrorKind};
+
+/// Options for the EDIFACT reader, with limits safe for untrusted input.
+///
+/// # Examples
+///
+/// ```
+/// let options = medcom::legacy::edifact::ReadOptions::default().with_max_segments(10);
+/// assert_eq!(options.max_segments, 10);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Largest accepted input in bytes. Default: 64 MiB.
+    pub max_input_bytes: usize,
+    /// Largest accepted number of segments. Default: 1,000,000.
+    pub max_segments: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: 64 << 20,
+            max_segments: 1_000_000,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Sets [`Self::max_segments`].
+    #[must_use]
+    pub fn with_max_segments(mut self, max: usize) -> Self {
+        self.max_segments = max;
+        self
+    }
+
+    /// Sets [`Self::max_input_bytes`].
+    #[must_use]
+    pub fn with_max_input_bytes(mut self, max: usize) -> Self {
+        self.max_input_bytes = max;
+        self
+    }
+}
+
+/// Reads an interchange with the default options.
+///
+/// # Errors
+///
+/// A [`LegacyError`] with position and segment index: bad UNA, unterminated segment, missing or
+/// misplaced UNB/UNH/UNT/UNZ, wrong control counts or references, unsupported syntax identifier.
+///
+/// # Examples
+///
+/// ```
+/// let i = medcom::legacy::edifact::read(b"UNB+UNOC:3+A:14+B:14+990115:1202+R'UNZ+0+R'").unwrap();
+/// assert_eq!(i.reference(), "R");
+/// assert!(i.messages().is_empty());
+/// ```
+pub fn read(input: &[u8]) -> Result<Interchange, LegacyError> {
+    read_with_options(input, &ReadOptions::default())
+}
+
+/// Reads an interchange.
+///
+/// # Errors
+///
+/// As [`read`], plus [`LegacyErrorKind::LimitExceeded`].
+///
+/// # Examples
+///
+/// ```
+/// use medcom::legacy::edifact::{read_with_options, ReadOptions};
+/// let err = read_with_options(b"UNB+UNOC:3+A+B+990115:1202+R'UNZ+0+R'", &ReadOptions::default().with_max_segments(1));
+/// assert_eq!(err.unwrap_err().kind().code(), "limit-exceeded");
+/// ```
+pub fn read_with_options(input: &[u8], options: &ReadOptions) -> Result<Interchange, LegacyError> {
+    let (delimiters, has_una, segments) = scan(input, options)?;
+    structure(delimiters, has_una, segments, input)
+}
+
+/// Reads the segments of an interchange without checking the UNB/UNH structure (UNA is
+/// consumed and not returned).
+///
+/// # Errors
+///
+/// Bad UNA, unterminated segment, bad tag, a limit, or an unsupported syntax identifier in UNB.
+///
+/// # Examples
+///
+/// ```
+/// let (_, segments) = medcom::legacy::edifact::read_segments(b"FTX+NC?+1'S01+01'").unwrap();
+/// assert_eq!(segments[0].component(2, 1), "");
+/// assert_eq!(segments[0].component(1, 1), "NC+1");
+/// ```
+pub fn read_segments(input: &[u8]) -> Result<(Delimiters, Vec<Segment>), LegacyError> {
+    let (d, _, segments) = scan(input, &ReadOptions::default())?;
+    Ok((d, segments))
+}
+
+/// Tracks line and column while scanning.
+struct Cursor<'a> {
+    input: &'a [u8],
+    line: u32,
+    line_start: usize,
+}
+
+impl Cursor<'_> {
+    fn position(&self, byte: usize) -> Position {
+        let column = byte.saturating_sub(self.line_start) + 1;
+        Position {
+            byte,
+            line: self.line,
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn newline_at(&mut self, i: usize) {
+        if self.input.get(i) == Some(&b'\n') {
+            self.line = self.line.saturating_add(1);
+            self.line_start = i + 1;
+        }
+    }
+}
+
+fn scan(
+    input: &[u8],
+    options: &ReadOptions,
+) -> Result<(Delimiters, bool, Vec<Segment>), LegacyError> {
+    if input.len() > options.max_input_bytes {
+        return Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
+            limit: "input size",
+        }));
+    }
+    let mut cur = Cursor {
+        input,
+        line: 1,
+        line_start: 0,
+    };
+    let mut i = 0;
+    let mut delimiters = Delimiters::default();
+    let has_una = input.starts_with(b"UNA");
+    let mut index = 0;
+    if has_una {
+        let Some(una) = input.get(3..9) else {
+            return Err(LegacyError::new(LegacyErrorKind::InvalidUna)
+                .with_position(cur.position(0))
+                .with_segment(0));
+        };
+        delimiters = Delimiters {
+            component: una[0],
+            element: una[1],
+            decimal: una[2],
+            release: una[3],
+            segment: una[5],
+        };
+        let special = [
+            delimiters.component,
+            delimiters.element,
+            delimiters.release,
+            delimiters.segment,
+        ];
+        let distinct = special
+            .iter()
+            .enumerate()
+            .all(|(n, a)| special.iter().skip(n + 1).all(|b| a != b));
+        if !distinct
+            || special
+                .iter()
+                .any(|b| b.is_ascii_alphanumeric() || *b == b'\n' || *b == b'\r')
+        {
+            return Err(LegacyError::new(LegacyErrorKind::InvalidUna)
+                .with_position(cur.position(0))
+                .with_segment(0));
+        }
+        i = 9;
+        index = 1;
+    }
+    let mut segments = Vec::new();
+    let mut charset = Charset::Latin1;
+    loop {
+        // Line breaks between segments are layout, not data.
+        while let Some(&b) = input.get(i) {
+            if b == b'\n' || b == b'\r' {
+                cur.newline_at(i);
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if i >= input.len() {
+            break;
+        }
+        if segments.len() >= options.max_segments {
+            return Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
+                limit: "number of segments",
+            })
+            .with_position(cur.position(i))
+            .with_segment(index));
+        }
+        let start = i;
+        let position = SegmentPosition {
+            index,
+            position: cur.position(start),
+        };
+        let mut elements: Vec<Vec<String>> = vec![vec![String::new()]];
+        let mut terminated = false;
+        while let Some(&b) = input.get(i) {
+            i += 1;
+            if b == delimiters.release {
+                let Some(&next) = input.get(i) else {
+                    break;
+                };
+                cur.newline_at(i);
+                i += 1;
+                push_char(&mut elements, next);
+            } else if b == delimiters.segment {
+                terminated = true;
+                break;
+            } else if b == delimiters.element {
+                elements.push(vec![String::new()]);
+            } else if b == delimiters.component {
+                if let Some(e) = elements.last_mut() {
+                    e.push(String::new());
+                }
+            } else {
+                cur.newline_at(i - 1);
+                push_char(&mut elements, b);
+            }
+        }
+        if !terminated {
+            return Err(LegacyError::new(LegacyErrorKind::UnterminatedSegment)
+                .with_position(cur.position(start))
+                .with_segment(index));
+        }
+        let mut elements = elements.into_iter();
+        let tag_element = elements.next().unwrap_or_default();
+        let tag = tag_element.into_iter().next().unwrap_or_default();
+        if tag.is_empty() || tag.len() > 3 || !tag.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(LegacyError::new(LegacyErrorKind::InvalidTag)
+                .with_position(position.position)
+                .with_segment(index));
+        }
+        let mut elements: Vec<Vec<String>> = elements.collect();
+        if tag == "UNB" && segments.is_empty() {
+            let syntax = elements
+                .first()
+                .and_then(|e| e.first())
+                .map_or("", String::as_str);
+            charset = Charset::from_syntax(syntax).ok_or_else(|| {
+                LegacyError::new(LegacyErrorKind::UnsupportedSyntax {
+                    identifier: syntax.chars().take(8).collect(),
+                })
+                .with_position(position.position)
+                .with_segment(index)
+            })?;
+        }
+        if charset == Charset::Utf8 {
+            for e in &mut elements {
+                for c in e.iter_mut() {
+                    *c = utf8_from_latin1(c).ok_or_else(|| {
+                        LegacyError::new(LegacyErrorKind::InvalidValue {
+                            field: "value",
+                            reason: "not UTF-8 although UNB declares UNOW/UNOY",
+                        })
+                        .with_position(position.position)
+                        .with_segment(index)
+                    })?;
+                }
+            }
+        }
+        let mut segment = Segment::from_parts(tag, elements, Some(position));
+        if segment.tag() == "UNO" {
+            // Associated data (ISO 9735-8): the object's byte count is in UNO element 4, the raw
+            // bytes follow the terminator directly, and a UNP segment closes it.
+            let len: usize = segment.component(4, 1).parse().map_err(|_| {
+                LegacyError::new(LegacyErrorKind::InvalidValue {
+                    field: "UNO object length",
+                    reason: "not a number",
+                })
+                .with_position(position.position)
+                .with_segment(index)
+            })?;
+            let object = input.get(i..i.saturating_add(len)).ok_or_else(|| {
+                LegacyError::new(LegacyErrorKind::UnterminatedSegment)
+                    .with_position(position.position)
+                    .with_segment(index)
+            })?;
+            for n in i..i + len {
+                cur.newline_at(n);
+            }
+            segment = segment.with_object(object);
+            i += len;
+        }
+        segments.push(segment);
+        index += 1;
+    }
+    Ok((delimiters, has_una, segments))
+}
+
+fn push_char(elements: &mut [Vec<String>], b: u8) {
+    if let Some(c) = elements.last_mut().and_then(|e| e.last_mut()) {
+        // ISO 8859-1 maps each byte to the code point of the same value.
+        c.push(char::from(b));
+    }
+}
+
+/// Reinterprets a string read byte-per-character as UTF-8.
+fn utf8_from_latin1(s: &str) -> Option<String> {
+    if s.is_ascii() {
+        return Some(s.to_owned());
+    }
+    let bytes: Option<Vec<u8>> = s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect();
+    String::from_utf8(bytes?).ok()
+}
+
+fn at(kind: LegacyErrorKind, segment: Option<&Segment>, input: &[u8]) -> LegacyError {
+    let mut e = LegacyError::new(kind);
+    match segment.and_then(Segment::position) {
+        Some(p) => e = e.with_position(p.position).with_segment(p.index),
+        None => {
+            let end = Cursor {
+                input,
+                line: 1,
+                line_start: 0,
+            };
+            e = e.with_position(end.position(input.len()));
+        }
+    }
+    e
+}
+
+fn structure(
+    delimiters: Delimiters,
+    has_una: bool,
+    segments: Vec<Segment>,
+    input: &[u8],
+) -> Result<Interchange, LegacyError> {
+    let mut it = segments.into_iter();
+    let header = match it.next() {
+        Some(s) if s.tag() == "UNB" => s,
+        Some(s) => {
+            return Err(at(
+                LegacyErrorKind::UnexpectedSegment {
+                    tag: s.tag().to_owned(),
+                },
+                Some(&s),
+                input,
+            ))
+        }
+        None => {
+            let kind = if input.is_empty() {
+                LegacyErrorKind::EmptyInput
+            } else {
+                LegacyErrorKind::MissingSegment { tag: "UNB" }
+            };
+            return Err(at(kind, None, input));
+        }
+    };
+    let mut messages = Vec::new();
+    loop {
+        let Some(s) = it.next() else {
+            return Err(at(
+                LegacyErrorKind::MissingSegment { tag: "UNZ" },
+                None,
+                input,
+            ));
+        };
+        match s.tag() {
+            "UNH" => {
+                let unh = s;
+                let mut body = Vec::new();
+                let unt = loop {
+                    match it.next() {
+                        Some(s) if s.tag() == "UNT" => break s,
+                        Some(s) if matches!(s.tag(), "UNH" | "UNZ" | "UNB") => {
+                            return Err(at(
+                                LegacyErrorKind::UnexpectedSegment {
+                                    tag: s.tag().to_owned(),
+                                },
+                                Some(&s),
+                                input,
+                            ))
+                        }
+                        Some(s) => body.push(s),
+                        None => {
+                            return Err(at(
+                                LegacyErrorKind::MissingSegment { tag: "UNT" },
+                                None,
+                                input,
+                            ))
+                        }
+                    }
+                };
+                let actual = body.len() + 2;
+                if unt.component(1, 1) != actual.to_string() {
+                    return Err(at(
+                        LegacyErrorKind::ControlCount {
+                            segment: "UNT",
+                            declared: unt.component(1, 1).chars().take(16).collect(),
+                            actual,
+                        },
+                        Some(&unt),
+                        input,
+                    ));
+                }
+                if unt.component(2, 1) != unh.component(1, 1) {
+                    return Err(at(
+                        LegacyErrorKind::ControlReference { segment: "UNT" },
+                        Some(&unt),
+                        input,
+                    ));
+                }
+                messages.push(Message::from_parts(unh, body, unt));
+            }
+            "UNZ" => {
+                let actual = messages.len();
+                if s.component(1, 1) != actual.to_string() {
+                    return Err(at(
+                        LegacyErrorKind::ControlCount {
+                            segment: "UNZ",
+                            declared: s.component(1, 1).chars().take(16).collect(),
+                            actual,
+                        },
+                        Some(&s),
+                        input,
+                    ));
+                }
+                if s.component(2, 1) != header.component(5, 1) {
+                    return Err(at(
+                        LegacyErrorKind::ControlReference { segment: "UNZ" },
+                        Some(&s),
+                        input,
+                    ));
+                }
+                if let Some(extra) = it.next() {
+                    return Err(at(LegacyErrorKind::TrailingContent, Some(&extra), input));
+                }
+                return Ok(Interchange::from_parts(
+                    delimiters, has_una, header, messages, s,
+                ));
+            }
+            _ => {
+                return Err(at(
+                    LegacyErrorKind::UnexpectedSegment {
+                        tag: s.tag().to_owned(),
+                    },
+                    Some(&s),
+                    input,
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (input, expected error code, segment index, line, column)
+    const ERRORS: &[(&str, &str, Option<usize>, u32, u32)] = &[
+        ("", "empty-input", None, 1, 1),
+        ("UNA:+", "invalid-una", Some(0), 1, 1),
+        ("UNA::.? '", "invalid-una", Some(0), 1, 1),
+        (
+            "UNB+UNOC:3+A+B+1:2+R",
+            "unterminated-segment",
+            Some(0),
+            1,
+            1,
+        ),
+        ("UNB+UNOC:3+A+B+1:2+R'\n+X'", "invalid-tag", Some(1), 2, 1),
+        ("UNB+UNOD:3+A+B+1:2+R'", "unsupported-syntax", Some(0), 1, 1),
+        ("UNH+1+X'", "unexpected-segment", Some(0), 1, 1),
+        ("UNB+UNOC:3+A+B+1:2+R'", "missing-segment", None, 1, 22),
+        (
+            "UNB+UNOC:3+A+B+1:2+R'UNH+1+X'UNT+3+1'UNZ+1+R'",
+            "control-count",
+            Some(2),
+            1,
+            30,
+        ),
+        (
+            "UNB+UNOC:3+A+B+1:2+R'UNH+1+X'UNT+2+9'UNZ+1+R'",
+            "control-reference",
+            Some(2),
+            1,
+            30,
+        ),
+        (
+            "UNB+UNOC:3+A+B+1:2+R'UNZ+0+Q'",
+            "control-reference",
+            Some(1),
+            1,
+            22,
+        ),
+        (
+            "UNB+UNOC:3+A+B+1:2+R'UNZ+0+R'UNZ+0+R'",
+            "trailing-content",
+            Some(2),
+            1,
+            30,
+        ),
+        (
+            "UNB+UNOC:3+A+B+1:2+R'UNH+1+X'UNZ+0+R'",
+            "unexpected-segment",
+            Some(2),
+            1,
+            30,
+        ),
+        (
+            "UNB+UNOC:3+A+B+1:2+R'FTX+A?",
+            "unterminated-segment",
+            Some(1),
+            1,
+            22,
+        ),
+    ];
+
+    #[test]
+    fn errors_have_kind_and_location() {
+        for (input, code, segment, line, column) in ERRORS {
+            let err = read(input.as_bytes()).unwrap_err();
+            assert_eq!(err.kind().code(), *code, "{input}");
+            assert_eq!(err.segment(), *segment, "{input}");
+            let p = err.position().unwrap();
+            assert_eq!((p.line, p.column), (*line, *column), "{input}");
+        }
+    }
+
+    #[test]
+    fn custom_una_and_release() {
+        let i = read(b"UNA|*,# !UNB*UNOC|3*A*B*1|2*R!UNH*1*X!FTX*a#*b#|c##d#!!UNT*3*1!UNZ*1*R!")
+            .unwrap();
+        assert_eq!(i.messages()[0].body()[0].component(1, 1), "a*b|c#d!");
+    }
+
+    #[test]
+    fn latin1_bytes_become_characters() {
+        let i = read(b"UNB+UNOC:3+A+B+1:2+R'UNH+1+X'NAD+HILLER\xd8D'UNT+3+1'UNZ+1+R'").unwrap();
+        assert_eq!(i.messages()[0].body()[0].component(1, 1), "HILLERØD");
+    }
+
+    #[test]
+    fn utf8_when_declared() {
+        let i =
+            read("UNB+UNOW:3+A+B+1:2+R'UNH+1+X'NAD+HILLERØD'UNT+3+1'UNZ+1+R'".as_bytes()).unwrap();
+        assert_eq!(i.messages()[0].body()[0].component(1, 1), "HILLERØD");
+    }
+
+    #[test]
+    fn trailing_empties_are_dropped() {
+        let (_, s) = read_segments(b"NAD+A:::+B++'").unwrap();
+        assert_eq!(s[0], Segment::new("NAD", [vec!["A"], vec!["B"]]));
+    }
+}
