@@ -13,7 +13,7 @@ esac
 find "$root/fixtures" -name "$pattern" -exec cp {} "$out/" \;
 shared=${MEDCOM_SHARED:-$root/../shared}
 if [ -d "$shared/medcom/fhir/examples" ]; then
-  find "$shared/medcom/fhir/examples" -name "$pattern" | head -200 | while read -r f; do
+  find "$shared/medcom/fhir/examples" -type f -name "$pattern" | head -200 | while read -r f; do
     cp "$f" "$out/$(sha1sum "$f" | cut -c1-16)"
   done
 fi

@@ -17,6 +17,10 @@ fn fuzz_regressions_replay() {
         let harness: fn(&[u8]) = match name.as_str() {
             "xml" => medcom::__fuzz::xml_roundtrip,
             "json" => medcom::__fuzz::json_roundtrip,
+            "fhirpath" => medcom::__fuzz::fhirpath,
+            "edifact" => medcom::__fuzz::edifact,
+            "oioxml" => medcom::__fuzz::oioxml,
+            "oioxml_validate" => medcom::__fuzz::xsd_validate,
             other => panic!("no harness for fuzz/regressions/{other}"),
         };
         for input in std::fs::read_dir(&target).expect("target folder") {

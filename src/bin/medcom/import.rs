@@ -12,8 +12,11 @@ pub(crate) fn run(args: &[String]) -> Outcome {
             write_stdout(text.as_bytes())
         }
         [what, shared, out] if what == "legacy-schemas" => {
-            medcom::legacy::schema::import::write_all(std::path::Path::new(shared), std::path::Path::new(out))
-                .map_err(|e| Failure::Io(e.to_string()))
+            medcom::legacy::schema::import::write_all(
+                std::path::Path::new(shared),
+                std::path::Path::new(out),
+            )
+            .map_err(|e| Failure::Io(e.to_string()))
         }
         _ => Err(Failure::Usage(
             "import r4-types PACKAGE_DIR | import legacy-schemas SHARED_DIR OUT_DIR".into(),
