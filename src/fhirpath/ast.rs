@@ -82,6 +82,23 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// Binding strength, higher binds tighter (`*` over `+` over `=` over `and` …); the parser
+    /// and the printer share it.
+    #[must_use]
+    pub fn precedence(self) -> u8 {
+        match self {
+            Self::Multiply | Self::Divide | Self::Div | Self::Mod => 10,
+            Self::Add | Self::Subtract | Self::Concat => 9,
+            Self::Union => 7,
+            Self::Less | Self::Greater | Self::LessOrEqual | Self::GreaterOrEqual => 6,
+            Self::Equal | Self::Equivalent | Self::NotEqual | Self::NotEquivalent => 5,
+            Self::In | Self::Contains => 4,
+            Self::And => 3,
+            Self::Or | Self::Xor => 2,
+            Self::Implies => 1,
+        }
+    }
+
     /// The operator as written.
     #[must_use]
     pub fn symbol(self) -> &'static str {
@@ -228,13 +245,55 @@ fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str, quote: char) -> fmt::Resul
     Ok(())
 }
 
-/// Prints the expression fully parenthesized; parsing the text gives the same tree (offsets
-/// aside).
+/// Prints the expression with the parentheses that precedence needs and no more, so that parsing
+/// the text gives the same tree (offsets aside) and nests no deeper than the original did.
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_prec(f, 0)
+    }
+}
+
+/// Binding strength of postfix invocations (`.name`, `[i]`, functions) and atoms.
+const POSTFIX: u8 = 12;
+/// Binding strength of the unary `+` and `-`.
+const UNARY: u8 = 11;
+/// Binding strength of `is` and `as`.
+const TYPE_OP: u8 = 8;
+
+impl Expr {
+    /// How strongly the expression binds, on the parser's precedence scale.
+    fn precedence(&self) -> u8 {
         match &self.kind {
-            ExprKind::As(e, t) => write!(f, "({e} as {t})"),
-            ExprKind::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
+            ExprKind::Binary(op, ..) => op.precedence(),
+            ExprKind::Is(..) | ExprKind::As(..) => TYPE_OP,
+            ExprKind::Negate(_) | ExprKind::Plus(_) => UNARY,
+            _ => POSTFIX,
+        }
+    }
+
+    /// Writes the expression, in parentheses when it binds less strongly than `min`.
+    fn write_prec(&self, f: &mut fmt::Formatter<'_>, min: u8) -> fmt::Result {
+        if self.precedence() < min {
+            f.write_str("(")?;
+            self.write_bare(f)?;
+            f.write_str(")")
+        } else {
+            self.write_bare(f)
+        }
+    }
+
+    fn write_bare(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ExprKind::As(e, t) => {
+                e.write_prec(f, TYPE_OP)?;
+                write!(f, " as {t}")
+            }
+            ExprKind::Binary(op, a, b) => {
+                // Left-associative: the left operand may bind as strongly as the operator.
+                a.write_prec(f, op.precedence())?;
+                write!(f, " {} ", op.symbol())?;
+                b.write_prec(f, op.precedence() + 1)
+            }
             ExprKind::Boolean(v) => write!(f, "{v}"),
             ExprKind::DateTime(s) => write!(f, "@{s}"),
             ExprKind::Empty => f.write_str("{}"),
@@ -244,7 +303,8 @@ impl fmt::Display for Expr {
             }
             ExprKind::Function { target, name, args } => {
                 if let Some(t) = target {
-                    write!(f, "{t}.")?;
+                    t.write_prec(f, POSTFIX)?;
+                    f.write_str(".")?;
                 }
                 // A name before `(` is always a function name, even a keyword.
                 write_name(f, name, false)?;
@@ -258,15 +318,35 @@ impl fmt::Display for Expr {
                 f.write_str(")")
             }
             ExprKind::Identifier(n) => write_ident(f, n),
-            ExprKind::Index(e, i) => write!(f, "{e}[{i}]"),
-            ExprKind::Is(e, t) => write!(f, "({e} is {t})"),
+            ExprKind::Index(e, i) => {
+                e.write_prec(f, POSTFIX)?;
+                write!(f, "[{i}]")
+            }
+            ExprKind::Is(e, t) => {
+                e.write_prec(f, TYPE_OP)?;
+                write!(f, " is {t}")
+            }
             ExprKind::Member(e, n) => {
-                write!(f, "{e}.")?;
+                e.write_prec(f, POSTFIX)?;
+                f.write_str(".")?;
                 write_ident(f, n)
             }
-            ExprKind::Negate(e) => write!(f, "(-{e})"),
+            // A space keeps `- -x` from reading as a comment or a two-character operator.
+            ExprKind::Negate(e) => {
+                f.write_str("-")?;
+                if matches!(e.kind, ExprKind::Negate(_) | ExprKind::Plus(_)) {
+                    f.write_str(" ")?;
+                }
+                e.write_prec(f, UNARY)
+            }
             ExprKind::Number(n) => f.write_str(n),
-            ExprKind::Plus(e) => write!(f, "(+{e})"),
+            ExprKind::Plus(e) => {
+                f.write_str("+")?;
+                if matches!(e.kind, ExprKind::Negate(_) | ExprKind::Plus(_)) {
+                    f.write_str(" ")?;
+                }
+                e.write_prec(f, UNARY)
+            }
             ExprKind::Quantity {
                 value,
                 unit,

@@ -55,7 +55,7 @@ struct Parser {
 /// Binding power of an infix operator token (higher binds tighter), or `None`.
 fn infix(t: &Tok) -> Option<(u8, Infix)> {
     use BinaryOp as B;
-    let bin = |p, op| Some((p, Infix::Binary(op)));
+    let bin = |_: u8, op: BinaryOp| Some((op.precedence(), Infix::Binary(op)));
     match t {
         Tok::Punct(p) => match *p {
             "*" => bin(10, B::Multiply),
