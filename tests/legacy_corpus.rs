@@ -13,7 +13,6 @@ use medcom::legacy::{convert, edifact, oioxml};
 /// One line per case that does not convert yet: (pair, direction, reason).
 #[rustfmt::skip]
 const XFAIL: &[(&str, &str, &str)] = &[
-    ("DIS91_3", "xml2edi", "the paired EDIFACT wraps one FTX line by hand after 51 characters; MedCom's 70-character rule (which we follow) wraps later, so the text is equal but the FTX segments differ"),
     ("BIN01_1", "edi2xml", "message version B0131X has no conversion yet"),
     ("BIN01_1", "xml2edi", "message version B0131X has no conversion yet"),
     ("BIN01_2", "edi2xml", "message version B0131X has no conversion yet"),
@@ -26,22 +25,6 @@ const XFAIL: &[(&str, &str, &str)] = &[
     ("BIN01_5", "xml2edi", "message version B0131X has no conversion yet"),
     ("BIN01_6", "edi2xml", "message version B0131X has no conversion yet"),
     ("BIN01_6", "xml2edi", "message version B0131X has no conversion yet"),
-    ("DIS02_1", "edi2xml", "message version D0233L has no conversion yet"),
-    ("DIS02_1", "xml2edi", "message version D0233L has no conversion yet"),
-    ("DIS03_1", "edi2xml", "message version D0333L has no conversion yet"),
-    ("DIS03_1", "xml2edi", "message version D0333L has no conversion yet"),
-    ("DIS05_1", "edi2xml", "message version D0533L has no conversion yet"),
-    ("DIS05_1", "xml2edi", "message version D0533L has no conversion yet"),
-    ("DIS06_1", "edi2xml", "message version D0633L has no conversion yet"),
-    ("DIS06_1", "xml2edi", "message version D0633L has no conversion yet"),
-    ("DIS07_1", "edi2xml", "message version D0733L has no conversion yet"),
-    ("DIS07_1", "xml2edi", "message version D0733L has no conversion yet"),
-    ("DIS08_1", "edi2xml", "message version D0833L has no conversion yet"),
-    ("DIS08_1", "xml2edi", "message version D0833L has no conversion yet"),
-    ("DIS08_2", "edi2xml", "message version D0833L has no conversion yet"),
-    ("DIS08_2", "xml2edi", "message version D0833L has no conversion yet"),
-    ("DIS13_1", "edi2xml", "message version D1333L has no conversion yet"),
-    ("DIS13_1", "xml2edi", "message version D1333L has no conversion yet"),
     ("DIS14_1", "edi2xml", "message version D1431C has no conversion yet"),
     ("DIS14_1", "xml2edi", "message version D1431C has no conversion yet"),
     ("DIS17_1", "edi2xml", "message version D1730C has no conversion yet"),
@@ -162,7 +145,11 @@ fn paired_messages_convert_both_ways() {
             let xfail = XFAIL.iter().find(|(n, d, _)| n == name && *d == direction);
             match (result, xfail) {
                 (Ok(()), None) => passed[k] += 1,
-                (Err(_), Some(_)) => {}
+                (Err(e), Some(_)) => {
+                    if std::env::var_os("LEGACY_CORPUS_VERBOSE").is_some() {
+                        eprintln!("xfail {name} {direction}: {e}");
+                    }
+                }
                 (Ok(()), Some((_, _, why))) => {
                     problems.push(format!("{name} {direction}: passes but is xfail ({why})"));
                 }

@@ -126,7 +126,7 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "SSP", sender, false, true)?;
     out.push(seg!("SEQ", [""], ["1"]));
-    out.push(spr(sender, statistical)?);
+    out.push(spr(sender, statistical, ["SKS", "SST"])?);
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "PO", receiver, true, false)?;
     out.push(seg!("SEQ", [""], ["2"]));

@@ -280,7 +280,11 @@ pub(crate) fn push_adr_edi(out: &mut Vec<Segment>, e: &Element) {
 }
 
 /// The SPR segment of a sender.
-pub(crate) fn spr(sender: &Element, statistical: &str) -> Result<Segment, LegacyError> {
+pub(crate) fn spr(
+    sender: &Element,
+    statistical: &str,
+    [qualifier, agency]: [&str; 2],
+) -> Result<Segment, LegacyError> {
     let code = match sender.child("MedicalSpecialityCode") {
         Some(c) => codes::to_edi(codes::SPECIALITY, "MedicalSpecialityCode", c.text())?,
         None => "",
@@ -288,7 +292,7 @@ pub(crate) fn spr(sender: &Element, statistical: &str) -> Result<Segment, Legacy
     Ok(seg!(
         "SPR",
         ["ORG"],
-        [code, "SKS", "SST"],
+        [code, qualifier, agency],
         [statistical, "SKS", "SST"]
     ))
 }

@@ -35,6 +35,7 @@ type ToXml = fn(&Letter<'_>, &Message) -> Result<Element, LegacyError>;
 type ToEdi = fn(&Element) -> Result<Vec<Segment>, LegacyError>;
 
 /// One supported message version.
+#[derive(Clone, Copy)]
 struct Handler {
     /// EDIFACT version (UNH 2:5).
     version: &'static str,
@@ -51,15 +52,6 @@ struct Handler {
 }
 
 const HANDLERS: &[Handler] = &[
-    Handler {
-        version: "D0133L",
-        message_type: "MEDDIS",
-        code: "DIS01",
-        root: "DischargeLetter",
-        acknowledgement: true,
-        to_xml: discharge::to_xml,
-        to_edi: discharge::to_edi,
-    },
     Handler {
         version: "D9134L",
         message_type: "MEDDIS",
@@ -108,8 +100,10 @@ const HANDLERS: &[Handler] = &[
 ];
 
 /// The EDIFACT message versions (UNH 2:5) that convert both ways.
-pub const SUPPORTED_VERSIONS: &[&str] =
-    &["D0133L", "D9134L", "D9034L", "C0130Q", "C0230Q", "C0330Q"];
+pub const SUPPORTED_VERSIONS: &[&str] = &[
+    "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
+    "D9034L", "C0130Q", "C0230Q", "C0330Q",
+];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
 ///
@@ -132,8 +126,20 @@ fn edi_version(version: &str) -> &str {
     }
 }
 
-fn handler(version: &str) -> Option<&'static Handler> {
-    HANDLERS.iter().find(|h| h.version == version)
+fn handler(version: &str) -> Option<Handler> {
+    if let Some(h) = HANDLERS.iter().find(|h| h.version == version) {
+        return Some(*h);
+    }
+    let k = discharge::KINDS.iter().find(|k| k.version == version)?;
+    Some(Handler {
+        version: k.version,
+        message_type: "MEDDIS",
+        code: k.code,
+        root: k.root,
+        acknowledgement: true,
+        to_xml: discharge::to_xml,
+        to_edi: discharge::to_edi,
+    })
 }
 
 /// What a letter conversion needs from the interchange.
@@ -408,4 +414,18 @@ pub fn edifact_to_oioxml(input: &[u8]) -> Result<Element, LegacyError> {
 /// ```
 pub fn oioxml_to_edifact(input: &[u8]) -> Result<Vec<u8>, LegacyError> {
     edifact::write(&to_edifact(&oioxml::read(input)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supported_versions_match_the_handlers() {
+        for v in SUPPORTED_VERSIONS {
+            assert!(handler(v).is_some(), "{v}");
+        }
+        let tables = HANDLERS.len() + discharge::KINDS.len();
+        assert_eq!(SUPPORTED_VERSIONS.len(), tables);
+    }
 }
