@@ -1,5 +1,6 @@
 //! MedCom's 48 paired test messages, both ways: EDIFACT → OIOXML must be infoset-equal to the
-//! paired XML (namespaces by URI, layout whitespace aside) and OIOXML → EDIFACT must be
+//! paired XML (namespaces by URI, layout whitespace aside) and validate clean against its own
+//! schema version (schema and identifier errors), and OIOXML → EDIFACT must be
 //! segment-for-segment equal to the paired EDIFACT (UNB to UNZ; UNA and line breaks aside).
 //! Every case not in `XFAIL` must pass, and every case in it must fail: an xfail that starts
 //! passing fails the test so that the list stays honest.
@@ -8,7 +9,8 @@ mod common;
 
 use std::path::Path;
 
-use medcom::legacy::{convert, edifact, oioxml};
+use medcom::finding::Severity;
+use medcom::legacy::{convert, edifact, oioxml, schema};
 
 /// One line per case that does not convert yet: (pair, direction, reason).
 #[rustfmt::skip]
@@ -86,9 +88,24 @@ fn edi_to_xml(dir: &Path, name: &str) -> Result<(), String> {
     let xml = std::fs::read(dir.join(format!("xml/{name}.xml"))).map_err(|e| e.to_string())?;
     let expected = oioxml::read(&xml).map_err(|e| format!("paired XML: {e}"))?;
     let got = convert::edifact_to_oioxml(&edi).map_err(|e| e.to_string())?;
-    match oioxml::infoset_difference(&expected, &got) {
-        None => Ok(()),
-        Some(d) => Err(d),
+    if let Some(d) = oioxml::infoset_difference(&expected, &got) {
+        return Err(d);
+    }
+    // The converted message must also validate clean against its own schema version.
+    let text = oioxml::to_string(&got);
+    let doc = schema::parse(&text).map_err(|e| format!("converted XML: {e}"))?;
+    let errors: Vec<String> = schema::validate(&doc)
+        .iter()
+        .filter(|f| f.severity() == Severity::Error)
+        .map(ToString::to_string)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "converted XML does not validate: {}",
+            errors.join("; ")
+        ))
     }
 }
 
