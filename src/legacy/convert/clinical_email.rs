@@ -37,7 +37,7 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
         })?;
     let mut root = Element::new(kind.1, letter.namespace);
     let s11 = body.groups("11").next();
-    root.push(letter.letter_element(&body, kind.2, kind.3, s11)?);
+    root.push(letter.letter_element(&body, [kind.2, kind.3, kind.3], s11)?);
     if let Some(g) = body.party("01", "NAD", "SSP") {
         let mut e = root.child_element("Sender");
         e.push_text_child("EANIdentifier", letter.sender_ean);

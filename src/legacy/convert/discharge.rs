@@ -58,10 +58,10 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
     let body = Body::new(message.body());
     let mut root = Element::new(kind.root, letter.namespace);
     let s11 = body.groups("11").next();
+    let statistical = format!("X{}", kind.code);
     root.push(letter.letter_element(
         &body,
-        &format!("X{}", kind.version),
-        &format!("X{}", kind.code),
+        [&format!("X{}", kind.version), &statistical, &statistical],
         s11,
     )?);
     if let Some(g) = body.party("01", "NAD", "SSP") {

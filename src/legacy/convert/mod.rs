@@ -23,6 +23,7 @@ pub(crate) mod codes;
 pub(crate) mod common;
 mod control;
 mod discharge;
+mod referral;
 pub(crate) mod text;
 
 use common::{located, push_dtm203, required, Body};
@@ -102,7 +103,7 @@ const HANDLERS: &[Handler] = &[
 /// The EDIFACT message versions (UNH 2:5) that convert both ways.
 pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
-    "D9034L", "C0130Q", "C0230Q", "C0330Q",
+    "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -130,6 +131,17 @@ fn handler(version: &str) -> Option<Handler> {
     if let Some(h) = HANDLERS.iter().find(|h| h.version == version) {
         return Some(*h);
     }
+    if let Some(k) = referral::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDREF",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: referral::to_xml,
+            to_edi: referral::to_edi,
+        });
+    }
     let k = discharge::KINDS.iter().find(|k| k.version == version)?;
     Some(Handler {
         version: k.version,
@@ -152,12 +164,12 @@ pub(crate) struct Letter<'a> {
 }
 
 impl Letter<'_> {
-    /// The `Letter` element: identifier, codes, authorisation, status, episode.
+    /// The `Letter` element: identifier, codes (VersionCode, StatisticalCode, TypeCode),
+    /// authorisation, status, episode.
     pub(crate) fn letter_element(
         &self,
         body: &Body<'_>,
-        version_code: &str,
-        statistical: &str,
+        [version_code, statistical, type_code]: [&str; 3],
         s11: Option<&[&Segment]>,
     ) -> Result<Element, LegacyError> {
         let mut l = Element::new("Letter", self.namespace);
@@ -169,7 +181,7 @@ impl Letter<'_> {
             push_dtm203(&mut a, dtm)?;
             l.push(a);
         }
-        l.push_text_child("TypeCode", statistical);
+        l.push_text_child("TypeCode", type_code);
         if let Some(gis) = body
             .groups("02")
             .next()
@@ -425,7 +437,7 @@ mod tests {
         for v in SUPPORTED_VERSIONS {
             assert!(handler(v).is_some(), "{v}");
         }
-        let tables = HANDLERS.len() + discharge::KINDS.len();
+        let tables = HANDLERS.len() + discharge::KINDS.len() + referral::KINDS.len();
         assert_eq!(SUPPORTED_VERSIONS.len(), tables);
     }
 }

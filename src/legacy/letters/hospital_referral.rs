@@ -64,8 +64,7 @@ pub struct Referrer {
 
 /// Builds a hospital referral (XH0130R, namespace 2005/08/07).
 ///
-/// EDIFACT conversion of XH0130R (REF01) is not implemented yet, so the result converts to
-/// OIOXML only.
+/// The result converts to EDIFACT REF01 and back unchanged.
 ///
 /// # Examples
 ///
