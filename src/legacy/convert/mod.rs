@@ -23,6 +23,7 @@ pub(crate) mod codes;
 pub(crate) mod common;
 mod control;
 mod discharge;
+mod notification;
 mod referral;
 pub(crate) mod text;
 
@@ -103,7 +104,8 @@ const HANDLERS: &[Handler] = &[
 /// The EDIFACT message versions (UNH 2:5) that convert both ways.
 pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
-    "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R",
+    "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
+    "D1730C",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -130,6 +132,17 @@ fn edi_version(version: &str) -> &str {
 fn handler(version: &str) -> Option<Handler> {
     if let Some(h) = HANDLERS.iter().find(|h| h.version == version) {
         return Some(*h);
+    }
+    if let Some(k) = notification::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDDIS",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: notification::to_xml,
+            to_edi: notification::to_edi,
+        });
     }
     if let Some(k) = referral::KINDS.iter().find(|k| k.version == version) {
         return Some(Handler {
@@ -437,7 +450,10 @@ mod tests {
         for v in SUPPORTED_VERSIONS {
             assert!(handler(v).is_some(), "{v}");
         }
-        let tables = HANDLERS.len() + discharge::KINDS.len() + referral::KINDS.len();
+        let tables = HANDLERS.len()
+            + discharge::KINDS.len()
+            + referral::KINDS.len()
+            + notification::KINDS.len();
         assert_eq!(SUPPORTED_VERSIONS.len(), tables);
     }
 }
