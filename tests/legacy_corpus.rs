@@ -164,3 +164,43 @@ fn paired_messages_convert_both_ways() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// (pair, segment inserted after the first `S14+14'` or `S12+12'`): unknown content in a
+/// converted type is an error, never dropped.
+#[rustfmt::skip]
+const UNKNOWN: &[(&str, &str)] = &[
+    ("DIS01_1", "XYZ+1'"),
+    ("DIS01_1", "FTX+BIN+P00++ref'"),
+    ("DIS91_1", "FTX+URL+P00++http://x'"),
+    ("REF01_1", "FTX+ZZ+P00++x'"),
+];
+
+#[test]
+fn unknown_segments_are_errors() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let dir = shared.join("medcom/legacy/files/glasdam_edifact_converter/test/complete/files");
+    for (name, extra) in UNKNOWN {
+        let edi = std::fs::read(dir.join(format!("edifact/{name}.edi"))).unwrap();
+        let text: String = edi.iter().map(|&b| char::from(b)).collect();
+        let at = ["S14+14'", "S12+12'"]
+            .iter()
+            .find_map(|g| text.find(g).map(|i| i + g.len()))
+            .unwrap();
+        let mut changed = text.clone();
+        changed.insert_str(at, extra);
+        // One more segment in the message: bump the UNT count.
+        let unt = changed.find("UNT+").unwrap() + 4;
+        let end = unt + changed[unt..].find('+').unwrap();
+        let count: usize = changed[unt..end].parse().unwrap();
+        changed.replace_range(unt..end, &(count + 1).to_string());
+        let bytes: Vec<u8> = changed.chars().map(|c| c as u8).collect();
+        let err = convert::edifact_to_oioxml(&bytes).expect_err(name);
+        assert_eq!(
+            err.kind().code(),
+            "unexpected-segment",
+            "{name} {extra}: {err}"
+        );
+    }
+}

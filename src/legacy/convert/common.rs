@@ -379,3 +379,34 @@ pub(crate) fn unh(reference: &str, message_type: &str, version: &str, code: &str
         [code]
     )
 }
+
+/// Rejects any segment a group does not allow, or whose qualifier `known` refuses: unknown
+/// content is an error, never dropped. `allowed` lists (group number, tags); `""` is the head.
+pub(crate) fn check_known(
+    body: &Body<'_>,
+    allowed: &[(&str, &[&str])],
+    known: impl Fn(&str, &Segment) -> bool,
+) -> Result<(), LegacyError> {
+    let groups = std::iter::once(("", &body.head)).chain(body.groups.iter().map(|(g, s)| (*g, s)));
+    for (g, segments) in groups {
+        let tags = allowed
+            .iter()
+            .find(|(id, _)| *id == g)
+            .map_or(&[][..], |(_, a)| *a);
+        for s in segments.iter() {
+            if !tags.contains(&s.tag()) || !known(g, s) {
+                let q = s.component(1, 1);
+                let tag = if q.is_empty() {
+                    s.tag().to_owned()
+                } else {
+                    format!("{}+{}", s.tag(), q.chars().take(8).collect::<String>())
+                };
+                return Err(located(
+                    LegacyError::new(LegacyErrorKind::UnexpectedSegment { tag }),
+                    s,
+                ));
+            }
+        }
+    }
+    Ok(())
+}

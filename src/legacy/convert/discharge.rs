@@ -43,6 +43,30 @@ pub(crate) const KINDS: &[Kind] = &[
     Kind { version: "D1333L", root: "BookingConfirmation", code: "DIS13", dates: [Some("Confirmation"), None], text: "Text03", speciality: ["SKS", "SST"] },
 ];
 
+/// The segments each group may hold (checked by [`super::common::check_known`]).
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("", &["BGM", "DTM"]),
+    ("01", &["NAD", "ADR", "CON", "SEQ", "SPR"]),
+    ("02", &["GIS", "RFF", "DTM"]),
+    ("05", &["GIS", "RFF", "DTM", "CIN"]),
+    ("07", &["PNA", "RFF", "ADR", "EMP"]),
+    ("09", &["REL", "PNA", "ADR"]),
+    ("11", &["GIS", "RFF", "SEQ", "DTM", "PAS", "CIN"]),
+    ("14", &["CIN", "DTM", "FTX"]),
+];
+
+/// Qualifiers the conversion understands; references (FTX BIN, SUP, URL) are not converted
+/// yet and so are errors too.
+fn known(group: &str, s: &Segment) -> bool {
+    match (group, s.tag()) {
+        ("01", "NAD") => matches!(s.component(1, 1), "SSP" | "PO" | "CCR" | "RSP"),
+        ("05", "CIN") => matches!(s.component(1, 1), "DI" | "DM"),
+        ("11", "CIN") => matches!(s.component(1, 1), "A" | "DM"),
+        ("14", "FTX") => s.component(1, 1) == "NC",
+        _ => true,
+    }
+}
+
 /// The row of a version, or an unsupported-message error.
 fn kind_of(pred: impl Fn(&Kind) -> bool, version: &str) -> Result<&'static Kind, LegacyError> {
     KINDS.iter().find(|k| pred(k)).ok_or_else(|| {
@@ -56,6 +80,7 @@ fn kind_of(pred: impl Fn(&Kind) -> bool, version: &str) -> Result<&'static Kind,
 pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
     let kind = kind_of(|k| k.version == message.version(), message.version())?;
     let body = Body::new(message.body());
+    super::common::check_known(&body, ALLOWED, known)?;
     let mut root = Element::new(kind.root, letter.namespace);
     let s11 = body.groups("11").next();
     let statistical = format!("X{}", kind.code);

@@ -56,27 +56,9 @@ fn kind_of(pred: impl Fn(&Kind) -> bool, version: &str) -> Result<&'static Kind,
     })
 }
 
-fn check_known(body: &Body<'_>) -> Result<(), LegacyError> {
-    let groups = std::iter::once(("", &body.head)).chain(body.groups.iter().map(|(g, s)| (*g, s)));
-    for (g, segments) in groups {
-        let allowed = ALLOWED
-            .iter()
-            .find(|(id, _)| *id == g)
-            .map_or(&[][..], |(_, a)| *a);
-        for s in segments.iter() {
-            let known = allowed.contains(&s.tag())
-                && (s.tag() != "NAD" || matches!(s.component(1, 1), "SOR" | "ROR"));
-            if !known {
-                return Err(located(
-                    LegacyError::new(LegacyErrorKind::UnexpectedSegment {
-                        tag: s.tag().chars().take(8).collect(),
-                    }),
-                    s,
-                ));
-            }
-        }
-    }
-    Ok(())
+/// Qualifiers the conversion understands.
+fn known(_group: &str, s: &Segment) -> bool {
+    s.tag() != "NAD" || matches!(s.component(1, 1), "SOR" | "ROR")
 }
 
 /// `Date` and `TimeWithSec` from a DTM with format 204 (CCYYMMDDHHMMSS).
@@ -125,7 +107,7 @@ fn dtm204(qualifier: &str, e: &Element) -> Result<Segment, LegacyError> {
 pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
     let kind = kind_of(|k| k.version == message.version(), message.version())?;
     let body = Body::new(message.body());
-    check_known(&body)?;
+    super::common::check_known(&body, ALLOWED, known)?;
     let s11 = body.groups("11").next().unwrap_or(&[]);
     let mut root = Element::new(kind.root, letter.namespace);
     let mut l = root.child_element("Letter");

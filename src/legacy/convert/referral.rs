@@ -132,49 +132,17 @@ fn kind_of(pred: impl Fn(&Kind) -> bool, version: &str) -> Result<&'static Kind,
     })
 }
 
-fn unexpected(s: &Segment) -> LegacyError {
-    let qualifier = s.component(1, 1);
-    let tag = if qualifier.is_empty() {
-        s.tag().to_owned()
-    } else {
-        format!(
-            "{}+{}",
-            s.tag(),
-            qualifier.chars().take(8).collect::<String>()
-        )
-    };
-    located(
-        LegacyError::new(LegacyErrorKind::UnexpectedSegment { tag }),
-        s,
-    )
-}
-
-/// Every segment in a group that allows it, and every qualifier known.
-fn check_known(body: &Body<'_>) -> Result<(), LegacyError> {
-    let groups = std::iter::once(("", &body.head)).chain(body.groups.iter().map(|(g, s)| (*g, s)));
-    for (g, segments) in groups {
-        let allowed = ALLOWED
-            .iter()
-            .find(|(id, _)| *id == g)
-            .map_or(&[][..], |(_, a)| *a);
-        for s in segments.iter() {
-            let known = allowed.contains(&s.tag())
-                && match (g, s.tag()) {
-                    ("01", "NAD") => matches!(s.component(1, 1), "PO" | "SSP" | "BV" | "PRH"),
-                    ("02", "FTX") => s.component(1, 1) == "DI",
-                    ("12", "FTX") => {
-                        s.component(1, 1) == "IN"
-                            || CLINICAL.iter().any(|(q, _)| *q == s.component(1, 1))
-                    }
-                    ("19", "FTX") => s.component(1, 1) == "COT",
-                    _ => true,
-                };
-            if !known {
-                return Err(unexpected(s));
-            }
+/// Qualifiers the conversion understands.
+fn known(group: &str, s: &Segment) -> bool {
+    match (group, s.tag()) {
+        ("01", "NAD") => matches!(s.component(1, 1), "PO" | "SSP" | "BV" | "PRH"),
+        ("02", "FTX") => s.component(1, 1) == "DI",
+        ("12", "FTX") => {
+            s.component(1, 1) == "IN" || CLINICAL.iter().any(|(q, _)| *q == s.component(1, 1))
         }
+        ("19", "FTX") => s.component(1, 1) == "COT",
+        _ => true,
     }
-    Ok(())
 }
 
 fn cin_to_xml(
@@ -231,7 +199,7 @@ fn ftx_q<'a>(group: &[&'a Segment], qualifier: &str) -> Vec<&'a Segment> {
 pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
     let kind = kind_of(|k| k.version == message.version(), message.version())?;
     let body = Body::new(message.body());
-    check_known(&body)?;
+    super::common::check_known(&body, ALLOWED, known)?;
     let mut root = Element::new(kind.root, letter.namespace);
     let s02 = body.groups("02").next().unwrap_or(&[]);
     let mut l = letter.letter_element(
