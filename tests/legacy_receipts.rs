@@ -6,11 +6,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use medcom::finding::Severity;
 use medcom::legacy::oioxml::{self, AcknowledgementCode, Emessage};
 use medcom::legacy::receipt::{
     self, build, DuplicateDetector, Original, ReceiptKind, ReceiptOptions, Refusal, RefuseCode,
 };
-use medcom::legacy::{convert, edifact};
+use medcom::legacy::{convert, edifact, schema};
 
 fn files(shared: &Path, kind: &str) -> Vec<PathBuf> {
     let dir = shared.join(format!(
@@ -118,8 +119,40 @@ fn receipts_for_every_edifact_example() {
 }
 
 #[test]
-#[ignore = "needs schema validator from 6b: every receipt must validate against the 2005/08/07 receipt schemas"]
-fn receipts_validate_against_their_schema() {}
+fn receipts_validate_against_their_schema() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let mut problems = Vec::new();
+    for path in files(&shared, "xml") {
+        let root = oioxml::read(&std::fs::read(&path).unwrap()).unwrap();
+        let message = Emessage::new(&root).unwrap();
+        let original = Original::from_emessage(&message);
+        let first = original.letters[0].0.clone();
+        for (kind, refusals) in [
+            (ReceiptKind::Positive, vec![]),
+            (ReceiptKind::Negative, vec![refusal(Some(&first))]),
+            (ReceiptKind::Negative, vec![refusal(None)]),
+            (ReceiptKind::NegativeVans, vec![refusal(None)]),
+        ] {
+            let r = build(&original, kind, &refusals, &options());
+            let text = oioxml::to_string(&r);
+            let doc = schema::parse(&text).unwrap();
+            for f in schema::validate(&doc) {
+                if f.severity() == Severity::Error {
+                    problems.push(format!(
+                        "{} {kind:?}: {} {} {}",
+                        path.display(),
+                        f.code(),
+                        f.location(),
+                        f.message()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
 
 #[test]
 fn duplicates_are_detected() {

@@ -24,9 +24,30 @@ const KINDS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The segments each group may hold (checked by [`super::common::check_known`]).
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("", &["BGM", "DTM"]),
+    ("01", &["NAD", "ADR", "CON", "SEQ", "SPR"]),
+    ("02", &["GIS", "RFF", "DTM"]),
+    ("07", &["PNA", "RFF", "ADR", "EMP"]),
+    ("11", &["GIS", "RFF", "SEQ", "PAS"]),
+    ("14", &["FTX"]),
+];
+
+/// Qualifiers the conversion understands; references (FTX BIN, SUP, URL) are not converted
+/// yet and so are errors too.
+fn known(group: &str, s: &Segment) -> bool {
+    match (group, s.tag()) {
+        ("01", "NAD") => matches!(s.component(1, 1), "SSP" | "PO"),
+        ("14", "FTX") => matches!(s.component(1, 1), "NC" | "OE"),
+        _ => true,
+    }
+}
+
 /// EDIFACT → OIOXML.
 pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
     let body = Body::new(message.body());
+    super::common::check_known(&body, ALLOWED, known)?;
     let kind = KINDS
         .iter()
         .find(|k| k.0 == message.version())
@@ -37,7 +58,7 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
         })?;
     let mut root = Element::new(kind.1, letter.namespace);
     let s11 = body.groups("11").next();
-    root.push(letter.letter_element(&body, kind.2, kind.3, s11)?);
+    root.push(letter.letter_element(&body, [kind.2, kind.3, kind.3], s11)?);
     if let Some(g) = body.party("01", "NAD", "SSP") {
         let mut e = root.child_element("Sender");
         e.push_text_child("EANIdentifier", letter.sender_ean);
@@ -126,7 +147,7 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "SSP", sender, false, true)?;
     out.push(seg!("SEQ", [""], ["1"]));
-    out.push(spr(sender, statistical)?);
+    out.push(spr(sender, statistical, ["SKS", "SST"])?);
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "PO", receiver, true, false)?;
     out.push(seg!("SEQ", [""], ["2"]));

@@ -280,7 +280,11 @@ pub(crate) fn push_adr_edi(out: &mut Vec<Segment>, e: &Element) {
 }
 
 /// The SPR segment of a sender.
-pub(crate) fn spr(sender: &Element, statistical: &str) -> Result<Segment, LegacyError> {
+pub(crate) fn spr(
+    sender: &Element,
+    statistical: &str,
+    [qualifier, agency]: [&str; 2],
+) -> Result<Segment, LegacyError> {
     let code = match sender.child("MedicalSpecialityCode") {
         Some(c) => codes::to_edi(codes::SPECIALITY, "MedicalSpecialityCode", c.text())?,
         None => "",
@@ -288,7 +292,7 @@ pub(crate) fn spr(sender: &Element, statistical: &str) -> Result<Segment, Legacy
     Ok(seg!(
         "SPR",
         ["ORG"],
-        [code, "SKS", "SST"],
+        [code, qualifier, agency],
         [statistical, "SKS", "SST"]
     ))
 }
@@ -374,4 +378,35 @@ pub(crate) fn unh(reference: &str, message_type: &str, version: &str, code: &str
         [message_type, "D", "93A", agency, version],
         [code]
     )
+}
+
+/// Rejects any segment a group does not allow, or whose qualifier `known` refuses: unknown
+/// content is an error, never dropped. `allowed` lists (group number, tags); `""` is the head.
+pub(crate) fn check_known(
+    body: &Body<'_>,
+    allowed: &[(&str, &[&str])],
+    known: impl Fn(&str, &Segment) -> bool,
+) -> Result<(), LegacyError> {
+    let groups = std::iter::once(("", &body.head)).chain(body.groups.iter().map(|(g, s)| (*g, s)));
+    for (g, segments) in groups {
+        let tags = allowed
+            .iter()
+            .find(|(id, _)| *id == g)
+            .map_or(&[][..], |(_, a)| *a);
+        for s in segments.iter() {
+            if !tags.contains(&s.tag()) || !known(g, s) {
+                let q = s.component(1, 1);
+                let tag = if q.is_empty() {
+                    s.tag().to_owned()
+                } else {
+                    format!("{}+{}", s.tag(), q.chars().take(8).collect::<String>())
+                };
+                return Err(located(
+                    LegacyError::new(LegacyErrorKind::UnexpectedSegment { tag }),
+                    s,
+                ));
+            }
+        }
+    }
+    Ok(())
 }

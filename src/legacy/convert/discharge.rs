@@ -1,4 +1,9 @@
-//! DIS01 discharge letter (MEDDIS D0133L) ⇄ XDIS01 `DischargeLetter` (XD0133L).
+//! The MEDDIS letter family that shares the DIS01 discharge-letter layout: DIS01 discharge
+//! letter (D0133L ⇄ XDIS01 `DischargeLetter`), DIS02 out-patient letter, DIS03 casualty-ward
+//! letter, DIS05 radiology report, DIS06 doctors' call-centre letter, DIS07 private-specialist
+//! letter, DIS08 physiotherapy letter and DIS13 booking confirmation. They differ only in the
+//! root element, the names of the two S11 dates (DTM 90 and 91) and the text element; one table
+//! row per type ([`KINDS`]) drives both directions.
 
 use super::common::{
     dtm203, find, find_q, party_to_edi, party_to_xml, patient_to_edi, patient_to_xml, pna,
@@ -9,12 +14,81 @@ use crate::legacy::edifact::{seg, Message, Segment};
 use crate::legacy::oioxml::Element;
 use crate::legacy::LegacyError;
 
+/// One discharge-family message type.
+pub(crate) struct Kind {
+    /// EDIFACT version (UNH 2:5).
+    pub(crate) version: &'static str,
+    /// OIOXML letter root.
+    pub(crate) root: &'static str,
+    /// MedCom message name (UNH 3 and SPR), e.g. `DIS01`.
+    pub(crate) code: &'static str,
+    /// Element names of S11 `DTM+90` and `DTM+91`.
+    pub(crate) dates: [Option<&'static str>; 2],
+    /// The text element inside `ClinicalInformation` (`Text03` is plain, not formatted).
+    pub(crate) text: &'static str,
+    /// Qualifier and agency of the sender's speciality in SPR 2 (practices use `YNR:SFU`).
+    pub(crate) speciality: [&'static str; 2],
+}
+
+/// The discharge family, one row per type (facts from MedCom's paired messages and XSDs).
+#[rustfmt::skip]
+pub(crate) const KINDS: &[Kind] = &[
+    Kind { version: "D0133L", root: "DischargeLetter", code: "DIS01", dates: [Some("Admission"), Some("Discharge")], text: "Text01", speciality: ["SKS", "SST"] },
+    Kind { version: "D0233L", root: "OutPatientDischargeLetter", code: "DIS02", dates: [Some("OutPatientFirstVisit"), Some("OutPatientLastVisit")], text: "Text01", speciality: ["SKS", "SST"] },
+    Kind { version: "D0333L", root: "CasualtyWardLetter", code: "DIS03", dates: [Some("CasualtyWardFirstVisit"), Some("CasualtyWardLastVisit")], text: "Text01", speciality: ["SKS", "SST"] },
+    Kind { version: "D0533L", root: "RadiologyReport", code: "DIS05", dates: [Some("ExaminationStart"), Some("ExaminationEnd")], text: "Text01", speciality: ["SKS", "SST"] },
+    Kind { version: "D0633L", root: "DoctorsCallCenterLetter", code: "DIS06", dates: [Some("Admission"), Some("Discharge")], text: "Text01", speciality: ["YNR", "SFU"] },
+    Kind { version: "D0733L", root: "PrivateSpecialistLetter", code: "DIS07", dates: [Some("Admission"), Some("Discharge")], text: "Text01", speciality: ["YNR", "SFU"] },
+    Kind { version: "D0833L", root: "PhysiotherapyLetter", code: "DIS08", dates: [Some("Admission"), Some("Discharge")], text: "Text01", speciality: ["YNR", "SFU"] },
+    Kind { version: "D1333L", root: "BookingConfirmation", code: "DIS13", dates: [Some("Confirmation"), None], text: "Text03", speciality: ["SKS", "SST"] },
+];
+
+/// The segments each group may hold (checked by [`super::common::check_known`]).
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("", &["BGM", "DTM"]),
+    ("01", &["NAD", "ADR", "CON", "SEQ", "SPR"]),
+    ("02", &["GIS", "RFF", "DTM"]),
+    ("05", &["GIS", "RFF", "DTM", "CIN"]),
+    ("07", &["PNA", "RFF", "ADR", "EMP"]),
+    ("09", &["REL", "PNA", "ADR"]),
+    ("11", &["GIS", "RFF", "SEQ", "DTM", "PAS", "CIN"]),
+    ("14", &["CIN", "DTM", "FTX"]),
+];
+
+/// Qualifiers the conversion understands; references (FTX BIN, SUP, URL) are not converted
+/// yet and so are errors too.
+fn known(group: &str, s: &Segment) -> bool {
+    match (group, s.tag()) {
+        ("01", "NAD") => matches!(s.component(1, 1), "SSP" | "PO" | "CCR" | "RSP"),
+        ("05", "CIN") => matches!(s.component(1, 1), "DI" | "DM"),
+        ("11", "CIN") => matches!(s.component(1, 1), "A" | "DM"),
+        ("14", "FTX") => s.component(1, 1) == "NC",
+        _ => true,
+    }
+}
+
+/// The row of a version, or an unsupported-message error.
+fn kind_of(pred: impl Fn(&Kind) -> bool, version: &str) -> Result<&'static Kind, LegacyError> {
+    KINDS.iter().find(|k| pred(k)).ok_or_else(|| {
+        crate::legacy::LegacyError::new(crate::legacy::LegacyErrorKind::UnsupportedMessage {
+            version: version.chars().take(16).collect(),
+        })
+    })
+}
+
 /// EDIFACT → OIOXML.
 pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
+    let kind = kind_of(|k| k.version == message.version(), message.version())?;
     let body = Body::new(message.body());
-    let mut root = Element::new("DischargeLetter", letter.namespace);
+    super::common::check_known(&body, ALLOWED, known)?;
+    let mut root = Element::new(kind.root, letter.namespace);
     let s11 = body.groups("11").next();
-    root.push(letter.letter_element(&body, "XD0133L", "XDIS01", s11)?);
+    let statistical = format!("X{}", kind.code);
+    root.push(letter.letter_element(
+        &body,
+        [&format!("X{}", kind.version), &statistical, &statistical],
+        s11,
+    )?);
     if let Some(g) = body.party("01", "NAD", "SSP") {
         let mut e = root.child_element("Sender");
         e.push_text_child("EANIdentifier", letter.sender_ean);
@@ -78,7 +152,8 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
         root.push(e);
     }
     if let Some(g) = s11 {
-        for (qual, name) in [("90", "Admission"), ("91", "Discharge")] {
+        for (qual, name) in ["90", "91"].into_iter().zip(kind.dates) {
+            let Some(name) = name else { continue };
             if let Some(dtm) = find_q(g, "DTM", qual) {
                 let mut e = root.child_element(name);
                 push_dtm203(&mut e, dtm)?;
@@ -155,9 +230,13 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
             push_dtm203(&mut signed, dtm)?;
             ci.push(signed);
         }
-        let mut t = ci.child_element("Text01");
+        let mut t = ci.child_element(kind.text);
         for ftx in texts {
-            text::push_formatted(&mut t, ftx);
+            if kind.text == "Text03" {
+                text::push_plain(&mut t, text::components(ftx));
+            } else {
+                text::push_formatted(&mut t, ftx);
+            }
         }
         ci.push(t);
         root.push(ci);
@@ -196,6 +275,7 @@ fn relative_to_xml(root: &Element, g: &[&Segment]) -> Result<Element, LegacyErro
 
 /// OIOXML → EDIFACT body (after UNH, before UNT).
 pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
+    let kind = kind_of(|k| k.root == letter.name(), letter.name())?;
     let l = required(letter, "Letter")?;
     let sender = required(letter, "Sender")?;
     let receiver = required(letter, "Receiver")?;
@@ -207,7 +287,7 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "SSP", sender, false, true)?;
     out.push(seg!("SEQ", [""], ["1"]));
-    out.push(spr(sender, "DIS01")?);
+    out.push(spr(sender, kind.code, kind.speciality)?);
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "PO", receiver, true, false)?;
     out.push(seg!("SEQ", [""], ["2"]));
@@ -258,11 +338,10 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("GIS", ["N"]));
     out.push(super::episode_rff(l));
     out.push(seg!("SEQ", [""], ["1"]));
-    if let Some(a) = letter.child("Admission") {
-        out.push(dtm203("90", a)?);
-    }
-    if let Some(d) = letter.child("Discharge") {
-        out.push(dtm203("91", d)?);
+    for (qual, name) in ["90", "91"].into_iter().zip(kind.dates) {
+        if let Some(d) = name.and_then(|n| letter.child(n)) {
+            out.push(dtm203(qual, d)?);
+        }
     }
     out.push(super::pas(patient)?);
     let diagnose = letter.child("Diagnose");
@@ -299,7 +378,7 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
         if let Some(s) = ci.child("Signed") {
             out.push(dtm203("CIC", s)?);
         }
-        if let Some(t) = ci.child("Text01") {
+        if let Some(t) = ci.child(kind.text) {
             out.extend(text::to_ftx("NC", t)?);
         }
     }

@@ -23,6 +23,8 @@ pub(crate) mod codes;
 pub(crate) mod common;
 mod control;
 mod discharge;
+mod notification;
+mod referral;
 pub(crate) mod text;
 
 use common::{located, push_dtm203, required, Body};
@@ -35,6 +37,7 @@ type ToXml = fn(&Letter<'_>, &Message) -> Result<Element, LegacyError>;
 type ToEdi = fn(&Element) -> Result<Vec<Segment>, LegacyError>;
 
 /// One supported message version.
+#[derive(Clone, Copy)]
 struct Handler {
     /// EDIFACT version (UNH 2:5).
     version: &'static str,
@@ -51,15 +54,6 @@ struct Handler {
 }
 
 const HANDLERS: &[Handler] = &[
-    Handler {
-        version: "D0133L",
-        message_type: "MEDDIS",
-        code: "DIS01",
-        root: "DischargeLetter",
-        acknowledgement: true,
-        to_xml: discharge::to_xml,
-        to_edi: discharge::to_edi,
-    },
     Handler {
         version: "D9134L",
         message_type: "MEDDIS",
@@ -108,8 +102,11 @@ const HANDLERS: &[Handler] = &[
 ];
 
 /// The EDIFACT message versions (UNH 2:5) that convert both ways.
-pub const SUPPORTED_VERSIONS: &[&str] =
-    &["D0133L", "D9134L", "D9034L", "C0130Q", "C0230Q", "C0330Q"];
+pub const SUPPORTED_VERSIONS: &[&str] = &[
+    "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
+    "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
+    "D1730C",
+];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
 ///
@@ -132,8 +129,42 @@ fn edi_version(version: &str) -> &str {
     }
 }
 
-fn handler(version: &str) -> Option<&'static Handler> {
-    HANDLERS.iter().find(|h| h.version == version)
+fn handler(version: &str) -> Option<Handler> {
+    if let Some(h) = HANDLERS.iter().find(|h| h.version == version) {
+        return Some(*h);
+    }
+    if let Some(k) = notification::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDDIS",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: notification::to_xml,
+            to_edi: notification::to_edi,
+        });
+    }
+    if let Some(k) = referral::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDREF",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: referral::to_xml,
+            to_edi: referral::to_edi,
+        });
+    }
+    let k = discharge::KINDS.iter().find(|k| k.version == version)?;
+    Some(Handler {
+        version: k.version,
+        message_type: "MEDDIS",
+        code: k.code,
+        root: k.root,
+        acknowledgement: true,
+        to_xml: discharge::to_xml,
+        to_edi: discharge::to_edi,
+    })
 }
 
 /// What a letter conversion needs from the interchange.
@@ -146,12 +177,12 @@ pub(crate) struct Letter<'a> {
 }
 
 impl Letter<'_> {
-    /// The `Letter` element: identifier, codes, authorisation, status, episode.
+    /// The `Letter` element: identifier, codes (VersionCode, StatisticalCode, TypeCode),
+    /// authorisation, status, episode.
     pub(crate) fn letter_element(
         &self,
         body: &Body<'_>,
-        version_code: &str,
-        statistical: &str,
+        [version_code, statistical, type_code]: [&str; 3],
         s11: Option<&[&Segment]>,
     ) -> Result<Element, LegacyError> {
         let mut l = Element::new("Letter", self.namespace);
@@ -163,7 +194,7 @@ impl Letter<'_> {
             push_dtm203(&mut a, dtm)?;
             l.push(a);
         }
-        l.push_text_child("TypeCode", statistical);
+        l.push_text_child("TypeCode", type_code);
         if let Some(gis) = body
             .groups("02")
             .next()
@@ -408,4 +439,21 @@ pub fn edifact_to_oioxml(input: &[u8]) -> Result<Element, LegacyError> {
 /// ```
 pub fn oioxml_to_edifact(input: &[u8]) -> Result<Vec<u8>, LegacyError> {
     edifact::write(&to_edifact(&oioxml::read(input)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supported_versions_match_the_handlers() {
+        for v in SUPPORTED_VERSIONS {
+            assert!(handler(v).is_some(), "{v}");
+        }
+        let tables = HANDLERS.len()
+            + discharge::KINDS.len()
+            + referral::KINDS.len()
+            + notification::KINDS.len();
+        assert_eq!(SUPPORTED_VERSIONS.len(), tables);
+    }
 }

@@ -30,6 +30,14 @@ pub(crate) fn push_lines(target: &mut Element, components: &[String]) {
     }
 }
 
+/// Appends FTX components as one unformatted line (`Text03` is a plain string of at most 70
+/// characters): continuations joined, no `Break`.
+pub(crate) fn push_plain(target: &mut Element, components: &[String]) {
+    for c in components {
+        target.push_text(c.strip_suffix('\\').unwrap_or(c));
+    }
+}
+
 /// The text components (element 4) of an FTX.
 pub(crate) fn components(ftx: &Segment) -> &[String] {
     ftx.elements().get(3).map_or(&[], Vec::as_slice)
@@ -320,11 +328,12 @@ fn is_special(c: char) -> bool {
 }
 
 fn is_break_char(c: char) -> bool {
-    is_special(c) || c.is_whitespace() || matches!(c, ';' | '.' | ',')
+    is_special(c) || c.is_whitespace()
 }
 
 /// Breaks one text run into released lines of at most 70 characters, preferring to break
-/// after a space or punctuation; returns the unfinished last line.
+/// after whitespace or an EDIFACT special character (not after `.`, `,` or `;`: MedCom's
+/// paired messages DIS02, DIS06 and DIS91_3 wrap before such words); returns the open last line.
 fn divide(value: &str, lines: &mut Vec<String>) -> String {
     let total = value.chars().count();
     let mut text = String::new();

@@ -53,10 +53,18 @@ impl<'a> HospitalReferral<'a> {
     }
 }
 
+/// The referring doctor of a referral (`Sender/Referrer`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Referrer {
+    /// `PersonName` (1–35 characters).
+    pub name: String,
+    /// `PersonTitle` (1–35 characters).
+    pub title: Option<String>,
+}
+
 /// Builds a hospital referral (XH0130R, namespace 2005/08/07).
 ///
-/// EDIFACT conversion of XH0130R (REF01) is not implemented yet, so the result converts to
-/// OIOXML only.
+/// The result converts to EDIFACT REF01 and back unchanged.
 ///
 /// # Examples
 ///
@@ -76,7 +84,8 @@ impl<'a> HospitalReferral<'a> {
 ///     identifier: PatientIdentifier::Cpr("0101010000".into()), surname: "Hansen".into(),
 ///     given_name: None, address: Address::default(), episode: EpisodeStatus::Inactive,
 /// };
-/// let xml = HospitalReferralBuilder::new(header, party.clone(), party, patient)
+/// let referrer = Referrer { name: "Hans Jensen".into(), title: Some("Læge".into()) };
+/// let xml = HospitalReferralBuilder::new(header, party.clone(), referrer, party, patient)
 ///     .with_diagnosis(Diagnosis { code: "DI10".into(), text: "Hypertension".into() })
 ///     .build().unwrap();
 /// assert_eq!(HospitalReferral::new(&xml).unwrap().diagnosis_code(), Some("DI10"));
@@ -85,6 +94,7 @@ impl<'a> HospitalReferral<'a> {
 pub struct HospitalReferralBuilder {
     header: Header,
     sender: Party,
+    referrer: Referrer,
     receiver: Party,
     patient: Patient,
     diagnosis: Option<Diagnosis>,
@@ -92,12 +102,20 @@ pub struct HospitalReferralBuilder {
 }
 
 impl HospitalReferralBuilder {
-    /// A builder with what every referral has.
+    /// A builder with what every referral has: the sending practice, the referring
+    /// doctor (`Sender/Referrer`, required by the schema), the receiver and the patient.
     #[must_use]
-    pub fn new(header: Header, sender: Party, receiver: Party, patient: Patient) -> Self {
+    pub fn new(
+        header: Header,
+        sender: Party,
+        referrer: Referrer,
+        receiver: Party,
+        patient: Patient,
+    ) -> Self {
         Self {
             header,
             sender,
+            referrer,
             receiver,
             patient,
             diagnosis: None,
@@ -128,6 +146,10 @@ impl HospitalReferralBuilder {
     pub fn build(self) -> Result<Element, LegacyError> {
         self.header.check()?;
         self.sender.check()?;
+        super::check_text("PersonName", &self.referrer.name, 35)?;
+        if let Some(t) = &self.referrer.title {
+            super::check_text("PersonTitle", t, 35)?;
+        }
         self.receiver.check()?;
         self.patient.check()?;
         if let Some(d) = &self.diagnosis {
@@ -140,7 +162,15 @@ impl HospitalReferralBuilder {
         let mut root = self.header.emessage(DEFAULT_NAMESPACE);
         let mut l = root.child_element("HospitalReferral");
         l.push(self.header.letter(&l, "XH0130R", "XREF01"));
-        l.push(self.sender.element(&l, "Sender", true));
+        let mut sender = self.sender.element(&l, "Sender", true);
+        let mut r = sender
+            .child_element("Referrer")
+            .with_text_child("PersonName", &self.referrer.name);
+        if let Some(t) = &self.referrer.title {
+            r.push_text_child("PersonTitle", t);
+        }
+        sender.push(r);
+        l.push(sender);
         l.push(self.receiver.element(&l, "Receiver", true));
         l.push(self.patient.element(&l, false));
         if let Some(d) = &self.diagnosis {

@@ -12,7 +12,7 @@ mod hospital_referral;
 
 pub use clinical_email::{ClinicalEmail, ClinicalEmailBuilder, Priority};
 pub use discharge_letter::{Diagnosis, DischargeLetter, DischargeLetterBuilder};
-pub use hospital_referral::{HospitalReferral, HospitalReferralBuilder};
+pub use hospital_referral::{HospitalReferral, HospitalReferralBuilder, Referrer};
 
 use crate::legacy::oioxml::{AcknowledgementCode, Content, Element};
 use crate::legacy::{LegacyError, LegacyErrorKind};
