@@ -50,7 +50,7 @@ pub(super) struct Reader<'a, 'o> {
     issues: Vec<ReadError>,
     stack: Vec<Frame>,
     /// In-scope namespace declarations: (prefix, or "" for the default; URI).
-    namespaces: Vec<(&'a str, Cow<'a, str>)>,
+    namespaces: Vec<(&'a str, Cow<'a, str>, Namespace)>,
     attributes: Vec<Attribute<'a>>,
     root_seen: bool,
     root_closed: bool,
@@ -333,7 +333,7 @@ impl<'a> Reader<'a, '_> {
             })?;
             let duplicate = self.attributes.iter().any(|a| a.name == key)
                 || (key == "xmlns" || key.starts_with("xmlns:"))
-                    && self.namespaces[ns_mark..].iter().any(|(p, _)| {
+                    && self.namespaces[ns_mark..].iter().any(|(p, _, _)| {
                         if p.is_empty() {
                             key == "xmlns"
                         } else {
@@ -346,11 +346,13 @@ impl<'a> Reader<'a, '_> {
             if key == "xmlns" {
                 check_namespace_declaration(None, &value)
                     .map_err(|why| self.error(malformed(why), start))?;
-                self.namespaces.push(("", value));
+                let kind = Namespace::of(&value);
+                self.namespaces.push(("", value, kind));
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
                 check_namespace_declaration(Some(prefix), &value)
                     .map_err(|why| self.error(malformed(why), start))?;
-                self.namespaces.push((prefix, value));
+                let kind = Namespace::of(&value);
+                self.namespaces.push((prefix, value, kind));
             } else {
                 self.attributes.push(Attribute {
                     name: key,
@@ -373,11 +375,11 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn namespace_of(&self, prefix: &str) -> Option<&str> {
-        self.namespaces
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == prefix)
-            .map(|(_, uri)| uri.as_ref())
+        self.namespace_entry(prefix).map(|(_, uri, _)| uri.as_ref())
+    }
+
+    fn namespace_entry(&self, prefix: &str) -> Option<&(&'a str, Cow<'a, str>, Namespace)> {
+        self.namespaces.iter().rev().find(|(p, _, _)| *p == prefix)
     }
 
     /// Splits a qualified name and resolves its namespace; an undeclared prefix is an error.
@@ -388,8 +390,9 @@ impl<'a> Reader<'a, '_> {
                 start,
             ));
         };
-        match self.namespace_of(prefix) {
-            Some(ns) => Ok((local, Namespace::of(ns))),
+        // The kind was classified when the namespace was declared: no string compare here.
+        match self.namespace_entry(prefix) {
+            Some((_, _, kind)) => Ok((local, kind.clone())),
             None if prefix.is_empty() => Ok((local, Namespace::Other(String::new()))),
             None => Err(self.error(malformed(format!("undeclared prefix '{prefix}'")), start)),
         }
@@ -400,7 +403,7 @@ impl<'a> Reader<'a, '_> {
     fn check_attribute_prefixes(&self) -> Result<()> {
         let mut prefixed = 0usize;
         for a in &self.attributes {
-            if !a.name.contains(':') {
+            if !a.name.as_bytes().contains(&b':') {
                 continue;
             }
             prefixed += 1;
@@ -808,8 +811,10 @@ impl<'a> Reader<'a, '_> {
         empty: bool,
         ns_mark: usize,
     ) -> Result<()> {
-        let declares_default = self.namespaces[ns_mark..].iter().any(|(p, _)| p.is_empty());
-        let prefixed = qname.contains(':');
+        let declares_default = self.namespaces[ns_mark..]
+            .iter()
+            .any(|(p, _, _)| p.is_empty());
+        let prefixed = qname.as_bytes().contains(&b':');
         let end = if empty {
             self.offset()
         } else if prefixed {
@@ -885,7 +890,7 @@ impl<'a> Reader<'a, '_> {
                 start,
             ));
         }
-        Ok(if declares_default || qname.contains(':') {
+        Ok(if declares_default || qname.as_bytes().contains(&b':') {
             Cow::Borrowed(raw)
         } else {
             // The default namespace was declared further out; make the fragment stand alone.
