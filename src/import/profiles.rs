@@ -279,7 +279,7 @@ impl Catalog {
                     return Some(c.2.clone());
                 }
             }
-            cands.sort_by(|a, b| version_key(&a.1).cmp(&version_key(&b.1)));
+            cands.sort_by_key(|c| version_key(&c.1));
             cands.last().map(|c| c.2.clone())
         };
         let first = pick(top, version).ok_or_else(|| {
@@ -445,12 +445,18 @@ fn compile(def: &StackDef, catalog: &Catalog, version: Option<&str>) -> Result<V
         value_sets: BTreeSet::new(),
         queue: VecDeque::new(),
     };
-    // Seeds: every profile of the message package, and the message profile.
-    let seeds: Vec<String> = c.stack.packages[0]
-        .structure_definitions()
-        .iter()
-        .filter_map(|sd| sd.get("url").and_then(Value::as_str).map(str::to_owned))
-        .collect();
+    // Seeds: the message profile and every profile of the stack's MedCom packages (messages
+    // declare them in meta.profile).
+    let mut seeds: Vec<String> = Vec::new();
+    for p in &mut c.stack.packages {
+        if p.id.starts_with("medcom.") && !p.id.contains("messagedefinitions") {
+            seeds.extend(
+                p.structure_definitions()
+                    .iter()
+                    .filter_map(|sd| sd.get("url").and_then(Value::as_str).map(str::to_owned)),
+            );
+        }
+    }
     c.queue.push_back(def.message.to_owned());
     c.queue.extend(seeds);
     // Bundle entries may hold any resource the profiles point at; the message header and
