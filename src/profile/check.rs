@@ -25,6 +25,8 @@ pub(crate) struct Checker<'r, 'd, 'a> {
     pub(crate) done: RefCell<HashSet<(NodeId, usize)>>,
     /// `conformsTo` answers (and checks under way, which count as conforming).
     pub(crate) memo: RefCell<HashMap<(NodeId, usize), bool>>,
+    /// Every (node, profile, element) visited, when recording for mutation tests.
+    pub(crate) visits: Option<RefCell<Vec<(NodeId, usize, usize)>>>,
 }
 
 pub(crate) fn location_of_missing(parent: Node<'_, '_>, name: &str) -> String {
@@ -43,6 +45,7 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
             pending: RefCell::new(Vec::new()),
             done: RefCell::new(HashSet::new()),
             memo: RefCell::new(HashMap::new()),
+            visits: None,
         }
     }
 
@@ -101,6 +104,9 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         let Some(e) = profile.elems.get(ei) else {
             return;
         };
+        if let Some(v) = &self.visits {
+            v.borrow_mut().push((node.id(), pi, ei));
+        }
         let is_root_resource = ei == 0 && node.is_resource();
         if !is_root_resource {
             self.types(node, e, &profile.url, out);
@@ -175,7 +181,8 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
             self.children(node, pi, &e.children, out, depth);
         } else if ei == 0 {
             self.children(node, pi, &[], out, depth);
-        } else if node.children().next().is_some() {
+        } else if node.ty().primitive().is_none() || node.children().next().is_some() {
+            // Even an empty complex element has required children to miss.
             self.fallback(node, out, depth);
         }
     }

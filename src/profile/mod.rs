@@ -28,6 +28,7 @@ mod binding;
 mod check;
 mod detect;
 mod invariant;
+mod mutate;
 mod reference;
 mod rules;
 mod slicing;
@@ -42,6 +43,7 @@ use crate::import::profiles::STACKS;
 use crate::model::Document;
 use check::Checker;
 use detect::Claim;
+pub use mutate::{Action, Mutation};
 use rules::Rules;
 
 /// Why the rules could not be loaded.
@@ -369,8 +371,17 @@ impl Engine {
 
 /// Validates a message against one stack.
 fn validate(rules: &Rules, doc: &Document<'_>, out: &mut Vec<Finding>) {
+    let checker = Checker::new(rules, doc.root());
+    validate_with(&checker, rules, doc, out);
+}
+
+fn validate_with(
+    checker: &Checker<'_, '_, '_>,
+    rules: &Rules,
+    doc: &Document<'_>,
+    out: &mut Vec<Finding>,
+) {
     let root = doc.root();
-    let checker = Checker::new(rules, root);
     if let Some(m) = rules.message {
         checker.resource(root, m, out);
     }
