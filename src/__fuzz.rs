@@ -154,3 +154,17 @@ pub fn oioxml(data: &[u8]) {
         let _ = receipt::for_emessage(&message, &[], &options);
     }
 }
+
+/// Reads bytes leniently as FHIR (XML or JSON) and runs the profile engine over the result;
+/// nothing may panic.
+pub fn profile_check(data: &[u8]) {
+    static ENGINE: std::sync::OnceLock<Option<crate::profile::Engine>> = std::sync::OnceLock::new();
+    let Some(engine) = ENGINE.get_or_init(|| crate::profile::Engine::embedded().ok()) else {
+        return;
+    };
+    let options = ReadOptions::default().with_mode(Mode::Lenient);
+    if let Ok(doc) = crate::parse_bytes(data, &options) {
+        let mut findings = Vec::new();
+        let _ = engine.check(&doc, &mut findings);
+    }
+}

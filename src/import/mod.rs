@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub mod profiles;
 pub mod r4_types;
 
 /// Why an import failed.

@@ -1,0 +1,437 @@
+//! The walk: one instance node against one element definition, then its children against the
+//! definition's children (cardinality, types, fixed and pattern values, `maxLength`), handing
+//! slicing, bindings, invariants and references to their own modules.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::reference::Entries;
+use super::rules::{Elem, Rules};
+use crate::finding::{Finding, Severity};
+use crate::model::{Node, NodeId, TypeKind};
+
+/// Deepest element nesting the walk follows (the readers bound depth too).
+const MAX_DEPTH: usize = 96;
+
+/// State of one `Engine::check`.
+pub(crate) struct Checker<'r, 'd, 'a> {
+    pub(crate) rules: &'r Rules,
+    pub(crate) bundle: Node<'d, 'a>,
+    pub(crate) entries: Entries<'d, 'a>,
+    /// Resources still to validate against a profile, and those done.
+    pub(crate) pending: RefCell<Vec<(NodeId, usize)>>,
+    pub(crate) done: RefCell<HashSet<(NodeId, usize)>>,
+    /// `conformsTo` answers (and checks under way, which count as conforming).
+    pub(crate) memo: RefCell<HashMap<(NodeId, usize), bool>>,
+    /// Every (node, profile, element) visited, when recording for mutation tests.
+    pub(crate) visits: Option<RefCell<Vec<(NodeId, usize, usize)>>>,
+}
+
+pub(crate) fn location_of_missing(parent: Node<'_, '_>, name: &str) -> String {
+    let mut s = parent.path();
+    s.push('.');
+    s.push_str(name);
+    s
+}
+
+impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
+    pub(crate) fn new(rules: &'r Rules, bundle: Node<'d, 'a>) -> Self {
+        Self {
+            rules,
+            bundle,
+            entries: Entries::new(bundle),
+            pending: RefCell::new(Vec::new()),
+            done: RefCell::new(HashSet::new()),
+            memo: RefCell::new(HashMap::new()),
+            visits: None,
+        }
+    }
+
+    pub(crate) fn finding(
+        &self,
+        code: &'static str,
+        severity: Severity,
+        node: Node<'d, 'a>,
+        location: String,
+        message: String,
+        rule: &str,
+    ) -> Finding {
+        Finding::new(code, severity, location, message)
+            .with_position(node.position())
+            .with_rule(rule)
+    }
+
+    /// Validates a resource against a profile once (pushing its findings).
+    pub(crate) fn resource(&self, node: Node<'d, 'a>, profile: usize, out: &mut Vec<Finding>) {
+        if !self.done.borrow_mut().insert((node.id(), profile)) {
+            return;
+        }
+        self.element(node, profile, 0, out, 0);
+    }
+
+    /// Whether a node conforms to a profile (no errors), memoized.
+    pub(crate) fn conforms(&self, node: Node<'d, 'a>, profile: usize) -> bool {
+        let key = (node.id(), profile);
+        if let Some(&known) = self.memo.borrow().get(&key) {
+            return known;
+        }
+        // A check under way counts as conforming, so cycles end.
+        self.memo.borrow_mut().insert(key, true);
+        let mut scratch = Vec::new();
+        let saved = self.pending.borrow().len();
+        self.element(node, profile, 0, &mut scratch, 0);
+        self.pending.borrow_mut().truncate(saved);
+        let ok = !scratch.iter().any(|f| f.severity() == Severity::Error);
+        self.memo.borrow_mut().insert(key, ok);
+        ok
+    }
+
+    /// One node against one element definition.
+    pub(crate) fn element(
+        &self,
+        node: Node<'d, 'a>,
+        pi: usize,
+        ei: usize,
+        out: &mut Vec<Finding>,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let profile = &self.rules.profiles[pi];
+        let Some(e) = profile.elems.get(ei) else {
+            return;
+        };
+        if let Some(v) = &self.visits {
+            v.borrow_mut().push((node.id(), pi, ei));
+        }
+        let is_root_resource = ei == 0 && node.is_resource();
+        if !is_root_resource {
+            self.types(node, e, &profile.url, out);
+        }
+        if let Some(v) = &e.fixed {
+            if !matches_value(node, v, true) {
+                out.push(self.finding(
+                    "fhir-fixed",
+                    Severity::Error,
+                    node,
+                    node.path(),
+                    format!("value does not equal the fixed value of {}", e.id),
+                    &profile.url,
+                ));
+            }
+        }
+        if let Some(v) = &e.pattern {
+            if !matches_value(node, v, false) {
+                out.push(self.finding(
+                    "fhir-pattern",
+                    Severity::Error,
+                    node,
+                    node.path(),
+                    format!("value does not match the pattern of {}", e.id),
+                    &profile.url,
+                ));
+            }
+        }
+        if let (Some(limit), Some(value)) = (e.max_length, node.value()) {
+            if value.chars().count() > limit {
+                out.push(
+                    self.finding(
+                        "fhir-max-length",
+                        Severity::Error,
+                        node,
+                        node.path(),
+                        format!("value is longer than {limit} characters ({})", e.id),
+                        &profile.url,
+                    )
+                    .with_value(value),
+                );
+            }
+        }
+        if let Some((required, vs)) = e.binding {
+            self.binding(node, required, vs, &profile.url, out);
+        }
+        self.invariants(node, &e.constraints, out);
+        // Profiles and reference targets of the node's type.
+        let ty = node.ty().name();
+        for t in &e.types {
+            if !(t.code == ty || e.types.len() == 1) {
+                continue;
+            }
+            if !t.targets.is_empty() || t.bundled {
+                self.reference(node, t, &profile.url, out);
+            }
+            if node.is_resource() && !is_root_resource {
+                // A resource inside (an entry, a contained one) is validated on its own.
+                for p in &t.profiles {
+                    if let Some(p) = self.rules.profile(p) {
+                        self.pending.borrow_mut().push((node.id(), p));
+                    }
+                }
+                continue;
+            }
+            self.type_profiles(node, &t.profiles, &profile.url, out, depth);
+        }
+        if node.is_resource() && !is_root_resource {
+            return;
+        }
+        if !e.children.is_empty() {
+            self.children(node, pi, &e.children, out, depth);
+        } else if ei == 0 {
+            self.children(node, pi, &[], out, depth);
+        } else if node.ty().primitive().is_none() || node.children().next().is_some() {
+            // Even an empty complex element has required children to miss.
+            self.fallback(node, out, depth);
+        }
+    }
+
+    /// A node's type profiles (an extension's definition, a profiled datatype).
+    fn type_profiles(
+        &self,
+        node: Node<'d, 'a>,
+        profiles: &[String],
+        from: &str,
+        out: &mut Vec<Finding>,
+        depth: usize,
+    ) {
+        match profiles {
+            [] => {}
+            [one] => match self.rules.profile(one) {
+                Some(p) => self.element(node, p, 0, out, depth + 1),
+                None => out.push(self.finding(
+                    "fhir-profile-unknown",
+                    Severity::Warning,
+                    node,
+                    node.path(),
+                    format!("profile {one} is not available, so it was not checked"),
+                    from,
+                )),
+            },
+            many => {
+                let known: Vec<usize> = many.iter().filter_map(|u| self.rules.profile(u)).collect();
+                if !known.is_empty() && !known.iter().any(|&p| self.conforms(node, p)) {
+                    out.push(self.finding(
+                        "fhir-type",
+                        Severity::Error,
+                        node,
+                        node.path(),
+                        "element conforms to none of its allowed profiles".to_owned(),
+                        from,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The type must be one the definition allows (a profile may narrow a choice).
+    fn types(&self, node: Node<'d, 'a>, e: &Elem, rule: &str, out: &mut Vec<Finding>) {
+        if e.types.len() < 2 && !node.element().is_some_and(crate::model::Element::is_choice) {
+            return;
+        }
+        let ty = node.ty();
+        let ok = e.types.iter().any(|t| {
+            t.code == ty.name()
+                || t.code == "Resource"
+                || crate::model::Type::by_name(&t.code).is_some_and(|allowed| ty.is_a(allowed))
+        });
+        if !ok && !e.types.is_empty() {
+            out.push(self.finding(
+                "fhir-type",
+                Severity::Error,
+                node,
+                node.path(),
+                format!("type {} is not allowed for {}", ty.name(), e.id),
+                rule,
+            ));
+        }
+    }
+
+    /// Children of a node against a definition's children.
+    pub(crate) fn children(
+        &self,
+        node: Node<'d, 'a>,
+        pi: usize,
+        defs: &[usize],
+        out: &mut Vec<Finding>,
+        depth: usize,
+    ) {
+        let profile = &self.rules.profiles[pi];
+        // Children without a definition: extensions by URL, the rest against their type.
+        for child in node.children() {
+            let name = child.name();
+            if !defs.iter().any(|&d| profile.elems[d].name == name) {
+                self.undefined_child(child, out, depth);
+            }
+        }
+        for &d in defs {
+            let e = &profile.elems[d];
+            let kids: Vec<Node<'d, 'a>> = node.children_named(&e.name).collect();
+            let count = u32::try_from(kids.len()).unwrap_or(u32::MAX);
+            if count < e.min {
+                out.push(self.finding(
+                    "fhir-cardinality-min",
+                    Severity::Error,
+                    node,
+                    location_of_missing(node, &e.name),
+                    format!(
+                        "{} has {count} item(s), at least {} required ({})",
+                        e.name, e.min, e.id
+                    ),
+                    &profile.url,
+                ));
+            }
+            if let Some(max) = e.max {
+                if count > max {
+                    let extra = kids[max as usize];
+                    out.push(self.finding(
+                        "fhir-cardinality-max",
+                        Severity::Error,
+                        extra,
+                        extra.path(),
+                        format!(
+                            "{} has {count} item(s), at most {max} allowed ({})",
+                            e.name, e.id
+                        ),
+                        &profile.url,
+                    ));
+                }
+            }
+            if e.slicing.is_some() || !e.slices.is_empty() {
+                self.sliced(node, &kids, pi, d, out, depth);
+            } else {
+                for kid in kids {
+                    self.element(kid, pi, d, out, depth + 1);
+                }
+            }
+        }
+    }
+
+    /// A child the definition does not list (pruned as saying nothing, or an extension).
+    pub(crate) fn undefined_child(
+        &self,
+        child: Node<'d, 'a>,
+        out: &mut Vec<Finding>,
+        depth: usize,
+    ) {
+        if child.is_resource() {
+            return;
+        }
+        if child.ty().name() == "Extension" {
+            self.extension(child, out, depth);
+        } else if child.children().next().is_some() {
+            self.fallback(child, out, depth + 1);
+        }
+    }
+
+    /// An extension no slice claims: checked against its definition when the URL is known.
+    pub(crate) fn extension(&self, ext: Node<'d, 'a>, out: &mut Vec<Finding>, depth: usize) {
+        let url = ext.child_value("url").unwrap_or("");
+        match self.rules.profile(url) {
+            Some(p) => self.element(ext, p, 0, out, depth + 1),
+            None => {
+                if let Some(&core) = self.rules.core.get("Extension") {
+                    self.element(ext, core, 0, out, depth + 1);
+                }
+                out.push(
+                    self.finding(
+                        "fhir-extension-unknown",
+                        Severity::Warning,
+                        ext,
+                        ext.path(),
+                        "extension definition is not available, so its content was not checked"
+                            .to_owned(),
+                        "http://hl7.org/fhir/StructureDefinition/Extension",
+                    )
+                    .with_value(url),
+                );
+            }
+        }
+    }
+
+    /// A node no profile element expands: checked against the core definition of its type.
+    pub(crate) fn fallback(&self, node: Node<'d, 'a>, out: &mut Vec<Finding>, depth: usize) {
+        let ty = node.ty();
+        match ty.kind() {
+            TypeKind::Primitive(_) => {
+                for c in node.children() {
+                    if c.ty().name() == "Extension" {
+                        self.extension(c, out, depth + 1);
+                    }
+                }
+            }
+            TypeKind::Backbone => {
+                let name = ty.name();
+                let root = name.split('.').next().unwrap_or(name);
+                if let Some(&core) = self.rules.core.get(root) {
+                    if let Some(&ei) = self.rules.profiles[core].by_id.get(name) {
+                        self.element(node, core, ei, out, depth + 1);
+                        return;
+                    }
+                    let defs: Vec<usize> = Vec::new();
+                    self.children(node, core, &defs, out, depth + 1);
+                }
+            }
+            _ => match self.rules.core.get(ty.name()) {
+                Some(&core) => self.element(node, core, 0, out, depth + 1),
+                None => {
+                    for c in node.children() {
+                        self.undefined_child(c, out, depth + 1);
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// Whether a node matches a fixed (exact) or pattern (contains) value in FHIR JSON form.
+pub(crate) fn matches_value(node: Node<'_, '_>, v: &Value, exact: bool) -> bool {
+    match v {
+        Value::Object(map) => {
+            for (k, want) in map {
+                if k == "resourceType" {
+                    continue;
+                }
+                let kids: Vec<Node<'_, '_>> = match node.ty().element_for_wire_name(k) {
+                    Some((el, _)) => node
+                        .children()
+                        .filter(|c| c.element() == Some(el))
+                        .collect(),
+                    None => return false,
+                };
+                match want {
+                    Value::Array(items) => {
+                        if exact && items.len() != kids.len() {
+                            return false;
+                        }
+                        for item in items {
+                            if !kids.iter().any(|k| matches_value(*k, item, exact)) {
+                                return false;
+                            }
+                        }
+                    }
+                    other => {
+                        if !kids.iter().any(|k| matches_value(*k, other, exact)) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            if exact {
+                // No elements beyond the fixed ones.
+                return node.children().all(|c| {
+                    let wire = c.wire_name();
+                    map.contains_key(wire.as_ref())
+                });
+            }
+            true
+        }
+        Value::String(s) => node.value() == Some(s.as_str()),
+        Value::Bool(b) => node.value() == Some(if *b { "true" } else { "false" }),
+        Value::Number(n) => node
+            .value()
+            .is_some_and(|x| x == n.to_string() || x.parse::<f64>().ok() == n.as_f64()),
+        Value::Null | Value::Array(_) => false,
+    }
+}

@@ -1,0 +1,156 @@
+//! Which message standard and version a Bundle claims: `MessageHeader.eventCoding`, then
+//! `meta.profile` (a `|version` suffix counts), then `MessageHeader.definition`.
+
+use super::StackInfo;
+use crate::model::Node;
+
+/// What detection found.
+#[derive(Debug)]
+pub(crate) enum Claim {
+    /// A supported stack (index into the engine's stacks).
+    Supported(usize),
+    /// A known standard at a version the engine does not have.
+    Unsupported { stack: usize, claimed: String },
+    /// Not a Bundle, or no standard recognized.
+    Unknown,
+}
+
+/// The message header: `entry[0]`, else the first MessageHeader entry.
+pub(crate) fn message_header<'d, 'a>(bundle: Node<'d, 'a>) -> Option<Node<'d, 'a>> {
+    bundle
+        .children_named("entry")
+        .filter_map(|e| e.child("resource"))
+        .find(|r| r.ty().name() == "MessageHeader")
+}
+
+fn profiles<'d>(resource: Node<'d, '_>) -> impl Iterator<Item = &'d str> {
+    resource
+        .child("meta")
+        .into_iter()
+        .flat_map(|m| m.children_named("profile").collect::<Vec<_>>())
+        .filter_map(|p| p.value())
+}
+
+/// `major.minor` of a version (or the major alone).
+fn major_minor(v: &str) -> Vec<&str> {
+    v.split(['.', '-']).take(2).collect()
+}
+
+/// Whether `claimed` (possibly just `5` or `5.0`) is compatible with `supported` (`5.0.2`).
+fn compatible(claimed: &str, supported: &str) -> bool {
+    let c = major_minor(claimed);
+    let s = major_minor(supported);
+    c.iter().zip(s.iter()).all(|(a, b)| a == b)
+}
+
+pub(crate) fn detect_refs(
+    stacks: &[&StackInfo],
+    known: &dyn Fn(usize, &str) -> bool,
+    root: Node<'_, '_>,
+) -> Claim {
+    if root.ty().name() != "Bundle" {
+        return Claim::Unknown;
+    }
+    let header = message_header(root);
+    let event = header
+        .and_then(|h| h.child("event"))
+        .and_then(|e| e.child_value("code"));
+    let bundle_profiles: Vec<&str> = profiles(root).collect();
+    let by_event = event.and_then(|code| stacks.iter().position(|s| s.event == code));
+    let by_profile = || {
+        stacks.iter().position(|s| {
+            bundle_profiles
+                .iter()
+                .any(|p| p.split('|').next() == Some(s.message.as_str()))
+        })
+    };
+    let Some(si) = by_event.or_else(by_profile) else {
+        return Claim::Unknown;
+    };
+    let stack = &stacks[si];
+    // A versioned meta.profile of the message profile.
+    for p in &bundle_profiles {
+        if let Some((url, v)) = p.split_once('|') {
+            if url == stack.message && !compatible(v, &stack.version) {
+                return Claim::Unsupported {
+                    stack: si,
+                    claimed: v.to_owned(),
+                };
+            }
+        }
+    }
+    // The message definition names the MessageDefinition's major version.
+    if let Some(def) = header.and_then(|h| h.child_value("definition")) {
+        if !stack.definition.is_empty() && !def.starts_with(stack.definition.as_str()) {
+            let claimed = def
+                .split_once('|')
+                .map_or_else(|| def.rsplit('/').next().unwrap_or(def), |(_, v)| v);
+            return Claim::Unsupported {
+                stack: si,
+                claimed: format!("definition {claimed}"),
+            };
+        }
+    }
+    if let Some(claimed) = fingerprint(stack, &|url| known(si, url), root, header) {
+        return Claim::Unsupported { stack: si, claimed };
+    }
+    Claim::Supported(si)
+}
+
+/// Older releases that carry no version anywhere, recognized by what changed between releases.
+fn fingerprint(
+    stack: &StackInfo,
+    known: &dyn Fn(&str) -> bool,
+    root: Node<'_, '_>,
+    header: Option<Node<'_, '_>>,
+) -> Option<String> {
+    // A MedCom profile the stack does not define (renamed or dropped since): an older release.
+    for entry in root.children_named("entry") {
+        let Some(res) = entry.child("resource") else {
+            continue;
+        };
+        for p in profiles(res) {
+            if p.starts_with("http://medcomfhir.dk/") && !known(p) {
+                return Some(format!("unknown (declares profile {p})"));
+            }
+        }
+    }
+    let header = header?;
+    // Releases before the move to `/ig/` canonicals used `http://medcomfhir.dk/fhir/…` code
+    // systems for the event.
+    if let Some(system) = header.child("event").and_then(|e| e.child_value("system")) {
+        if system.starts_with("http://medcomfhir.dk/fhir/") {
+            return Some("unknown (event code system of the old /fhir/ canonical)".to_owned());
+        }
+    }
+    match stack.name.as_str() {
+        // CareCommunication 5 requires MessageHeader.definition; 2.x and 3.x had none and 4.x
+        // used another URL (handled above). Without it, the message claims no 5.x release.
+        "CareCommunication" if header.child("definition").is_none() => {
+            Some("unknown (before 4.0)".to_owned())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compatible;
+
+    #[test]
+    fn versions_compare_by_major_and_minor() {
+        for (claimed, supported, ok) in [
+            ("5.0", "5.0.2", true),
+            ("5", "5.0.2", true),
+            ("5.0.1", "5.0.2", true),
+            ("4.0.0", "5.0.2", false),
+            ("1.1", "1.2.1", false),
+        ] {
+            assert_eq!(
+                compatible(claimed, supported),
+                ok,
+                "{claimed} vs {supported}"
+            );
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Profile-driven mutations for the mutation tests (issue 4, done-when point 2): from the rules
+//! a valid message was checked against, one defect at a time, each with the finding it must
+//! produce. Not a stable API.
+
+use std::cell::RefCell;
+
+use super::check::{location_of_missing, Checker};
+use super::{detect, Engine};
+use crate::model::{Document, NodeId, PrimitiveKind};
+
+/// What a mutation does to one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// Removes the node (and its subtree).
+    Remove,
+    /// Replaces a primitive value.
+    SetValue(String),
+}
+
+/// One defect to plant, and where the engine must report it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Mutation {
+    /// `drop-required`, `break-fixed`, `break-pattern`, `bad-code`, `unresolvable-reference`.
+    pub kind: &'static str,
+    /// The node changed.
+    pub target: NodeId,
+    /// The change.
+    pub action: Action,
+    /// The finding code expected.
+    pub code: &'static str,
+    /// The location expected.
+    pub location: String,
+    /// The rule the mutation breaks (element id or value set).
+    pub rule: String,
+}
+
+impl Mutation {
+    /// Applies the mutation to a copy of the document.
+    #[must_use]
+    pub fn apply<'a>(&self, doc: &Document<'a>) -> Document<'a> {
+        let mut copy = doc.clone();
+        match &self.action {
+            Action::Remove => copy.remove(self.target),
+            Action::SetValue(v) => copy.set_value(self.target, Some(v.clone().into())),
+        }
+        copy
+    }
+}
+
+const BAD: &str = "mutated-value";
+
+impl Engine {
+    /// The profile-driven mutations of a message the engine validates: drop each required
+    /// element present exactly as often as required, break each fixed and pattern primitive,
+    /// put a bad code in each required binding, make each bundled reference unresolvable.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn mutations(&self, doc: &Document<'_>) -> Vec<Mutation> {
+        let infos: Vec<&super::StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
+        let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
+        let detect::Claim::Supported(si) = detect::detect_refs(&infos, &known, doc.root()) else {
+            return Vec::new();
+        };
+        let Ok(rules) = self.rules(si) else {
+            return Vec::new();
+        };
+        let mut checker = Checker::new(rules, doc.root());
+        checker.visits = Some(RefCell::new(Vec::new()));
+        let mut ignored = Vec::new();
+        super::validate_with(&checker, rules, doc, &mut ignored);
+        let visits = checker
+            .visits
+            .take()
+            .map(RefCell::into_inner)
+            .unwrap_or_default();
+        let mut out: Vec<Mutation> = Vec::new();
+        let mut push = |m: Mutation| {
+            if !out
+                .iter()
+                .any(|o| o.target == m.target && o.kind == m.kind && o.action == m.action)
+            {
+                out.push(m);
+            }
+        };
+        for (id, pi, ei) in visits {
+            let node = doc.node(id);
+            let profile = &rules.profiles[pi];
+            let e = &profile.elems[ei];
+            // Required children present exactly as often as required.
+            for &c in &e.children {
+                let def = &profile.elems[c];
+                if def.min == 0 {
+                    continue;
+                }
+                let kids: Vec<_> = node.children_named(&def.name).collect();
+                if kids.len() == def.min as usize {
+                    if let Some(k) = kids.first() {
+                        push(Mutation {
+                            kind: "drop-required",
+                            target: k.id(),
+                            action: Action::Remove,
+                            code: "fhir-cardinality-min",
+                            location: location_of_missing(node, &def.name),
+                            rule: def.id.clone(),
+                        });
+                    }
+                }
+            }
+            let primitive = node.ty().primitive();
+            let textual = primitive.is_some_and(|p| {
+                !matches!(
+                    p,
+                    PrimitiveKind::Boolean
+                        | PrimitiveKind::Decimal
+                        | PrimitiveKind::Integer
+                        | PrimitiveKind::PositiveInt
+                        | PrimitiveKind::UnsignedInt
+                        | PrimitiveKind::Xhtml
+                )
+            });
+            if textual && node.value().is_some() {
+                for (v, kind, code) in [
+                    (&e.fixed, "break-fixed", "fhir-fixed"),
+                    (&e.pattern, "break-pattern", "fhir-pattern"),
+                ] {
+                    if v.as_ref().is_some_and(serde_json::Value::is_string) {
+                        push(Mutation {
+                            kind,
+                            target: id,
+                            action: Action::SetValue(BAD.to_owned()),
+                            code,
+                            location: node.path(),
+                            rule: e.id.clone(),
+                        });
+                    }
+                }
+            }
+            if let Some((true, vs)) = e.binding {
+                let target = match node.ty().name() {
+                    "Coding" => node.child("code"),
+                    "CodeableConcept" if node.children_named("coding").count() == 1 => {
+                        node.child("coding").and_then(|c| c.child("code"))
+                    }
+                    _ if primitive == Some(PrimitiveKind::Code) => Some(node),
+                    _ => None,
+                };
+                let in_set = rules
+                    .value_sets
+                    .get(vs)
+                    .is_some_and(|v| v.unavailable.is_empty());
+                if let (Some(t), true) = (target, in_set) {
+                    push(Mutation {
+                        kind: "bad-code",
+                        target: t.id(),
+                        action: Action::SetValue(BAD.to_owned()),
+                        code: "fhir-binding",
+                        location: node.path(),
+                        rule: rules.value_sets[vs].url.clone(),
+                    });
+                }
+            }
+            if e.types.iter().any(|t| t.bundled) && node.ty().name() == "Reference" {
+                if let Some(r) = node.child("reference") {
+                    push(Mutation {
+                        kind: "unresolvable-reference",
+                        target: r.id(),
+                        action: Action::SetValue(
+                            "Organization/00000000-0000-4000-8000-000000000000".to_owned(),
+                        ),
+                        code: "fhir-reference-unresolved",
+                        location: r.path(),
+                        rule: e.id.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
