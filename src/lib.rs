@@ -25,6 +25,7 @@ pub mod json;
 pub mod legacy;
 pub mod model;
 pub mod options;
+pub mod validate;
 pub mod xml;
 
 #[doc(hidden)]
