@@ -120,12 +120,12 @@ impl Report {
     }
 
     /// One line per finding: `path:line:column: severity[code] location: message` (without
-    /// `line:column` when the position is unknown).
+    /// `line:column` when the position is unknown or line 0).
     #[must_use]
     pub fn to_text(&self, path: &str) -> String {
         let mut out = String::new();
         for f in &self.findings {
-            match f.position() {
+            match f.position().filter(|p| p.line > 0) {
                 Some(p) => {
                     let _ = write!(out, "{path}:{}:{}: ", p.line, p.column);
                 }
