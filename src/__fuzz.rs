@@ -168,3 +168,30 @@ pub fn profile_check(data: &[u8]) {
         let _ = engine.check(&doc, &mut findings);
     }
 }
+
+/// Reads bytes leniently as FHIR and validates them; the four validation entry points must
+/// agree and the report must render (text and OperationOutcome) without panicking.
+pub fn validate(data: &[u8]) {
+    use crate::finding::Severity;
+    let options = ReadOptions::default().with_mode(Mode::Lenient);
+    let Ok(doc) = crate::parse_bytes(data, &options) else {
+        return;
+    };
+    let validator = crate::validate::Validator::new();
+    let report = validator.report(&doc);
+    let errors: Vec<_> = validator.iter_errors(&doc).collect();
+    let expected: Vec<_> = report.with_severity(Severity::Error).cloned().collect();
+    assert_eq!(errors, expected, "iter_errors differs from the report");
+    assert_eq!(
+        validator.is_valid(&doc),
+        errors.is_empty(),
+        "is_valid differs"
+    );
+    assert_eq!(
+        validator.validate(&doc).err(),
+        errors.first().cloned(),
+        "validate differs"
+    );
+    let _ = report.to_text("fuzz");
+    let _ = json::to_string(&report.to_operation_outcome());
+}

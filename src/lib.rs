@@ -26,6 +26,7 @@ pub mod legacy;
 pub mod model;
 pub mod options;
 pub mod profile;
+pub mod validate;
 pub mod xml;
 
 #[doc(hidden)]

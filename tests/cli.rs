@@ -28,6 +28,7 @@ const fn case(
 }
 
 /// args, stdin, exit code, stdout must contain, stderr must contain.
+#[rustfmt::skip]
 const CASES: &[Case] = &[
     case(
         &["convert", "-"],
@@ -108,6 +109,24 @@ const CASES: &[Case] = &[
     ),
     case(&["convert"], b"", 2, "", "convert needs a FILE"),
     case(&["convert", "a", "b"], b"", 2, "", "convert takes one FILE"),
+    case(&["validate", "fixtures/validate/cc-valid.json"], b"", 0, "1 files: 1 valid, 0 invalid (0 errors, 0 warnings)", ""),
+    case(&["validate", "fixtures/validate/cc-valid.xml", "fixtures/validate/hn-admit-valid.json"], b"", 0, "2 files: 2 valid", ""),
+    case(&["validate", "fixtures/validate/cc-bad-cpr.json"], b"", 1, "fixtures/validate/cc-bad-cpr.json:46:13: error[dk-cpr-date] Bundle.entry[1].resource.identifier[0].value: CPR number has no valid birth date\n", ""),
+    case(&["validate", "--unmask", "fixtures/validate/cc-bad-cpr.json"], b"", 1, "no valid birth date (value: '3113450000')", ""),
+    case(&["validate", "fixtures/validate/cc-header-not-first.xml"], b"", 1, "cc-header-not-first.xml:9:7: error[medcom-header-first] Bundle.entry[0].resource:", ""),
+    case(&["validate", "--format", "json", "fixtures/validate/cc-bad-cpr.json"], b"", 1, r#"{"files":[{"issues":[{"code":"dk-cpr-date","column":13,"expression":"Bundle.entry[1].resource.identifier[0].value","line":46,"message":"CPR number has no valid birth date","severity":"error"}],"message_type":"CareCommunication","path":"fixtures/validate/cc-bad-cpr.json","valid":false}],"summary":{"errors":1,"files":1,"invalid":1,"valid":0,"warnings":0}}"#, ""),
+    case(&["validate", "--format", "outcome", "fixtures/validate/cc-bad-cpr.json"], b"", 1, r#"{"resourceType":"OperationOutcome","issue":[{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line","valueInteger":46},{"url":"http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col","valueInteger":13}],"severity":"error","code":"value""#, ""),
+    case(&["validate", "--format", "outcome-xml", "fixtures/validate/cc-valid.json"], b"", 0, r#"<OperationOutcome xmlns="http://hl7.org/fhir"><issue><severity value="information"/><code value="informational"/>"#, ""),
+    case(&["validate", "-"], br#"{"resourceType":"Bundle","type":"message"}"#, 1, "-:1:1: error[medcom-header-first] Bundle: the Bundle has no entries", ""),
+    case(&["validate", "fixtures/validate/not-fhir.txt"], b"", 1, "not-fhir.txt: error[fhir-read] : input is neither XML nor JSON", ""),
+    case(&["validate", "fixtures/validate/legacy-bad.edi"], b"", 1, "legacy-bad.edi:1:26: error[legacy-read]", ""),
+    case(&["validate", "fixtures/validate/legacy-empty-emessage.xml"], b"", 1, "error[xsd-missing-element] /Emessage", ""),
+    case(&["validate", "--jobs", "2", "fixtures/validate"], b"", 1, "28 files: 7 valid, 21 invalid (25 errors, 0 warnings)", ""),
+    case(&["validate", "fixtures/validate/cc-valid.json", "no/such/file.xml"], b"", 2, "1 files: 1 valid", "no/such/file.xml:"),
+    case(&["validate", "--jobs", "0", "x"], b"", 2, "", "--jobs takes a number of at least 1"),
+    case(&["validate", "--format", "yaml", "x"], b"", 2, "", "--format takes text, json, outcome or outcome-xml"),
+    case(&["validate"], b"", 2, "", "validate needs at least one PATH"),
+    case(&["--help"], b"", 0, "medcom validate [--format", ""),
     case(&["frobnicate"], b"", 2, "", "unknown command 'frobnicate'"),
     case(&[], b"", 2, "", "no command given"),
     case(&["--help"], b"", 0, "medcom convert", ""),

@@ -1,4 +1,4 @@
-//! `medcom`: convert and (in time) validate and acknowledge MedCom messages from the command line.
+//! `medcom`: convert and validate (and in time acknowledge) MedCom messages from the command line.
 //!
 //! Exit codes: 0 success, 1 unreadable or invalid input (the error, with its location, on
 //! stderr), 2 usage or I/O errors.
@@ -8,12 +8,15 @@ use std::process::ExitCode;
 
 mod convert;
 mod import;
+mod validate;
 
 /// How a command ended.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// The input could not be read as a message (exit 1).
     Input(String),
+    /// Some input is invalid; the findings are already on stdout (exit 1).
+    Invalid,
     /// Bad arguments (exit 2).
     Usage(String),
     /// Reading or writing a file or stream failed (exit 2).
@@ -26,6 +29,11 @@ const USAGE: &str = "usage:
   medcom convert [--to json|xml] [--pretty] FILE|-
       Reads a FHIR message (XML or JSON, detected by content) and writes it in the other format,
       or the one given by --to, to stdout.
+  medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] PATH...
+      Validates FHIR messages (XML or JSON) with the MedCom message rules, and legacy OIOXML
+      and EDIFACT by content. PATH is a file, a folder (searched for .xml, .json and .edi
+      files) or - for stdin. Exit 0 when no file has an error, 1 when one has, 2 on usage or
+      I/O errors. Values (patient data) are masked unless --unmask is given.
   medcom --help | --version";
 
 fn main() -> ExitCode {
@@ -33,6 +41,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("convert") => convert::run(&args[1..]),
         Some("import") => import::run(&args[1..]),
+        Some("validate") => validate::run(&args[1..]),
         Some("--help" | "-h" | "help") => {
             return match write_stdout(format!("{USAGE}\n").as_bytes()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -61,6 +70,7 @@ fn report(failure: &Failure) -> ExitCode {
             eprintln!("medcom: {msg}");
             ExitCode::from(1)
         }
+        Failure::Invalid => ExitCode::from(1),
         Failure::Usage(msg) => {
             eprintln!("medcom: {msg}\n{USAGE}");
             ExitCode::from(2)

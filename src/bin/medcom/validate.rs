@@ -1,0 +1,350 @@
+//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] PATH...`
+//!
+//! Validates FHIR messages (XML or JSON) with the MedCom rules, and legacy OIOXML letters and
+//! EDIFACT interchanges (recognised by content) with the legacy schema validator and the
+//! EDIFACT reader. Folders are searched recursively for `.xml`, `.json` and `.edi` files, in
+//! name order; `-` reads stdin. Output keeps the input order whatever `--jobs` is.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use medcom::finding::{Finding, Severity};
+use medcom::legacy::{self, LegacyFormat};
+use medcom::validate::{Report, Validator};
+use medcom::{Mode, Position, ReadOptions};
+use serde_json::{json, Value};
+
+use crate::{read_input, write_stdout, Failure, Outcome};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Output {
+    Json,
+    Outcome,
+    OutcomeXml,
+    Text,
+}
+
+/// One input: a file, or stdin already read.
+enum Input {
+    File(PathBuf),
+    Stdin(Vec<u8>),
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Self::File(p) => p.display().to_string(),
+            Self::Stdin(_) => "-".to_owned(),
+        }
+    }
+}
+
+/// The result for one input: its report, or the I/O error that kept it from being read.
+type FileResult = Result<Report, String>;
+
+pub(crate) fn run(args: &[String]) -> Outcome {
+    let mut output = Output::Text;
+    let mut jobs = 1usize;
+    let mut unmask = false;
+    let mut paths: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--format" => {
+                output = match it.next().map(String::as_str) {
+                    Some("text") => Output::Text,
+                    Some("json") => Output::Json,
+                    Some("outcome") => Output::Outcome,
+                    Some("outcome-xml") => Output::OutcomeXml,
+                    Some(other) => {
+                        return Err(Failure::Usage(format!(
+                            "--format takes text, json, outcome or outcome-xml, not '{other}'"
+                        )))
+                    }
+                    None => return Err(Failure::Usage("--format needs a value".into())),
+                }
+            }
+            "--jobs" | "-j" => {
+                jobs = it
+                    .next()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| Failure::Usage("--jobs takes a number of at least 1".into()))?;
+            }
+            "--unmask" => unmask = true,
+            "-" => paths.push("-"),
+            flag if flag.starts_with('-') => {
+                return Err(Failure::Usage(format!("unknown option '{flag}'")))
+            }
+            path => paths.push(path),
+        }
+    }
+    if paths.is_empty() {
+        return Err(Failure::Usage(
+            "validate needs at least one PATH (or - for stdin)".into(),
+        ));
+    }
+    let mut io_errors = Vec::new();
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path == "-" {
+            inputs.push(Input::Stdin(read_input("-").map_err(|f| match f {
+                Failure::Io(m) | Failure::Input(m) | Failure::Usage(m) => Failure::Io(m),
+                Failure::Invalid => Failure::Io("stdin".into()),
+            })?));
+        } else if Path::new(path).is_dir() {
+            let mut files = Vec::new();
+            collect(Path::new(path), &mut files, &mut io_errors, 0);
+            inputs.extend(files.into_iter().map(Input::File));
+        } else {
+            inputs.push(Input::File(PathBuf::from(path)));
+        }
+    }
+    let validator = Validator::options().should_unmask(unmask).build();
+    let results = validate_all(&validator, &inputs, jobs, unmask);
+    let mut out = String::new();
+    let mut any_error = false;
+    let mut json_files = Vec::new();
+    let (mut valid, mut invalid, mut errors, mut warnings) = (0usize, 0usize, 0usize, 0usize);
+    for (input, result) in inputs.iter().zip(&results) {
+        let name = input.name();
+        let report = match result {
+            Ok(r) => r,
+            Err(e) => {
+                io_errors.push(e.clone());
+                continue;
+            }
+        };
+        if report.is_valid() {
+            valid += 1;
+        } else {
+            invalid += 1;
+            any_error = true;
+        }
+        errors += report.count(Severity::Error);
+        warnings += report.count(Severity::Warning);
+        match output {
+            Output::Text => out.push_str(&report.to_text(&name)),
+            Output::Json => json_files.push(file_json(&name, report)),
+            Output::Outcome => {
+                out.push_str(&medcom::json::to_string(&report.to_operation_outcome()));
+                out.push('\n');
+            }
+            Output::OutcomeXml => {
+                out.push_str(&medcom::xml::to_string(&report.to_operation_outcome()));
+                out.push('\n');
+            }
+        }
+    }
+    match output {
+        Output::Text => out.push_str(&format!(
+            "{} files: {valid} valid, {invalid} invalid ({errors} errors, {warnings} warnings)\n",
+            valid + invalid
+        )),
+        Output::Json => {
+            let doc = json!({
+                "files": json_files,
+                "summary": {
+                    "files": valid + invalid,
+                    "valid": valid,
+                    "invalid": invalid,
+                    "errors": errors,
+                    "warnings": warnings,
+                },
+            });
+            out.push_str(&doc.to_string());
+            out.push('\n');
+        }
+        Output::Outcome | Output::OutcomeXml => {}
+    }
+    write_stdout(out.as_bytes())?;
+    if !io_errors.is_empty() {
+        return Err(Failure::Io(io_errors.join("\n")));
+    }
+    if any_error {
+        return Err(Failure::Invalid);
+    }
+    Ok(())
+}
+
+/// Files under `dir` with a message extension, sorted by name; deep trees stop at 32 levels.
+fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(format!("{}: {e}", dir.display()));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect(&path, files, errors, depth + 1);
+        } else {
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            if matches!(ext.as_deref(), Some("xml" | "json" | "edi")) {
+                files.push(path);
+            }
+        }
+    }
+}
+
+/// Validates every input on `jobs` threads sharing one validator; results in input order.
+fn validate_all(
+    validator: &Validator,
+    inputs: &[Input],
+    jobs: usize,
+    unmask: bool,
+) -> Vec<FileResult> {
+    let one = |input: &Input| -> FileResult {
+        match input {
+            Input::Stdin(bytes) => Ok(check_bytes(validator, bytes, unmask)),
+            Input::File(path) => std::fs::read(path)
+                .map(|bytes| check_bytes(validator, &bytes, unmask))
+                .map_err(|e| format!("{}: {e}", path.display())),
+        }
+    };
+    if jobs <= 1 || inputs.len() <= 1 {
+        return inputs.iter().map(one).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<FileResult>> = (0..inputs.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs.min(inputs.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(input) = inputs.get(i) else {
+                            return done;
+                        };
+                        done.push((i, one(input)));
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A worker that panicked leaves its inputs unfilled; they are reported below.
+            if let Ok(done) = handle.join() {
+                for (i, r) in done {
+                    if let Some(slot) = results.get_mut(i) {
+                        *slot = Some(r);
+                    }
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("internal error: input not validated".into())))
+        .collect()
+}
+
+fn read_failure(
+    code: &'static str,
+    location: &str,
+    message: String,
+    position: Option<Position>,
+) -> Finding {
+    let f = Finding::new(code, Severity::Error, location.to_owned(), message);
+    match position {
+        Some(p) => f.with_position(p),
+        None => f,
+    }
+}
+
+/// Validates one input by content: OIOXML, EDIFACT or FHIR (XML or JSON).
+fn check_bytes(validator: &Validator, bytes: &[u8], unmask: bool) -> Report {
+    match LegacyFormat::detect(bytes) {
+        Some(LegacyFormat::Oioxml) => {
+            let findings = match legacy::schema::decode(bytes) {
+                Err(e) => vec![read_failure("legacy-read", "", e.to_string(), None)],
+                Ok(text) => match legacy::schema::parse(&text) {
+                    Err(e) => {
+                        let p = e.pos();
+                        let position = Position {
+                            byte: 0,
+                            line: p.row,
+                            column: p.col,
+                        };
+                        vec![read_failure(
+                            "legacy-read",
+                            "",
+                            e.to_string(),
+                            Some(position),
+                        )]
+                    }
+                    Ok(doc) => legacy::schema::validate(&doc),
+                },
+            };
+            Report::new(findings, unmask).with_message_type(Some("OIOXML".into()))
+        }
+        Some(LegacyFormat::Edifact) => match legacy::edifact::read(bytes) {
+            Ok(interchange) => {
+                let types: Vec<&str> = interchange
+                    .messages()
+                    .iter()
+                    .map(legacy::edifact::Message::message_type)
+                    .collect();
+                Report::new(Vec::new(), unmask)
+                    .with_message_type(Some(format!("EDIFACT {}", types.join(","))))
+            }
+            Err(e) => {
+                let f = read_failure(
+                    "legacy-read",
+                    e.location().unwrap_or(""),
+                    e.kind().to_string(),
+                    e.position(),
+                );
+                Report::new(vec![f], unmask).with_message_type(Some("EDIFACT".into()))
+            }
+        },
+        // FHIR, or anything else (which then fails to read as FHIR).
+        _ => {
+            let options = ReadOptions::default().with_mode(Mode::Lenient);
+            match medcom::parse_bytes(bytes, &options) {
+                Ok(doc) => validator.report(&doc),
+                Err(e) => {
+                    let f = read_failure(
+                        "fhir-read",
+                        e.path().unwrap_or(""),
+                        e.kind().to_string(),
+                        Some(e.position()),
+                    );
+                    Report::new(vec![f], unmask)
+                }
+            }
+        }
+    }
+}
+
+fn file_json(path: &str, report: &Report) -> Value {
+    let issues: Vec<Value> = report
+        .findings()
+        .iter()
+        .map(|f| {
+            json!({
+                "severity": f.severity().code(),
+                "code": f.code(),
+                "expression": f.location(),
+                "line": f.position().map(|p| p.line),
+                "column": f.position().map(|p| p.column),
+                "message": report.message_of(f),
+            })
+        })
+        .collect();
+    json!({
+        "path": path,
+        "valid": report.is_valid(),
+        "message_type": report.message_type(),
+        "issues": issues,
+    })
+}

@@ -1,0 +1,252 @@
+//! The message as the rules see it: the Bundle's entries, the current MessageHeader, the
+//! message standard named by its event code, and reference resolution inside the Bundle.
+
+use crate::finding::{Finding, Severity};
+use crate::model::Node;
+use crate::validate::Detected;
+use crate::Document;
+
+/// The MedCom message standards, by `MessageHeader.eventCoding.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Acknowledgement,
+    CareCommunication,
+    Empty,
+    HomeCareObservation,
+    HospitalNotification,
+}
+
+impl Kind {
+    /// The standard for an event code of `medcom-messaging-eventCodes`.
+    pub(crate) fn from_event_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "acknowledgement-message" => Self::Acknowledgement,
+            "care-communication-message" => Self::CareCommunication,
+            "empty-message" => Self::Empty,
+            "homecareobservation-message" => Self::HomeCareObservation,
+            "hospital-notification-message" => Self::HospitalNotification,
+            _ => return None,
+        })
+    }
+
+    /// The name used in reports (and in the examples manifest).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Acknowledgement => "Acknowledgement",
+            Self::CareCommunication => "CareCommunication",
+            Self::Empty => "EmptyMessage",
+            Self::HomeCareObservation => "HomeCareObservation",
+            Self::HospitalNotification => "HospitalNotification",
+        }
+    }
+}
+
+/// One `Bundle.entry`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry<'d, 'a> {
+    pub(crate) full_url: Option<&'d str>,
+    pub(crate) resource: Option<Node<'d, 'a>>,
+}
+
+/// A message prepared for the rules.
+#[derive(Debug)]
+pub(crate) struct Message<'d, 'a> {
+    pub(crate) doc: &'d Document<'a>,
+    pub(crate) root: Node<'d, 'a>,
+    pub(crate) entries: Vec<Entry<'d, 'a>>,
+    /// The MessageHeader of this message: the first one in the Bundle (which should be
+    /// `entry[0]`).
+    pub(crate) header: Option<Node<'d, 'a>>,
+    /// The index of [`Self::header`]'s entry.
+    pub(crate) header_entry: Option<usize>,
+    pub(crate) kind: Option<Kind>,
+}
+
+impl<'d, 'a> Message<'d, 'a> {
+    pub(crate) fn new(doc: &'d Document<'a>) -> Self {
+        let root = doc.root();
+        let entries: Vec<Entry<'d, 'a>> = if root.ty().name() == "Bundle" {
+            root.children_named("entry")
+                .map(|e| Entry {
+                    full_url: e.child_value("fullUrl"),
+                    resource: e.child("resource"),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let header_entry = entries
+            .iter()
+            .position(|e| e.resource.is_some_and(|r| r.ty().name() == "MessageHeader"));
+        let header = header_entry
+            .and_then(|i| entries.get(i))
+            .and_then(|e| e.resource);
+        let kind = header.and_then(event_code).and_then(Kind::from_event_code);
+        Self {
+            doc,
+            root,
+            entries,
+            header,
+            header_entry,
+            kind,
+        }
+    }
+
+    /// The message standard and version as the message itself names them.
+    pub(crate) fn detected(&self) -> Detected {
+        let version = self
+            .header
+            .and_then(|h| h.child_value("definition"))
+            .and_then(|d| d.rsplit_once('|'))
+            .map(|(_, v)| v.to_owned());
+        Detected {
+            message_type: self.kind.map(|k| k.name().to_owned()),
+            version,
+            supported: self.kind.is_some(),
+        }
+    }
+
+    /// Every resource of the Bundle with its entry.
+    pub(crate) fn resources(&self) -> impl Iterator<Item = (&Entry<'d, 'a>, Node<'d, 'a>)> + '_ {
+        self.entries
+            .iter()
+            .filter_map(|e| e.resource.map(|r| (e, r)))
+    }
+
+    /// The resources of one type.
+    pub(crate) fn resources_of<'s>(
+        &'s self,
+        ty: &'s str,
+    ) -> impl Iterator<Item = (&'s Entry<'d, 'a>, Node<'d, 'a>)> + 's {
+        self.resources().filter(move |(_, r)| r.ty().name() == ty)
+    }
+
+    /// The Bundle resource a reference points at.
+    pub(crate) fn resolve(&self, reference: &str) -> Option<Node<'d, 'a>> {
+        self.resources()
+            .find(|(e, r)| refers_to(reference, e.full_url, *r))
+            .map(|(_, r)| r)
+    }
+
+    /// Whether a reference points at this message's MessageHeader.
+    pub(crate) fn is_current_header(&self, reference: &str) -> bool {
+        match (
+            self.header_entry.and_then(|i| self.entries.get(i)),
+            self.header,
+        ) {
+            (Some(e), Some(h)) => refers_to(reference, e.full_url, h),
+            _ => false,
+        }
+    }
+
+    /// The Provenances whose target is this message's MessageHeader.
+    pub(crate) fn current_provenances(&self) -> impl Iterator<Item = Node<'d, 'a>> + '_ {
+        self.resources_of("Provenance").map(|(_, p)| p).filter(|p| {
+            p.children_named("target")
+                .filter_map(|t| t.child_value("reference"))
+                .any(|r| self.is_current_header(r))
+        })
+    }
+}
+
+/// `MessageHeader.eventCoding.code`.
+pub(crate) fn event_code<'d>(header: Node<'d, '_>) -> Option<&'d str> {
+    header
+        .child("event")
+        .filter(|e| e.ty().name() == "Coding")
+        .and_then(|c| c.child_value("code"))
+}
+
+/// The `code` node of the first coding (with a code) of a CodeableConcept child, e.g. of
+/// `Provenance.activity`.
+pub(crate) fn coding_code<'d, 'a>(node: Node<'d, 'a>, name: &str) -> Option<Node<'d, 'a>> {
+    node.child(name)?
+        .children_named("coding")
+        .find_map(|c| c.child("code").filter(|v| v.value().is_some()))
+}
+
+/// Whether `reference` points at `resource` (whose entry has `full_url`): the fullUrl itself,
+/// `Type/id`, or an absolute URL ending in `/Type/id`.
+pub(crate) fn refers_to(reference: &str, full_url: Option<&str>, resource: Node<'_, '_>) -> bool {
+    if full_url == Some(reference) {
+        return true;
+    }
+    let Some(id) = resource.child_value("id") else {
+        return false;
+    };
+    reference_parts(reference) == Some((resource.ty().name(), id))
+}
+
+/// The resource type and id of a literal reference (`Type/id` or `…/Type/id`, ignoring a
+/// `/_history/n` suffix).
+pub(crate) fn reference_parts(reference: &str) -> Option<(&str, &str)> {
+    let reference = match reference.find("/_history/") {
+        Some(i) => reference.get(..i)?,
+        None => reference,
+    };
+    let mut parts = reference.rsplit('/');
+    let id = parts.next().filter(|s| !s.is_empty())?;
+    let ty = parts.next().filter(|s| !s.is_empty())?;
+    Some((ty, id))
+}
+
+/// A finding at `node`, with its FHIRPath location and source position.
+pub(crate) fn finding(
+    code: &'static str,
+    severity: Severity,
+    node: Node<'_, '_>,
+    rule: &'static str,
+    message: impl Into<String>,
+) -> Finding {
+    Finding::new(code, severity, node.path(), message)
+        .with_position(node.position())
+        .with_rule(rule)
+}
+
+/// Every node below (and including) `node`, depth first in document order, without recursion.
+pub(crate) fn descendants<'d, 'a>(node: Node<'d, 'a>) -> impl Iterator<Item = Node<'d, 'a>> {
+    let mut stack = vec![node];
+    std::iter::from_fn(move || {
+        let n = stack.pop()?;
+        let at = stack.len();
+        stack.extend(n.children());
+        stack[at..].reverse();
+        Some(n)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// reference, expected type and id.
+    #[rustfmt::skip]
+    const PARTS: &[(&str, Option<(&str, &str)>)] = &[
+        ("MessageHeader/abc", Some(("MessageHeader", "abc"))),
+        ("https://x.dk/ig/MessageHeader/abc", Some(("MessageHeader", "abc"))),
+        ("MessageHeader/abc/_history/2", Some(("MessageHeader", "abc"))),
+        ("abc", None),
+        ("MessageHeader/", None),
+        ("", None),
+    ];
+
+    #[test]
+    fn reference_parts_cases() {
+        for &(reference, want) in PARTS {
+            assert_eq!(reference_parts(reference), want, "{reference}");
+        }
+    }
+
+    #[test]
+    fn descendants_in_document_order() {
+        let doc = crate::json::parse(
+            r#"{"resourceType":"Patient","id":"p","identifier":[{"system":"s","value":"v"}],"active":true}"#,
+        )
+        .unwrap();
+        let names: Vec<_> = descendants(doc.root()).map(|n| n.name()).collect();
+        assert_eq!(
+            names,
+            ["Patient", "id", "identifier", "system", "value", "active"]
+        );
+    }
+}

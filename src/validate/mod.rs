@@ -1,0 +1,358 @@
+//! Validation of MedCom FHIR messages: the profile check (StructureDefinition-driven, plugged in
+//! through [`ProfileCheck`]) plus the MedCom message rules that profiles cannot express
+//! ([`rules`]), with findings masked by default.
+//!
+//! Four entry points that always agree (STYLE.md §2/§3):
+//!
+//! - [`Validator::is_valid`]: the fast path; stops at the first error and builds no finding for
+//!   it;
+//! - [`Validator::validate`]: the first error;
+//! - [`Validator::iter_errors`]: every error;
+//! - [`Validator::report`]: every finding (errors, warnings, information), the detected message
+//!   type and a verdict; renderable as text or as a FHIR OperationOutcome ([`outcome`]).
+//!
+//! # Examples
+//!
+//! ```
+//! let doc = medcom::parse(r#"{"resourceType":"Bundle","type":"message"}"#).unwrap();
+//! let validator = medcom::validate::Validator::new();
+//! assert!(!validator.is_valid(&doc));
+//! let first = validator.validate(&doc).unwrap_err();
+//! assert_eq!(first.code(), "medcom-header-first");
+//! assert_eq!(validator.iter_errors(&doc).next(), Some(first));
+//! assert!(!validator.report(&doc).is_valid());
+//! ```
+
+pub(crate) mod message;
+pub mod outcome;
+mod report;
+pub mod rules;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use report::Report;
+pub use rules::RuleGroup;
+
+use crate::finding::{Finding, Severity};
+use crate::Document;
+
+/// What a profile check learned about the message it checked.
+///
+/// # Examples
+///
+/// ```
+/// let d = medcom::validate::Detected::default();
+/// assert!(d.message_type.is_none() && !d.supported);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Detected {
+    /// The message standard, e.g. `CareCommunication`; `None` when not recognised.
+    pub message_type: Option<String>,
+    /// The version of the standard the message claims, e.g. `5.0.2`, when known.
+    pub version: Option<String>,
+    /// Whether the check holds rules for that standard and version.
+    pub supported: bool,
+}
+
+/// A profile (StructureDefinition-driven) check, run before the MedCom message rules.
+///
+/// The crate's profile engine implements it; [`NoProfiles`] is the stand-in that checks
+/// nothing.
+pub trait ProfileCheck: Send + Sync {
+    /// Appends findings for `doc` to `out` and says what message it took `doc` for.
+    fn check(&self, doc: &Document<'_>, out: &mut Vec<Finding>) -> Detected;
+}
+
+/// A [`ProfileCheck`] that checks nothing and detects nothing (only the MedCom message rules
+/// run).
+///
+/// # Examples
+///
+/// ```
+/// use medcom::validate::{NoProfiles, ProfileCheck};
+/// let doc = medcom::parse(r#"{"resourceType":"Basic"}"#).unwrap();
+/// let mut out = Vec::new();
+/// assert!(!NoProfiles.check(&doc, &mut out).supported);
+/// assert!(out.is_empty());
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProfiles;
+
+impl ProfileCheck for NoProfiles {
+    fn check(&self, _doc: &Document<'_>, _out: &mut Vec<Finding>) -> Detected {
+        Detected::default()
+    }
+}
+
+/// Options for a [`Validator`], made by [`Validator::options`].
+///
+/// Defaults: profile check [`NoProfiles`], every [`RuleGroup`] on, values masked.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::validate::{RuleGroup, Validator};
+/// let validator = Validator::options()
+///     .should_check(RuleGroup::Timezone, false)
+///     .should_unmask(true)
+///     .build();
+/// assert!(validator.is_unmasked());
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ValidatorOptions {
+    /// The profile check. Default: [`NoProfiles`].
+    pub profiles: Arc<dyn ProfileCheck>,
+    /// Whether reports show offending values (may be patient data). Default: `false`.
+    pub unmask: bool,
+    /// The rule groups that run. Default: all of [`RuleGroup::ALL`].
+    pub groups: Vec<RuleGroup>,
+}
+
+impl fmt::Debug for ValidatorOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidatorOptions")
+            .field("unmask", &self.unmask)
+            .field("groups", &self.groups)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ValidatorOptions {
+    fn default() -> Self {
+        Self {
+            profiles: Arc::new(NoProfiles),
+            unmask: false,
+            groups: RuleGroup::ALL.to_vec(),
+        }
+    }
+}
+
+impl ValidatorOptions {
+    /// Sets the profile check (the crate's profile engine, or one of your own).
+    #[must_use]
+    pub fn with_profiles(mut self, profiles: Arc<dyn ProfileCheck>) -> Self {
+        self.profiles = profiles;
+        self
+    }
+
+    /// Whether reports show offending values (patient data) in messages.
+    #[must_use]
+    pub fn should_unmask(mut self, unmask: bool) -> Self {
+        self.unmask = unmask;
+        self
+    }
+
+    /// Turns one rule group on or off.
+    #[must_use]
+    pub fn should_check(mut self, group: RuleGroup, on: bool) -> Self {
+        self.groups.retain(|&g| g != group);
+        if on {
+            self.groups.push(group);
+            // Keep the fixed order, so findings come in the same order whatever the calls.
+            self.groups
+                .sort_by_key(|g| RuleGroup::ALL.iter().position(|a| a == g));
+        }
+        self
+    }
+
+    /// The validator.
+    #[must_use]
+    pub fn build(self) -> Validator {
+        Validator { options: self }
+    }
+}
+
+/// A reusable validator; `Send + Sync`, so one instance serves many threads.
+///
+/// # Examples
+///
+/// ```
+/// let doc = medcom::parse(r#"{"resourceType":"Bundle","id":"x","type":"message"}"#).unwrap();
+/// let report = medcom::validate::Validator::new().report(&doc);
+/// assert!(!report.is_valid());
+/// assert!(report.findings().iter().any(|f| f.code() == "medcom-uuid"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Validator {
+    options: ValidatorOptions,
+}
+
+/// How much of the findings a run keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// Every finding.
+    All,
+    /// The first error only.
+    FirstError,
+    /// Only whether there is an error (no finding is built).
+    Flag,
+}
+
+/// Where rules put findings; builds them lazily and says when the run may stop.
+pub(crate) struct Sink<'o> {
+    out: &'o mut Vec<Finding>,
+    want: Want,
+    error: bool,
+}
+
+impl<'o> Sink<'o> {
+    pub(crate) fn new(out: &'o mut Vec<Finding>, want: Want) -> Self {
+        Self {
+            out,
+            want,
+            error: false,
+        }
+    }
+
+    /// Reports a finding of `severity`, built only when it is kept.
+    pub(crate) fn push(&mut self, severity: Severity, finding: impl FnOnce() -> Finding) {
+        if self.is_done() {
+            return;
+        }
+        let is_error = severity == Severity::Error;
+        match self.want {
+            Want::All => self.out.push(finding()),
+            Want::FirstError if is_error => self.out.push(finding()),
+            Want::FirstError | Want::Flag => {}
+        }
+        self.error |= is_error;
+    }
+
+    /// Reports findings already built (from [`crate::dk`]).
+    pub(crate) fn extend(&mut self, findings: Vec<Finding>) {
+        for f in findings {
+            self.push(f.severity(), || f);
+        }
+    }
+
+    /// Whether nothing more is wanted.
+    pub(crate) fn is_done(&self) -> bool {
+        self.error && self.want != Want::All
+    }
+}
+
+impl Validator {
+    /// A validator with the default options (see [`ValidatorOptions`]).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Options to build a validator from.
+    #[must_use]
+    pub fn options() -> ValidatorOptions {
+        ValidatorOptions::default()
+    }
+
+    /// Whether reports show offending values.
+    #[must_use]
+    pub fn is_unmasked(&self) -> bool {
+        self.options.unmask
+    }
+
+    fn run(&self, doc: &Document<'_>, want: Want) -> Run {
+        let mut out = Vec::new();
+        let detected = self.options.profiles.check(doc, &mut out);
+        if want != Want::All {
+            // Keep the profile findings only as far as the wanted tier needs them.
+            if let Some(i) = out.iter().position(|f| f.severity() == Severity::Error) {
+                let first = out.swap_remove(i);
+                return Run {
+                    findings: vec![first],
+                    detected,
+                    has_error: true,
+                };
+            }
+            out.clear();
+        }
+        let msg = message::Message::new(doc);
+        let mut sink = Sink::new(&mut out, want);
+        for &group in &self.options.groups {
+            if sink.is_done() {
+                break;
+            }
+            group.check(&msg, &mut sink);
+        }
+        let has_error = sink.error;
+        Run {
+            findings: out,
+            detected,
+            has_error,
+        }
+    }
+
+    /// Whether the message has no error (warnings and information allowed). The fast path:
+    /// stops at the first error and builds no finding.
+    #[must_use]
+    pub fn is_valid(&self, doc: &Document<'_>) -> bool {
+        !self.run(doc, Want::Flag).has_error
+    }
+
+    /// The first error, in the order [`Self::iter_errors`] yields them.
+    ///
+    /// # Errors
+    ///
+    /// The first error finding.
+    pub fn validate(&self, doc: &Document<'_>) -> Result<(), Finding> {
+        match self.run(doc, Want::FirstError).findings.into_iter().next() {
+            Some(f) => Err(f),
+            None => Ok(()),
+        }
+    }
+
+    /// Every error (no warnings or information), in report order.
+    pub fn iter_errors(&self, doc: &Document<'_>) -> Errors {
+        Errors {
+            inner: self.run(doc, Want::All).findings.into_iter(),
+        }
+    }
+
+    /// Every finding, the detected message type and the verdict.
+    #[must_use]
+    pub fn report(&self, doc: &Document<'_>) -> Report {
+        let Run {
+            findings, detected, ..
+        } = self.run(doc, Want::All);
+        let own = message::Message::new(doc).detected();
+        Report::new(findings, self.options.unmask)
+            .with_message_type(detected.message_type.or(own.message_type))
+            .with_version(detected.version.or(own.version))
+    }
+}
+
+/// The outcome of one run.
+struct Run {
+    findings: Vec<Finding>,
+    detected: Detected,
+    has_error: bool,
+}
+
+/// The errors of a message, from [`Validator::iter_errors`].
+#[derive(Debug)]
+pub struct Errors {
+    inner: std::vec::IntoIter<Finding>,
+}
+
+impl Iterator for Errors {
+    type Item = Finding;
+
+    fn next(&mut self) -> Option<Finding> {
+        self.inner.find(|f| f.severity() == Severity::Error)
+    }
+}
+
+/// Validates with the default validator and returns the full report.
+///
+/// # Examples
+///
+/// ```
+/// let doc = medcom::parse(r#"{"resourceType":"Patient"}"#).unwrap();
+/// let report = medcom::validate::validate(&doc);
+/// assert_eq!(report.findings()[0].code(), "medcom-header-first");
+/// ```
+#[must_use]
+pub fn validate(doc: &Document<'_>) -> Report {
+    Validator::new().report(doc)
+}

@@ -1,0 +1,153 @@
+//! The full result of validating one message.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use crate::finding::{Finding, Severity};
+
+/// Every finding for one message, the message type detected and the verdict.
+///
+/// Renderers show offending values only when the report is unmasked
+/// ([`crate::validate::ValidatorOptions::should_unmask`]).
+///
+/// # Examples
+///
+/// ```
+/// use medcom::finding::{Finding, Severity};
+/// use medcom::validate::Report;
+/// let f = Finding::new("dk-cpr-date", Severity::Error, "Patient.identifier[0].value", "CPR number has no valid birth date")
+///     .with_value("3113450000");
+/// let report = Report::new(vec![f], false);
+/// assert!(!report.is_valid());
+/// assert!(!report.to_text("a.json").contains("3113450000"));
+/// assert!(report.unmasked(true).to_text("a.json").contains("3113450000"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    findings: Vec<Finding>,
+    message_type: Option<String>,
+    version: Option<String>,
+    unmask: bool,
+}
+
+impl Report {
+    /// A report of `findings`; `unmask` says whether renderers show offending values.
+    #[must_use]
+    pub fn new(findings: Vec<Finding>, unmask: bool) -> Self {
+        Self {
+            findings,
+            message_type: None,
+            version: None,
+            unmask,
+        }
+    }
+
+    /// Sets the detected message type.
+    #[must_use]
+    pub fn with_message_type(mut self, message_type: Option<String>) -> Self {
+        self.message_type = message_type;
+        self
+    }
+
+    /// Sets the detected version.
+    #[must_use]
+    pub fn with_version(mut self, version: Option<String>) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// The same report, masked or not.
+    #[must_use]
+    pub fn unmasked(mut self, unmask: bool) -> Self {
+        self.unmask = unmask;
+        self
+    }
+
+    /// Whether there is no error.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        !self
+            .findings
+            .iter()
+            .any(|f| f.severity() == Severity::Error)
+    }
+
+    /// Every finding, in the order the checks produced them.
+    #[must_use]
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// The findings of one severity.
+    pub fn with_severity(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(move |f| f.severity() == severity)
+    }
+
+    /// Number of findings of a severity.
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        self.with_severity(severity).count()
+    }
+
+    /// The message standard, e.g. `CareCommunication`, when detected.
+    #[must_use]
+    pub fn message_type(&self) -> Option<&str> {
+        self.message_type.as_deref()
+    }
+
+    /// The version the message claims, when known.
+    #[must_use]
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// Whether renderers show offending values.
+    #[must_use]
+    pub fn is_unmasked(&self) -> bool {
+        self.unmask
+    }
+
+    /// A finding's message as this report renders it: masked, or with the value appended.
+    #[must_use]
+    pub fn message_of<'f>(&self, finding: &'f Finding) -> Cow<'f, str> {
+        if self.unmask {
+            Cow::Owned(finding.unmasked_message())
+        } else {
+            Cow::Borrowed(finding.message())
+        }
+    }
+
+    /// One line per finding: `path:line:column: severity[code] location: message` (without
+    /// `line:column` when the position is unknown or line 0).
+    #[must_use]
+    pub fn to_text(&self, path: &str) -> String {
+        let mut out = String::new();
+        for f in &self.findings {
+            match f.position().filter(|p| p.line > 0) {
+                Some(p) => {
+                    let _ = write!(out, "{path}:{}:{}: ", p.line, p.column);
+                }
+                None => {
+                    let _ = write!(out, "{path}: ");
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{}[{}] {}: {}",
+                f.severity(),
+                f.code(),
+                f.location(),
+                self.message_of(f)
+            );
+        }
+        out
+    }
+
+    /// The report as a FHIR OperationOutcome (see [`crate::validate::outcome`]).
+    #[must_use]
+    pub fn to_operation_outcome(&self) -> crate::Document<'static> {
+        super::outcome::operation_outcome(self)
+    }
+}
