@@ -347,7 +347,7 @@ fn mutations_are_reported() {
     let Some(shared) = common::shared() else {
         return;
     };
-    let validator = Validator::new();
+    let validator = Validator::rules_only();
     // standard → mutation kind → (killed, total, already reported before the mutation)
     let mut rates: BTreeMap<String, BTreeMap<&'static str, (usize, usize, usize)>> =
         BTreeMap::new();

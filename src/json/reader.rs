@@ -815,24 +815,29 @@ impl<'a> Parser<'a, '_> {
                     return Ok(());
                 }
             };
-            if text.is_empty() {
-                self.problem(ReadErrorKind::EmptyValue, at, parent)?;
+            // Checked after the node exists, so the finding points at the element itself.
+            let problem = if text.is_empty() {
+                Some(ReadErrorKind::EmptyValue)
             } else if kind == PrimitiveKind::Xhtml {
-                if let Err(reason) = crate::xml::check_xhtml_fragment(&text, self.options) {
-                    self.problem(ReadErrorKind::InvalidNarrative { reason }, at, parent)?;
-                }
-            } else if let Err(reason) = primitive::check(kind, &text) {
-                self.problem(ReadErrorKind::InvalidPrimitive { kind, reason }, at, parent)?;
-            }
-            match target {
+                crate::xml::check_xhtml_fragment(&text, self.options)
+                    .err()
+                    .map(|reason| ReadErrorKind::InvalidNarrative { reason })
+            } else {
+                primitive::check(kind, &text)
+                    .err()
+                    .map(|reason| ReadErrorKind::InvalidPrimitive { kind, reason })
+            };
+            let node = match target {
                 Some(t) => {
                     let n = &mut self.doc.nodes[t as usize];
                     n.value = Some(text);
                     n.offset = u32::try_from(offset).unwrap_or(u32::MAX);
+                    t
                 }
-                None => {
-                    self.doc.push(parent, element, ty, Some(text), offset);
-                }
+                None => self.doc.push(parent, element, ty, Some(text), offset),
+            };
+            if let Some(problem) = problem {
+                self.problem(problem, at, node)?;
             }
             return Ok(());
         }

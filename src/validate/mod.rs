@@ -64,6 +64,45 @@ pub trait ProfileCheck: Send + Sync {
     fn check(&self, doc: &Document<'_>, out: &mut Vec<Finding>) -> Detected;
 }
 
+impl ProfileCheck for crate::profile::Engine {
+    fn check(&self, doc: &Document<'_>, out: &mut Vec<Finding>) -> Detected {
+        let detected = crate::profile::Engine::check(self, doc, out);
+        Detected {
+            message_type: detected.message_type,
+            version: detected.version,
+            supported: detected.supported,
+        }
+    }
+}
+
+/// The profile check used by default: the crate's embedded profile engine, built once per
+/// process and shared (its compiled stacks and invariant cache fill as messages arrive).
+fn default_profiles() -> Arc<dyn ProfileCheck> {
+    static ENGINE: std::sync::OnceLock<Arc<dyn ProfileCheck>> = std::sync::OnceLock::new();
+    ENGINE
+        .get_or_init(|| match crate::profile::Engine::embedded() {
+            Ok(engine) => Arc::new(engine),
+            Err(e) => Arc::new(Unavailable(e.to_string())),
+        })
+        .clone()
+}
+
+/// Stands in when the embedded rules cannot be loaded (a build defect): every message gets an
+/// error saying so, rather than silently skipping profile validation.
+struct Unavailable(String);
+
+impl ProfileCheck for Unavailable {
+    fn check(&self, _doc: &Document<'_>, out: &mut Vec<Finding>) -> Detected {
+        out.push(Finding::new(
+            "fhir-profiles-unavailable",
+            crate::finding::Severity::Error,
+            "Bundle",
+            format!("the embedded profile rules could not be loaded: {}", self.0),
+        ));
+        Detected::default()
+    }
+}
+
 /// A [`ProfileCheck`] that checks nothing and detects nothing (only the MedCom message rules
 /// run).
 ///
@@ -87,7 +126,7 @@ impl ProfileCheck for NoProfiles {
 
 /// Options for a [`Validator`], made by [`Validator::options`].
 ///
-/// Defaults: profile check [`NoProfiles`], every [`RuleGroup`] on, values masked.
+/// Defaults: the embedded profile engine, every [`RuleGroup`] on, values masked.
 ///
 /// # Examples
 ///
@@ -102,7 +141,8 @@ impl ProfileCheck for NoProfiles {
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ValidatorOptions {
-    /// The profile check. Default: [`NoProfiles`].
+    /// The profile check. Default: the embedded profile engine ([`crate::profile::Engine`]);
+    /// [`NoProfiles`] runs the MedCom message rules alone.
     pub profiles: Arc<dyn ProfileCheck>,
     /// Whether reports show offending values (may be patient data). Default: `false`.
     pub unmask: bool,
@@ -122,7 +162,7 @@ impl fmt::Debug for ValidatorOptions {
 impl Default for ValidatorOptions {
     fn default() -> Self {
         Self {
-            profiles: Arc::new(NoProfiles),
+            profiles: default_profiles(),
             unmask: false,
             groups: RuleGroup::ALL.to_vec(),
         }
@@ -238,6 +278,22 @@ impl Validator {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A validator that runs the MedCom message rules alone, without the profile engine: fast,
+    /// and what tests of the rule groups use. It does not tell whether a message conforms to
+    /// its profiles.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let doc = medcom::parse(r#"{"resourceType":"Bundle","type":"message"}"#).unwrap();
+    /// let report = medcom::validate::Validator::rules_only().report(&doc);
+    /// assert_eq!(report.findings()[0].code(), "medcom-header-first");
+    /// ```
+    #[must_use]
+    pub fn rules_only() -> Self {
+        Self::options().with_profiles(Arc::new(NoProfiles)).build()
     }
 
     /// Options to build a validator from.

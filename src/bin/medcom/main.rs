@@ -29,9 +29,9 @@ const USAGE: &str = "usage:
   medcom convert [--to json|xml] [--pretty] FILE|-
       Reads a FHIR message (XML or JSON, detected by content) and writes it in the other format,
       or the one given by --to, to stdout.
-  medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] PATH...
-      Validates FHIR messages (XML or JSON) with the MedCom message rules, and legacy OIOXML
-      and EDIFACT by content. PATH is a file, a folder (searched for .xml, .json and .edi
+  medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] PATH...
+      Validates FHIR messages (XML or JSON) against the MedCom profiles and message rules
+      (--no-profiles: the message rules alone), and legacy OIOXML and EDIFACT by content. PATH is a file, a folder (searched for .xml, .json and .edi
       files) or - for stdin. Exit 0 when no file has an error, 1 when one has, 2 on usage or
       I/O errors. Values (patient data) are masked unless --unmask is given.
   medcom --help | --version";

@@ -1,6 +1,7 @@
-//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] PATH...`
+//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] PATH...`
 //!
-//! Validates FHIR messages (XML or JSON) with the MedCom rules, and legacy OIOXML letters and
+//! Validates FHIR messages (XML or JSON) against the MedCom profiles (the embedded profile
+//! engine; `--no-profiles` skips it) and the MedCom message rules, and legacy OIOXML letters and
 //! EDIFACT interchanges (recognised by content) with the legacy schema validator and the
 //! EDIFACT reader. Folders are searched recursively for `.xml`, `.json` and `.edi` files, in
 //! name order; `-` reads stdin. Output keeps the input order whatever `--jobs` is.
@@ -46,6 +47,7 @@ pub(crate) fn run(args: &[String]) -> Outcome {
     let mut output = Output::Text;
     let mut jobs = 1usize;
     let mut unmask = false;
+    let mut profiles = true;
     let mut paths: Vec<&str> = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -72,6 +74,7 @@ pub(crate) fn run(args: &[String]) -> Outcome {
                     .ok_or_else(|| Failure::Usage("--jobs takes a number of at least 1".into()))?;
             }
             "--unmask" => unmask = true,
+            "--no-profiles" => profiles = false,
             "-" => paths.push("-"),
             flag if flag.starts_with('-') => {
                 return Err(Failure::Usage(format!("unknown option '{flag}'")))
@@ -100,7 +103,11 @@ pub(crate) fn run(args: &[String]) -> Outcome {
             inputs.push(Input::File(PathBuf::from(path)));
         }
     }
-    let validator = Validator::options().should_unmask(unmask).build();
+    let mut options = Validator::options().should_unmask(unmask);
+    if !profiles {
+        options = options.with_profiles(std::sync::Arc::new(medcom::validate::NoProfiles));
+    }
+    let validator = options.build();
     let results = validate_all(&validator, &inputs, jobs, unmask);
     let mut out = String::new();
     let mut any_error = false;

@@ -1,4 +1,4 @@
-//! UUID forms where MedCom requires them (`medcom-uuid`, error):
+//! UUID forms where MedCom's governance requires them (`medcom-uuid`, a warning):
 //!
 //! - `Bundle.id` (the envelope id, a new UUID for every sending) and `MessageHeader.id` (the
 //!   letter id);
@@ -7,8 +7,13 @@
 //!   ids) and `Provenance.entity[payload].what.identifier.value` (role `source`), all as
 //!   `urn:uuid:` with lower-case hex digits.
 //!
-//! Every other resource id SHALL be a UUID too, but many official examples use ids that are not
-//! (`gfd00bc2-…`), so those get `medcom-uuid-id` as a warning.
+//! Every other resource id SHALL be a UUID too (`medcom-uuid-id`, a warning).
+//!
+//! Why warnings: these rules come from MedCom's governance documents, not from the published
+//! profiles, so the official HL7 validator does not report them, and many official examples
+//! break them (`gfd00bc2-…`, `R-Tek-A-…`). Where a profile does require the form (the
+//! `medcom-uuidv4` invariant on `Communication.identifier`), the profile engine reports the
+//! error.
 
 use crate::finding::Severity;
 use crate::model::primitive::is_uuid;
@@ -49,7 +54,7 @@ fn require(
 }
 
 pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
-    let e = Severity::Error;
+    let e = Severity::Warning;
     if msg.root.ty().name() != "Bundle" {
         return;
     }
