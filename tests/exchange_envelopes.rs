@@ -201,3 +201,39 @@ fn receipt_forms_validate() {
     assert_eq!(back.answers(), Some(ENVELOPE_ID));
     assert_eq!(back.receiver, format!("0088:{SENDER}"));
 }
+
+#[test]
+fn truncated_and_mutated_envelopes_never_panic() {
+    let bundle = br#"{"resourceType":"Bundle","id":"b1","type":"message","entry":[{"resource":
+      {"resourceType":"MessageHeader","id":"m1","eventCoding":{"code":"homecareobservation-message"}}}]}"#;
+    let vans = VansEnvelope::wrap(
+        EndPoint::ean(SENDER),
+        EndPoint::ean(RECEIVER),
+        ENVELOPE_ID,
+        META_ID,
+        "2024-05-01T10:00:00Z",
+        bundle,
+    )
+    .expect("wrap")
+    .to_xml();
+    let sbdh = Sbdh::wrap(SENDER, RECEIVER, ENVELOPE_ID, 1_714_557_600, true, bundle)
+        .expect("wrap")
+        .to_xml();
+    for text in [vans, sbdh] {
+        let bytes = text.as_bytes();
+        medcom::__fuzz::envelope(bytes);
+        for cut in 0..bytes.len() {
+            medcom::__fuzz::envelope(&bytes[..cut]);
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut m = bytes.to_vec();
+            let i = (seed as usize) % m.len();
+            m[i] = (seed >> 32) as u8;
+            medcom::__fuzz::envelope(&m);
+        }
+    }
+}

@@ -21,6 +21,7 @@ fn fuzz_regressions_replay() {
             "edifact" => medcom::__fuzz::edifact,
             "oioxml" => medcom::__fuzz::oioxml,
             "oioxml_validate" => medcom::__fuzz::xsd_validate,
+            "envelope" => medcom::__fuzz::envelope,
             other => panic!("no harness for fuzz/regressions/{other}"),
         };
         for input in std::fs::read_dir(&target).expect("target folder") {
