@@ -32,6 +32,56 @@ const SCHEMA_LOCK: i64 = 0x6d65_6463_6f6d;
 /// A PostgreSQL store.
 pub struct PostgresStore {
     client: Client,
+    statements: Statements,
+}
+
+/// The reception's statements, prepared once per connection: a reception is five round trips
+/// (begin, lock, look up, insert, commit).
+struct Statements {
+    lock: postgres::Statement,
+    seen: postgres::Statement,
+    insert_new: postgres::Statement,
+    insert_seen: postgres::Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client) -> Result<Self, ExchangeError> {
+        Ok(Self {
+            // Locks in sorted order, so two receptions never deadlock.
+            lock: client
+                .prepare(
+                    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+                     FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) AS keys",
+                )
+                .map_err(err)?,
+            seen: client
+                .prepare(
+                    "SELECT EXISTS (SELECT 1 FROM medcom_envelopes WHERE generation = $1 AND envelope_id = $2),
+                            i.message_id IS NOT NULL, i.response_id, i.response
+                     FROM (SELECT 1) AS one
+                     LEFT JOIN LATERAL (SELECT message_id, response_id, response FROM medcom_inbox
+                                        WHERE generation = $1 AND message_id = ANY($3) LIMIT 1) AS i ON true",
+                )
+                .map_err(err)?,
+            insert_new: client
+                .prepare(
+                    "WITH m AS (
+                        INSERT INTO medcom_inbox (generation, message_id, envelope_id, response_id, response, received)
+                        SELECT $1, unnest($2::text[]), $3, $4, $5, $6),
+                     e AS (
+                        INSERT INTO medcom_envelopes (generation, envelope_id) VALUES ($1, $3) ON CONFLICT DO NOTHING)
+                     INSERT INTO medcom_receptions (generation, envelope_id, message_id, received) VALUES ($1, $3, $7, $6)",
+                )
+                .map_err(err)?,
+            insert_seen: client
+                .prepare(
+                    "WITH e AS (
+                        INSERT INTO medcom_envelopes (generation, envelope_id) VALUES ($1, $2) ON CONFLICT DO NOTHING)
+                     INSERT INTO medcom_receptions (generation, envelope_id, message_id, received) VALUES ($1, $2, $4, $3)",
+                )
+                .map_err(err)?,
+        })
+    }
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -60,7 +110,8 @@ impl PostgresStore {
             .execute("SELECT pg_advisory_unlock($1)", &[&SCHEMA_LOCK])
             .map_err(err)?;
         created?;
-        Ok(Self { client })
+        let statements = Statements::prepare(&mut client)?;
+        Ok(Self { client, statements })
     }
 
     /// Removes every row (tests).
@@ -108,6 +159,7 @@ impl Store for PostgresStore {
         now: i64,
         first: &mut dyn FnMut() -> Result<Stored, ExchangeError>,
     ) -> Result<Reception, ExchangeError> {
+        let st = &self.statements;
         let mut tx = self.client.transaction().map_err(err)?;
         let mut locks: Vec<String> = key
             .message_ids
@@ -117,63 +169,47 @@ impl Store for PostgresStore {
         locks.push(format!("e\u{1}{}\u{1}{}", key.generation, key.envelope_id));
         locks.sort();
         locks.dedup();
-        for l in &locks {
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                &[l],
+        tx.execute(&st.lock, &[&locks]).map_err(err)?;
+        let row = tx
+            .query_one(
+                &st.seen,
+                &[&key.generation, &key.envelope_id, &key.message_ids],
             )
             .map_err(err)?;
-        }
-        let envelope = tx
-            .query_opt(
-                "SELECT 1 FROM medcom_envelopes WHERE generation = $1 AND envelope_id = $2",
-                &[&key.generation, &key.envelope_id],
-            )
-            .map_err(err)?
-            .is_some();
-        let mut original = None;
-        for m in key.message_ids {
-            if let Some(row) = tx
-                .query_opt(
-                    "SELECT response_id, response FROM medcom_inbox WHERE generation = $1 AND message_id = $2",
-                    &[&key.generation, m],
-                )
-                .map_err(err)?
-            {
-                original = Some(Stored {
-                    response_id: row.get(0),
-                    response: row.get(1),
-                });
-                break;
-            }
-        }
+        let envelope: bool = row.get(0);
+        let found: bool = row.get(1);
+        let mut original = found.then(|| Stored {
+            response_id: row.get(2),
+            response: row.get(3),
+        });
         let seen = Seen {
             envelope,
             message: original.is_some(),
         };
+        let first_id = key.message_ids.first().map_or("", String::as_str);
         if !seen.envelope && !seen.message {
             let stored = first()?;
-            for m in key.message_ids {
-                tx.execute(
-                    "INSERT INTO medcom_inbox (generation, message_id, envelope_id, response_id, response, received)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                    &[&key.generation, m, &key.envelope_id, &stored.response_id, &stored.response, &now],
-                )
-                .map_err(err)?;
-            }
+            tx.execute(
+                &st.insert_new,
+                &[
+                    &key.generation,
+                    &key.message_ids,
+                    &key.envelope_id,
+                    &stored.response_id,
+                    &stored.response,
+                    &now,
+                    &first_id,
+                ],
+            )
+            .map_err(err)?;
             original = Some(stored);
+        } else {
+            tx.execute(
+                &st.insert_seen,
+                &[&key.generation, &key.envelope_id, &now, &first_id],
+            )
+            .map_err(err)?;
         }
-        tx.execute(
-            "INSERT INTO medcom_envelopes (generation, envelope_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&key.generation, &key.envelope_id],
-        )
-        .map_err(err)?;
-        let first_id = key.message_ids.first().map_or("", String::as_str);
-        tx.execute(
-            "INSERT INTO medcom_receptions (generation, envelope_id, message_id, received) VALUES ($1, $2, $3, $4)",
-            &[&key.generation, &key.envelope_id, &first_id, &now],
-        )
-        .map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(Reception { seen, original })
     }
