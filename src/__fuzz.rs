@@ -195,3 +195,28 @@ pub fn validate(data: &[u8]) {
     let _ = report.to_text("fuzz");
     let _ = json::to_string(&report.to_operation_outcome());
 }
+
+/// Unwraps bytes as either network envelope; whatever reads must write and read back equal,
+/// and receiving it must not panic.
+pub fn envelope(data: &[u8]) {
+    use crate::exchange::envelope;
+    let Ok(env) = envelope::read(data) else {
+        return;
+    };
+    let xml = env.to_xml();
+    let back = envelope::read(xml.as_bytes())
+        .unwrap_or_else(|e| panic!("a written envelope does not read: {e}\n{xml}"));
+    // Text is trimmed on reading, so compare after one more round.
+    let again = back.to_xml();
+    assert_eq!(
+        envelope::read(again.as_bytes()).ok().as_ref(),
+        Some(&back),
+        "envelope round trip differs"
+    );
+    let clock = std::sync::Arc::new(crate::exchange::clock::TestClock::new(0, 1));
+    let mut engine = crate::exchange::Engine::new(
+        Box::new(crate::exchange::store::MemoryStore::default()),
+        clock,
+    );
+    let _ = engine.receive(data);
+}

@@ -17,6 +17,7 @@
 
 pub mod dk;
 pub mod error;
+pub mod exchange;
 pub mod fhirpath;
 pub mod finding;
 #[doc(hidden)]

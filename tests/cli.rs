@@ -132,6 +132,17 @@ const CASES: &[Case] = &[
     case(&["frobnicate"], b"", 2, "", "unknown command 'frobnicate'"),
     case(&[], b"", 2, "", "no command given"),
     case(&["--help"], b"", 0, "medcom convert", ""),
+    case(&["receive", "--store", ":memory:", "fixtures/cli/carecommunication.json"], b"", 0, r#"{"ack_id":"#, ""),
+    case(&["receive", "--store", ":memory:", "fixtures/cli/carecommunication.json"], b"", 0, r#""decision":"process","message_id":"1b4c1e2e-7a0e-4c55-9d0c-3d2f9d1e2a11"}"#, ""),
+    case(&["receive", "--store", ":memory:", "fixtures/cli/xdis91.xml"], b"", 0, r#""decision":"process","message_id":"B000000001"}"#, ""),
+    case(&["receive", "--store", ":memory:", "-"], b"not a message", 1, r#""decision":"error""#, "neither FHIR nor a legacy message"),
+    case(&["receive", "--store", ":memory:", "--batch"], b"fixtures/cli/xdis91.xml\nfixtures/cli/xdis91.xml\n", 0, r#""decision":"reject""#, ""),
+    case(&["receive", "fixtures/cli/xdis91.xml"], b"", 2, "", "receive needs --store URL"),
+    case(&["send", "--store", ":memory:", "fixtures/cli/carecommunication.json"], b"", 0, "<ServiceTag name=\"MCM:STATISTIC\">MCM:FDIS91#carecoordination</ServiceTag>", ""),
+    case(&["send", "--store", ":memory:", "--envelope", "sbdh", "fixtures/cli/xdis91.xml"], b"", 0, "<Identifier Authority=\"iso6523-actorid-upis\">0088:5790000128700</Identifier>", ""),
+    case(&["send", "--store", ":memory:", "-"], b"x", 1, "", "neither FHIR nor a legacy message"),
+    case(&["outbox", "--store", ":memory:", "--due"], b"", 0, "", ""),
+    case(&["outbox", "--store", "/no/such/dir/mailbox.db"], b"", 2, "", "store:"),
 ];
 
 #[test]

@@ -23,6 +23,7 @@ fn fuzz_regressions_replay() {
             "oioxml_validate" => medcom::__fuzz::xsd_validate,
             "profile" => medcom::__fuzz::profile_check,
             "validate" => medcom::__fuzz::validate,
+            "envelope" => medcom::__fuzz::envelope,
             other => panic!("no harness for fuzz/regressions/{other}"),
         };
         for input in std::fs::read_dir(&target).expect("target folder") {

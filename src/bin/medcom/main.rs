@@ -9,6 +9,9 @@ use std::process::ExitCode;
 mod convert;
 mod import;
 mod validate;
+mod outbox;
+mod receive;
+mod send;
 
 /// How a command ended.
 #[derive(Debug)]
@@ -34,6 +37,17 @@ const USAGE: &str = "usage:
       (--no-profiles: the message rules alone), and legacy OIOXML and EDIFACT by content. PATH is a file, a folder (searched for .xml, .json and .edi
       files) or - for stdin. Exit 0 when no file has an error, 1 when one has, 2 on usage or
       I/O errors. Values (patient data) are masked unless --unmask is given.
+  medcom receive --store URL [--ack-out PATH] [--batch] FILE|-
+      Receives a message (bare, or in a VANSEnvelope or SBDH), decides process, duplicate,
+      reject or error by the duplicate table, prints one JSON line
+      {decision, message_id, ack_id} and writes the acknowledgement or receipt
+      to PATH. With --batch, reads file paths from stdin, one per line, and answers each
+      (responses to PATH/<name>.ack). URL is a SQLite path or a postgres:// URL.
+  medcom send --store URL [--envelope vans|sbdh|none] FILE|-
+      Records an outgoing message and prints its envelope.
+  medcom outbox --store URL [--due] [--resend]
+      Lists outgoing messages and their state (--due: only those due for a resend), or with
+      --resend resends the due ones (new Bundle.id and timestamp; failed after two resends).
   medcom --help | --version";
 
 fn main() -> ExitCode {
@@ -42,6 +56,9 @@ fn main() -> ExitCode {
         Some("convert") => convert::run(&args[1..]),
         Some("import") => import::run(&args[1..]),
         Some("validate") => validate::run(&args[1..]),
+        Some("receive") => receive::run(&args[1..]),
+        Some("send") => send::run(&args[1..]),
+        Some("outbox") => outbox::run(&args[1..]),
         Some("--help" | "-h" | "help") => {
             return match write_stdout(format!("{USAGE}\n").as_bytes()) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,666 @@
+//! The exchange engine of one party (a mailbox): decides what to do with a received message by
+//! MedCom's duplicate tables, answers with the acknowledgement or receipt, records outgoing
+//! messages, resends them when no acknowledgement arrives, and settles them when one does.
+//!
+//! # The duplicate tables
+//!
+//! | generation | envelope | message | decision | response |
+//! |---|---|---|---|---|
+//! | FHIR (`Bundle.id` × `MessageHeader.id`) | new | new | process | new acknowledgement |
+//! | | seen | seen | duplicate | the original acknowledgement, new `Bundle.id` and timestamp |
+//! | | new | seen | reject (resubmission, not reprocessed) | the original acknowledgement, new `Bundle.id` and timestamp |
+//! | | seen | new | error (`Bundle.id` reused) | none |
+//! | legacy (envelope × letter identifier) | new | new | process | receipt when asked or refused |
+//! | | seen | seen | reject (identical envelope, not reprocessed) | the original receipt |
+//! | | new | seen | duplicate (the receipt was lost) | the original receipt |
+//! | | seen | new | error (envelope identifier reused) | none |
+//!
+//! A response is never acknowledged: an incoming acknowledgement or receipt is recorded (and
+//! deduplicated) like any message, settles the outgoing message it answers, and gets no
+//! response. Responses go back in a new envelope of the kind the message came in.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::Arc;
+//! use medcom::exchange::{clock::TestClock, store::MemoryStore, Decision, Engine};
+//! let bundle = br#"{"resourceType":"Bundle","id":"b1","type":"message","entry":[{"fullUrl":
+//!   "https://x.dk/MessageHeader/m1","resource":{"resourceType":"MessageHeader","id":"m1",
+//!   "eventCoding":{"code":"empty-message"},"source":{"endpoint":"https://x.dk"}}}]}"#;
+//! let mut engine = Engine::new(Box::new(MemoryStore::default()), Arc::new(TestClock::new(0, 1)));
+//! let first = engine.receive(bundle).unwrap();
+//! assert_eq!(first.decision, Decision::Process);
+//! let again = engine.receive(bundle).unwrap();
+//! assert_eq!(again.decision, Decision::Duplicate);
+//! assert_eq!(again.ack_id, first.ack_id);
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::ack::{AckIds, Acknowledgement, Problem, Responder, ResponseCode};
+use super::clock::{date_and_minute, date_time, Clock};
+use super::envelope::sbdh::Sbdh;
+use super::envelope::vans::{self, EndPoint, VansEnvelope};
+use super::envelope::{self, Envelope};
+use super::payload::{Payload, PayloadFormat};
+use super::store::{Key, OutState, Outgoing, Seen, Store, Stored};
+use super::ExchangeError;
+use crate::legacy::{edifact, oioxml, receipt, LegacyFormat};
+
+/// What the engine decided for a received message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// New: processed and answered.
+    Process,
+    /// Seen before: not processed again; the original response is sent again.
+    Duplicate,
+    /// Resubmitted (FHIR) or an identical envelope (legacy): not processed again; the original
+    /// response is sent again.
+    Reject,
+    /// Unreadable, or an envelope identifier reused for a new message: not processed.
+    Error,
+}
+
+impl Decision {
+    /// Lowercase name, as the CLI prints it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Process => "process",
+            Self::Duplicate => "duplicate",
+            Self::Reject => "reject",
+            Self::Error => "error",
+        }
+    }
+
+    /// The duplicate-table row for a generation.
+    #[must_use]
+    pub fn from_table(fhir: bool, seen: Seen) -> Self {
+        match (seen.envelope, seen.message, fhir) {
+            (false, false, _) => Self::Process,
+            (true, false, _) => Self::Error,
+            (true, true, true) | (false, true, false) => Self::Duplicate,
+            (false, true, true) | (true, true, false) => Self::Reject,
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which envelope outgoing messages travel in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnvelopeKind {
+    /// VANSEnvelope 1.0.4 (today's network).
+    #[default]
+    Vans,
+    /// EHMI SBDH.
+    Sbdh,
+    /// No envelope.
+    Bare,
+}
+
+/// Engine options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EngineOptions {
+    /// Seconds without acknowledgement before a resend. Default: 1800 (30 minutes, MR7.R).
+    pub resend_after: i64,
+    /// Resends allowed before a message is marked failed. Default: 2.
+    pub max_resends: u32,
+    /// The envelope of outgoing messages. Default: VANSEnvelope.
+    pub envelope: EnvelopeKind,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            resend_after: 30 * 60,
+            max_resends: 2,
+            envelope: EnvelopeKind::Vans,
+        }
+    }
+}
+
+impl EngineOptions {
+    /// Sets the envelope of outgoing messages.
+    #[must_use]
+    pub fn with_envelope(mut self, kind: EnvelopeKind) -> Self {
+        self.envelope = kind;
+        self
+    }
+}
+
+/// The result of [`Engine::receive`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// What was decided.
+    pub decision: Decision,
+    /// The (first) message identifier, when the payload read.
+    pub message_id: Option<String>,
+    /// The payload's envelope identifier, when it read.
+    pub envelope_id: Option<String>,
+    /// The response's identity, equal for the first answer and every repeat (FHIR: the
+    /// acknowledgement's `MessageHeader.id`; legacy: the receipt's letter identifier).
+    pub ack_id: Option<String>,
+    /// The response's envelope identifier (FHIR: its `Bundle.id`, new for every repeat).
+    pub ack_envelope_id: Option<String>,
+    /// The response to send back: unenveloped, or in a new envelope of the message's kind.
+    pub response: Option<Vec<u8>>,
+    /// The transport receipt for the envelope (VANS `PositiveMessage`, SBDH receipt signal),
+    /// when the message came in one that asks for it.
+    pub transport_receipt: Option<String>,
+    /// The outgoing message this acknowledgement or receipt settled.
+    pub settled: Option<String>,
+    /// Why, for an error.
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    fn error(message: impl Into<String>) -> Self {
+        Self {
+            decision: Decision::Error,
+            message_id: None,
+            envelope_id: None,
+            ack_id: None,
+            ack_envelope_id: None,
+            response: None,
+            transport_receipt: None,
+            settled: None,
+            error: Some(message.into()),
+        }
+    }
+}
+
+/// What happened to a due message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resend {
+    /// Resent with a new envelope identifier; the envelope to transmit.
+    Resent {
+        /// The message.
+        message_id: String,
+        /// Its new envelope identifier.
+        envelope_id: String,
+        /// What to transmit.
+        envelope: Vec<u8>,
+    },
+    /// No acknowledgement after the last resend: marked failed.
+    Failed {
+        /// The message.
+        message_id: String,
+    },
+}
+
+/// A validation hook: problems found in a received payload make its acknowledgement a
+/// `fatal-error` with an OperationOutcome.
+pub type Validator = dyn Fn(&[u8]) -> Vec<Problem> + Send + Sync;
+
+/// The engine of one mailbox.
+pub struct Engine {
+    store: Box<dyn Store>,
+    clock: Arc<dyn Clock>,
+    responder: Box<dyn Responder>,
+    validator: Option<Box<Validator>>,
+    options: EngineOptions,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+fn generation(p: &Payload) -> &'static str {
+    if p.format.is_fhir() {
+        "fhir"
+    } else {
+        "legacy"
+    }
+}
+
+/// Legacy identifiers are 1–14 characters: the first 14 hex digits of a UUID.
+fn short_id(uuid: &str) -> String {
+    uuid.chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(14)
+        .collect()
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+impl Engine {
+    /// An engine on a store with the built-in acknowledgement and default options.
+    #[must_use]
+    pub fn new(store: Box<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            clock,
+            responder: Box::new(Acknowledgement),
+            validator: None,
+            options: EngineOptions::default(),
+        }
+    }
+
+    /// Replaces the options.
+    #[must_use]
+    pub fn with_options(mut self, options: EngineOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Replaces the acknowledgement builder.
+    #[must_use]
+    pub fn with_responder(mut self, responder: Box<dyn Responder>) -> Self {
+        self.responder = responder;
+        self
+    }
+
+    /// VALIDATION HOOK: runs on every new FHIR payload before it is acknowledged (the profile
+    /// validator plugs in here once it exists).
+    #[must_use]
+    pub fn with_validator(mut self, validator: Box<Validator>) -> Self {
+        self.validator = Some(validator);
+        self
+    }
+
+    /// The store.
+    pub fn store(&mut self) -> &mut dyn Store {
+        self.store.as_mut()
+    }
+
+    /// Receives bytes: a bare message, or one in a VANSEnvelope or SBDH.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] only when the store fails (then nothing was recorded and the message
+    /// may be received again); an unreadable message is an [`Outcome`] with
+    /// [`Decision::Error`].
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<Outcome, ExchangeError> {
+        let envelope = if envelope::is_envelope(bytes) {
+            match envelope::read(bytes) {
+                Ok(e) => Some(e),
+                Err(e) => return Ok(Outcome::error(e.to_string())),
+            }
+        } else {
+            None
+        };
+        let payload_bytes = match &envelope {
+            Some(e) => match e.payload() {
+                // Transport receipts carry no message to process.
+                Some(p) if !matches!(e, Envelope::Sbdh(s) if s.is_receipt()) => p,
+                _ => {
+                    return Ok(Outcome {
+                        decision: Decision::Process,
+                        envelope_id: Some(e.identifier().to_owned()),
+                        ..Outcome::error("")
+                    }
+                    .without_error())
+                }
+            },
+            None => bytes,
+        };
+        let payload = match Payload::read(payload_bytes) {
+            Ok(p) => p,
+            Err(e) => return Ok(Outcome::error(e.to_string())),
+        };
+        let now = self.clock.now();
+        let key = Key {
+            generation: generation(&payload),
+            envelope_id: &payload.envelope_id,
+            message_ids: &payload.message_ids,
+        };
+        let clock = Arc::clone(&self.clock);
+        let responder = &*self.responder;
+        let validator = self.validator.as_deref();
+        let mut first = || {
+            first_response(
+                &payload,
+                payload_bytes,
+                clock.as_ref(),
+                responder,
+                validator,
+            )
+        };
+        let reception = self.store.receive(&key, now, &mut first)?;
+        let decision = Decision::from_table(payload.format.is_fhir(), reception.seen);
+        let mut outcome = Outcome {
+            decision,
+            message_id: payload.message_ids.first().cloned(),
+            envelope_id: Some(payload.envelope_id.clone()),
+            ..Outcome::error("")
+        }
+        .without_error();
+        if decision == Decision::Error {
+            outcome.error = Some("envelope identifier reused for a new message".to_owned());
+        }
+        // An acknowledgement settles what it answers, on every copy (settling is idempotent).
+        if payload.is_response() && decision != Decision::Error {
+            let positive = matches!(payload.response_code.as_deref(), Some("ok" | "positive"));
+            let state = if positive {
+                OutState::Acknowledged
+            } else {
+                OutState::Rejected
+            };
+            let code = payload.response_code.as_deref().unwrap_or("");
+            for id in &payload.answers {
+                if self.store.settle(id, state, code, now)?.is_some() {
+                    outcome.settled = Some(id.clone());
+                }
+            }
+        }
+        if let Some(stored) = reception.original.filter(|_| decision != Decision::Error) {
+            if let Some(response) = stored.response {
+                let response = match decision {
+                    Decision::Process => response,
+                    // The original content in a new envelope.
+                    _ if payload.format.is_fhir() => {
+                        self.responder
+                            .reissue(&response, &self.clock.uuid(), &date_time(now))?
+                    }
+                    _ => response,
+                };
+                outcome.ack_id = stored.response_id;
+                outcome.ack_envelope_id = Payload::read(&response).ok().map(|p| p.envelope_id);
+                outcome.response =
+                    Some(self.envelope_response(envelope.as_ref(), &response, now)?);
+            }
+        }
+        outcome.transport_receipt = self.transport_receipt(envelope.as_ref(), decision, now);
+        Ok(outcome)
+    }
+
+    /// Wraps a response in a new envelope of the kind the message came in.
+    fn envelope_response(
+        &self,
+        came_in: Option<&Envelope>,
+        response: &[u8],
+        now: i64,
+    ) -> Result<Vec<u8>, ExchangeError> {
+        Ok(match came_in {
+            None => response.to_vec(),
+            Some(Envelope::Vans(v)) => {
+                let facts = Payload::read(response)?;
+                let meta_id = facts
+                    .message_ids
+                    .first()
+                    .filter(|m| is_uuid(m))
+                    .cloned()
+                    .unwrap_or_else(|| self.clock.uuid());
+                VansEnvelope::wrap_with(
+                    v.receiver.clone(),
+                    v.sender.clone(),
+                    &self.clock.uuid(),
+                    &date_time(now),
+                    vans::MetaInformation::derive(&meta_id, &facts, response.len()),
+                    response,
+                )
+                .to_xml()
+                .into_bytes()
+            }
+            Some(Envelope::Sbdh(s)) => Sbdh::wrap(
+                Sbdh::gln(&s.receiver),
+                Sbdh::gln(&s.sender),
+                &self.clock.uuid(),
+                now,
+                true,
+                response,
+            )?
+            .to_xml()
+            .into_bytes(),
+        })
+    }
+
+    fn transport_receipt(
+        &self,
+        came_in: Option<&Envelope>,
+        decision: Decision,
+        now: i64,
+    ) -> Option<String> {
+        match came_in? {
+            Envelope::Vans(v) => {
+                let reliable = v
+                    .meta()?
+                    .transport
+                    .as_ref()
+                    .and_then(|t| t.reliable)
+                    .unwrap_or(true);
+                if !reliable {
+                    return None;
+                }
+                let (kind, error) = if decision == Decision::Error {
+                    (
+                        vans::ReceiptKind::NegativeMessage,
+                        Some((None, "envelope identifier reused".to_owned())),
+                    )
+                } else {
+                    (vans::ReceiptKind::PositiveMessage, None)
+                };
+                v.receipt(kind, error, &self.clock.uuid(), &date_time(now))
+                    .map(|r| r.to_xml())
+            }
+            Envelope::Sbdh(s) if s.requests_receipt() => Some(
+                s.receipt(&self.clock.uuid(), &self.clock.uuid(), now)
+                    .to_xml(),
+            ),
+            Envelope::Sbdh(_) => None,
+        }
+    }
+
+    /// Records an outgoing message (bare or enveloped) and returns its envelope (of the kind
+    /// the options name). Acknowledgements and receipts are not tracked: they are never
+    /// acknowledged. Sending the same message twice records it once.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] for a payload that does not read, or from the store.
+    pub fn send(&mut self, bytes: &[u8]) -> Result<(String, Vec<u8>), ExchangeError> {
+        let unwrapped;
+        let payload_bytes = if envelope::is_envelope(bytes) {
+            unwrapped = envelope::read(bytes)?;
+            unwrapped
+                .payload()
+                .ok_or_else(|| ExchangeError::payload("the envelope carries no message"))?
+        } else {
+            bytes
+        };
+        let payload = Payload::read(payload_bytes)?;
+        let message_id = payload
+            .message_ids
+            .first()
+            .cloned()
+            .ok_or_else(|| ExchangeError::payload("no message identifier"))?;
+        let now = self.clock.now();
+        if !payload.is_response() {
+            self.store.record_sent(&Outgoing {
+                message_id: message_id.clone(),
+                generation: generation(&payload).to_owned(),
+                envelope_id: payload.envelope_id.clone(),
+                payload: payload_bytes.to_vec(),
+                state: OutState::Sent,
+                resends: 0,
+                due: now + self.options.resend_after,
+                created: now,
+                updated: now,
+                response_code: None,
+            })?;
+        }
+        let envelope = self.envelope_outgoing(&payload, payload_bytes, now)?;
+        Ok((message_id, envelope))
+    }
+
+    fn envelope_outgoing(
+        &self,
+        payload: &Payload,
+        bytes: &[u8],
+        now: i64,
+    ) -> Result<Vec<u8>, ExchangeError> {
+        let gln = |p: &super::payload::Party| p.gln.clone().unwrap_or_else(|| "unknown".to_owned());
+        let (sender, receiver) = (gln(&payload.sender), gln(&payload.receiver));
+        Ok(match self.options.envelope {
+            EnvelopeKind::Bare => bytes.to_vec(),
+            EnvelopeKind::Vans => {
+                let meta_id = payload
+                    .message_ids
+                    .first()
+                    .filter(|m| is_uuid(m))
+                    .cloned()
+                    .unwrap_or_else(|| self.clock.uuid());
+                VansEnvelope::wrap_with(
+                    EndPoint::ean(&sender),
+                    EndPoint::ean(&receiver),
+                    &self.clock.uuid(),
+                    &date_time(now),
+                    vans::MetaInformation::derive(&meta_id, payload, bytes.len()),
+                    bytes,
+                )
+                .to_xml()
+                .into_bytes()
+            }
+            EnvelopeKind::Sbdh => {
+                Sbdh::wrap(&sender, &receiver, &self.clock.uuid(), now, true, bytes)?
+                    .to_xml()
+                    .into_bytes()
+            }
+        })
+    }
+
+    /// Works the due list: each message unacknowledged for the resend interval is resent with
+    /// a new `Bundle.id` and timestamp (legacy: unchanged, in a new envelope), up to the allowed
+    /// number of resends; after that it is marked failed.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] from the store or for a stored payload that no longer reads.
+    pub fn resend_due(&mut self) -> Result<Vec<Resend>, ExchangeError> {
+        let now = self.clock.now();
+        let mut done = Vec::new();
+        for o in self.store.due(now, 1000)? {
+            if o.resends >= self.options.max_resends {
+                if self.store.fail(&o.message_id, o.resends, now)? {
+                    done.push(Resend::Failed {
+                        message_id: o.message_id,
+                    });
+                }
+                continue;
+            }
+            let (envelope_id, bytes) = if o.generation == "fhir" {
+                let id = self.clock.uuid();
+                let bytes = self.responder.reissue(&o.payload, &id, &date_time(now))?;
+                (id, bytes)
+            } else {
+                (o.envelope_id.clone(), o.payload.clone())
+            };
+            let due = now + self.options.resend_after;
+            if self
+                .store
+                .resent(&o.message_id, o.resends, &envelope_id, &bytes, due, now)?
+            {
+                let payload = Payload::read(&bytes)?;
+                done.push(Resend::Resent {
+                    message_id: o.message_id,
+                    envelope_id,
+                    envelope: self.envelope_outgoing(&payload, &bytes, now)?,
+                });
+            }
+        }
+        Ok(done)
+    }
+}
+
+impl Outcome {
+    fn without_error(mut self) -> Self {
+        self.error = None;
+        self
+    }
+}
+
+/// The response a message gets when first received: an acknowledgement for a FHIR message, a
+/// receipt for a legacy one when asked, nothing for an acknowledgement or receipt.
+fn first_response(
+    payload: &Payload,
+    bytes: &[u8],
+    clock: &dyn Clock,
+    responder: &dyn Responder,
+    validator: Option<&Validator>,
+) -> Result<Stored, ExchangeError> {
+    if payload.is_response() {
+        return Ok(Stored::default());
+    }
+    let now = clock.now();
+    match payload.format {
+        PayloadFormat::Fhir(_) => {
+            let problems = validator.map(|v| v(bytes)).unwrap_or_default();
+            let code = if problems
+                .iter()
+                .any(|p| matches!(p.severity, "error" | "fatal"))
+            {
+                ResponseCode::FatalError
+            } else {
+                ResponseCode::Ok
+            };
+            let ids = AckIds {
+                bundle: clock.uuid(),
+                header: clock.uuid(),
+                provenance: clock.uuid(),
+                outcome: clock.uuid(),
+                timestamp: date_time(now),
+            };
+            let ack = responder.acknowledge(bytes, code, &problems, &ids)?;
+            Ok(Stored {
+                response_id: Some(ids.header),
+                response: Some(ack),
+            })
+        }
+        PayloadFormat::Legacy(format) => {
+            let (date, time) = date_and_minute(now);
+            let letter = short_id(&clock.uuid());
+            let options =
+                receipt::ReceiptOptions::new(&short_id(&clock.uuid()), &letter, &date, &time);
+            let receipt = match format {
+                LegacyFormat::Edifact => {
+                    let interchange =
+                        edifact::read(bytes).map_err(|e| ExchangeError::payload(e.to_string()))?;
+                    receipt::for_interchange(&interchange, &[], &options)
+                        .map_err(|e| ExchangeError::response(e.to_string()))?
+                        .map(|r| edifact::write(&r))
+                        .transpose()
+                        .map_err(|e| ExchangeError::response(e.to_string()))?
+                }
+                _ => {
+                    let root =
+                        oioxml::read(bytes).map_err(|e| ExchangeError::payload(e.to_string()))?;
+                    let message = oioxml::Emessage::new(&root)
+                        .map_err(|e| ExchangeError::payload(e.to_string()))?;
+                    receipt::for_emessage(&message, &[], &options)
+                        .map(|r| oioxml::to_string(&r).into_bytes())
+                }
+            };
+            Ok(match receipt {
+                Some(r) => Stored {
+                    response_id: Some(letter),
+                    response: Some(r),
+                },
+                None => Stored::default(),
+            })
+        }
+    }
+}

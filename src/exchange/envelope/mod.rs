@@ -1,0 +1,172 @@
+//! Network envelopes: the VANSEnvelope 1.0.4 of today's VANS network ([`vans`]) and the EHMI
+//! StandardBusinessDocumentHeader of the eDelivery network ([`sbdh`]). Both carry the payload
+//! base64-encoded, so unwrapping gives back the exact bytes that were wrapped.
+//!
+//! Envelopes are written as XML text and read with `roxmltree`.
+//!
+//! # Examples
+//!
+//! ```
+//! use medcom::exchange::envelope::{self, Envelope};
+//! let xml = r#"<VANSEnvelope xmlns="urn:oio:medcom:vans-envelope:1.0.4">
+//!   <SenderID EndPointType="EAN">5790000121526</SenderID><ReceiverID EndPointType="EAN">5790000201389</ReceiverID>
+//!   <EnvelopeIdentifier>0a4c1e2e-7a0e-4c55-9d0c-3d2f9d1e2a11</EnvelopeIdentifier><SentDateTime>2024-05-01T10:00:00Z</SentDateTime>
+//!   <Message><MetaInformation><Identifier>1b4c1e2e-7a0e-4c55-9d0c-3d2f9d1e2a11</Identifier>
+//!   <Document><Format>Other</Format><Name>MCM:X</Name><SizeInBytes>2</SizeInBytes></Document></MetaInformation>
+//!   <Data>aGk=</Data></Message></VANSEnvelope>"#;
+//! let Envelope::Vans(v) = envelope::read(xml.as_bytes()).unwrap() else { panic!() };
+//! assert_eq!(v.payload(), Some(&b"hi"[..]));
+//! ```
+
+pub mod sbdh;
+pub mod vans;
+
+use super::ExchangeError;
+
+/// Either envelope, as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Envelope {
+    /// A VANSEnvelope (message or receipt).
+    Vans(vans::VansEnvelope),
+    /// An EHMI SBDH document (message or receipt signal).
+    Sbdh(sbdh::Sbdh),
+}
+
+impl Envelope {
+    /// The carried payload, if any (a VANS receipt carries none).
+    #[must_use]
+    pub fn payload(&self) -> Option<&[u8]> {
+        match self {
+            Self::Vans(v) => v.payload(),
+            Self::Sbdh(s) => s.payload(),
+        }
+    }
+
+    /// The envelope's own identifier.
+    #[must_use]
+    pub fn identifier(&self) -> &str {
+        match self {
+            Self::Vans(v) => &v.envelope_id,
+            Self::Sbdh(s) => &s.instance_identifier,
+        }
+    }
+
+    /// Writes the envelope as XML text.
+    #[must_use]
+    pub fn to_xml(&self) -> String {
+        match self {
+            Self::Vans(v) => v.to_xml(),
+            Self::Sbdh(s) => s.to_xml(),
+        }
+    }
+}
+
+/// Whether bytes look like an envelope (root element `VANSEnvelope` or
+/// `StandardBusinessDocument`), without reading them fully.
+#[must_use]
+pub fn is_envelope(bytes: &[u8]) -> bool {
+    let head = bytes.get(..bytes.len().min(2048)).unwrap_or(bytes);
+    let text = String::from_utf8_lossy(head);
+    text.contains(vans::NAMESPACE) || text.contains(sbdh::NAMESPACE)
+}
+
+/// Reads either envelope, deciding by the root element's namespace.
+///
+/// # Errors
+///
+/// [`ExchangeError`] for text that is not UTF-8 XML, or an envelope that lacks what it must
+/// carry.
+pub fn read(bytes: &[u8]) -> Result<Envelope, ExchangeError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ExchangeError::envelope("the envelope is not UTF-8"))?;
+    let doc = crate::legacy::schema::parse(text)
+        .map_err(|e| ExchangeError::envelope(format!("not well-formed XML: {e}")))?;
+    let root = doc.root_element();
+    match root.tag_name().namespace() {
+        Some(vans::NAMESPACE) => vans::VansEnvelope::from_node(root).map(Envelope::Vans),
+        Some(sbdh::NAMESPACE) => sbdh::Sbdh::from_node(root).map(Envelope::Sbdh),
+        _ => Err(ExchangeError::envelope(
+            "neither a VANSEnvelope nor an SBDH document",
+        )),
+    }
+}
+
+/// A tiny XML text writer: indentation-free, escapes text and attribute values.
+#[derive(Debug, Default)]
+pub(crate) struct XmlOut {
+    pub(crate) text: String,
+}
+
+impl XmlOut {
+    pub(crate) fn new() -> Self {
+        Self {
+            text: String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+        }
+    }
+
+    pub(crate) fn open(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.text.push('<');
+        self.text.push_str(name);
+        for (k, v) in attributes {
+            self.text.push(' ');
+            self.text.push_str(k);
+            self.text.push_str("=\"");
+            escape(v, true, &mut self.text);
+            self.text.push('"');
+        }
+        self.text.push('>');
+    }
+
+    pub(crate) fn close(&mut self, name: &str) {
+        self.text.push_str("</");
+        self.text.push_str(name);
+        self.text.push_str(">\n");
+    }
+
+    pub(crate) fn leaf(&mut self, name: &str, attributes: &[(&str, &str)], value: &str) {
+        self.open(name, attributes);
+        escape(value, false, &mut self.text);
+        self.text.push_str("</");
+        self.text.push_str(name);
+        self.text.push_str(">\n");
+    }
+}
+
+fn escape(s: &str, attribute: bool, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\n' | '\r' | '\t' if attribute => out.push_str(&format!("&#{};", u32::from(c))),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The trimmed text of the first child element named `name` (any namespace).
+pub(crate) fn child_text<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> {
+    child(node, name).map(|c| c.text().unwrap_or("").trim())
+}
+
+/// The first child element named `name` (any namespace).
+pub(crate) fn child<'a, 'i>(
+    node: roxmltree::Node<'a, 'i>,
+    name: &str,
+) -> Option<roxmltree::Node<'a, 'i>> {
+    node.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
+}
+
+/// Like [`child_text`] but the element is required.
+pub(crate) fn required<'a>(
+    node: roxmltree::Node<'a, '_>,
+    name: &'static str,
+) -> Result<&'a str, ExchangeError> {
+    child_text(node, name).ok_or_else(|| {
+        ExchangeError::envelope(format!("`{}` lacks `{name}`", node.tag_name().name()))
+    })
+}

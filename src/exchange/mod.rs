@@ -1,0 +1,80 @@
+//! Exchange: network envelopes, acknowledgements and receipts, duplicate detection and resends
+//! on a crash-safe store — MedCom's reliable-messaging rules for one party (a mailbox).
+//!
+//! - [`envelope`]: VANSEnvelope 1.0.4 and the EHMI SBDH, wrapped and unwrapped.
+//! - [`payload`]: the facts of a FHIR or legacy message the exchange keys on.
+//! - [`ack`]: the FHIR Acknowledgement a receiver answers with (behind [`ack::Responder`]).
+//! - [`engine`]: `receive` (process / duplicate / reject / error per the duplicate table),
+//!   `send`, resends from the due list, and correlation of incoming acknowledgements.
+//! - [`store`]: where the mailbox lives: SQLite (embedded default) or PostgreSQL (several
+//!   nodes on one mailbox), plus an in-memory store for tests.
+//! - [`clock`]: the injectable clock and UUID source.
+
+pub mod ack;
+pub mod base64;
+pub mod clock;
+pub mod engine;
+pub mod envelope;
+pub mod payload;
+pub mod store;
+
+use std::fmt;
+
+pub use engine::{Decision, Engine, EngineOptions, Outcome};
+pub use envelope::Envelope;
+pub use payload::{Payload, PayloadFormat};
+
+/// What went wrong in the exchange layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExchangeErrorKind {
+    /// The envelope does not read.
+    Envelope(String),
+    /// The payload is no message the exchange can key on.
+    Payload(String),
+    /// The store failed.
+    Store(String),
+    /// A response could not be built.
+    Response(String),
+}
+
+/// An exchange error (boxed kind).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExchangeError(Box<ExchangeErrorKind>);
+
+impl ExchangeError {
+    /// The kind.
+    #[must_use]
+    pub fn kind(&self) -> &ExchangeErrorKind {
+        &self.0
+    }
+
+    pub(crate) fn envelope(m: impl Into<String>) -> Self {
+        Self(Box::new(ExchangeErrorKind::Envelope(m.into())))
+    }
+
+    pub(crate) fn payload(m: impl Into<String>) -> Self {
+        Self(Box::new(ExchangeErrorKind::Payload(m.into())))
+    }
+
+    pub(crate) fn store(m: impl fmt::Display) -> Self {
+        Self(Box::new(ExchangeErrorKind::Store(m.to_string())))
+    }
+
+    pub(crate) fn response(m: impl Into<String>) -> Self {
+        Self(Box::new(ExchangeErrorKind::Response(m.into())))
+    }
+}
+
+impl fmt::Display for ExchangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 {
+            ExchangeErrorKind::Envelope(m) => write!(f, "envelope: {m}"),
+            ExchangeErrorKind::Payload(m) => write!(f, "payload: {m}"),
+            ExchangeErrorKind::Store(m) => write!(f, "store: {m}"),
+            ExchangeErrorKind::Response(m) => write!(f, "response: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ExchangeError {}
