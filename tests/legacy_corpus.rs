@@ -27,8 +27,6 @@ const XFAIL: &[(&str, &str, &str)] = &[
     ("BIN01_5", "xml2edi", "message version B0131X has no conversion yet"),
     ("BIN01_6", "edi2xml", "message version B0131X has no conversion yet"),
     ("BIN01_6", "xml2edi", "message version B0131X has no conversion yet"),
-    ("DIS14_1", "edi2xml", "message version D1431C has no conversion yet"),
-    ("DIS14_1", "xml2edi", "message version D1431C has no conversion yet"),
     ("PRE01_1", "edi2xml", "message version LMS016 has no conversion yet"),
     ("PRE01_1", "xml2edi", "message version LMS016 has no conversion yet"),
     ("PRE01_2", "edi2xml", "message version LMS016 has no conversion yet"),
