@@ -25,6 +25,7 @@ mod control;
 mod discharge;
 mod notification;
 mod referral;
+mod report;
 pub(crate) mod text;
 
 use common::{located, push_dtm203, required, Body};
@@ -105,7 +106,7 @@ const HANDLERS: &[Handler] = &[
 pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
     "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
-    "D1730C", "D1431C",
+    "D1730C", "D1431C", "R0130K",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -114,7 +115,7 @@ pub const SUPPORTED_VERSIONS: &[&str] = &[
 ///
 /// ```
 /// assert!(medcom::legacy::convert::is_supported("XD0133L"));
-/// assert!(!medcom::legacy::convert::is_supported("R0130K"));
+/// assert!(!medcom::legacy::convert::is_supported("Q0130K"));
 /// ```
 #[must_use]
 pub fn is_supported(version: &str) -> bool {
@@ -153,6 +154,17 @@ fn handler(version: &str) -> Option<Handler> {
             acknowledgement: true,
             to_xml: referral::to_xml,
             to_edi: referral::to_edi,
+        });
+    }
+    if let Some(k) = report::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDRPT",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: report::to_xml,
+            to_edi: report::to_edi,
         });
     }
     let k = discharge::KINDS.iter().find(|k| k.version == version)?;
@@ -418,7 +430,7 @@ pub fn to_edifact(root: &Element) -> Result<Interchange, LegacyError> {
 /// # Examples
 ///
 /// ```
-/// let err = medcom::legacy::convert::edifact_to_oioxml(b"UNB+UNOC:3+A+B+990101:1200+K'UNH+1+MEDRPT:D:93A:UN:R0130K+RPT01'UNT+2+1'UNZ+1+K'").unwrap_err();
+/// let err = medcom::legacy::convert::edifact_to_oioxml(b"UNB+UNOC:3+A+B+990101:1200+K'UNH+1+MEDREQ:D:93A:UN:Q0130K+REQ01'UNT+2+1'UNZ+1+K'").unwrap_err();
 /// assert_eq!(err.kind().code(), "unsupported-message");
 /// ```
 pub fn edifact_to_oioxml(input: &[u8]) -> Result<Element, LegacyError> {
@@ -453,7 +465,8 @@ mod tests {
         let tables = HANDLERS.len()
             + discharge::KINDS.len()
             + referral::KINDS.len()
-            + notification::KINDS.len();
+            + notification::KINDS.len()
+            + report::KINDS.len();
         assert_eq!(SUPPORTED_VERSIONS.len(), tables);
     }
 }
