@@ -15,18 +15,6 @@ use medcom::legacy::{convert, edifact, oioxml, schema};
 /// One line per case that does not convert yet: (pair, direction, reason).
 #[rustfmt::skip]
 const XFAIL: &[(&str, &str, &str)] = &[
-    ("BIN01_1", "edi2xml", "message version B0131X has no conversion yet"),
-    ("BIN01_1", "xml2edi", "message version B0131X has no conversion yet"),
-    ("BIN01_2", "edi2xml", "message version B0131X has no conversion yet"),
-    ("BIN01_2", "xml2edi", "message version B0131X has no conversion yet"),
-    ("BIN01_3", "edi2xml", "message version B0131X has no conversion yet"),
-    ("BIN01_3", "xml2edi", "message version B0131X has no conversion yet"),
-    ("BIN01_4", "edi2xml", "message version B0131X has no conversion yet"),
-    ("BIN01_4", "xml2edi", "message version B0131X has no conversion yet"),
-    ("BIN01_5", "edi2xml", "message version B0131X has no conversion yet"),
-    ("BIN01_5", "xml2edi", "message version B0131X has no conversion yet"),
-    ("BIN01_6", "edi2xml", "message version B0131X has no conversion yet"),
-    ("BIN01_6", "xml2edi", "message version B0131X has no conversion yet"),
     ("PRE01_1", "edi2xml", "message version LMS016 has no conversion yet"),
     ("PRE01_1", "xml2edi", "message version LMS016 has no conversion yet"),
     ("PRE01_2", "edi2xml", "message version LMS016 has no conversion yet"),

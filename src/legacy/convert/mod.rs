@@ -18,6 +18,7 @@
 //! assert_eq!(back, edifact::read(edi.as_bytes()).unwrap());
 //! ```
 
+mod binary;
 mod clinical_email;
 pub(crate) mod codes;
 pub(crate) mod common;
@@ -106,7 +107,7 @@ const HANDLERS: &[Handler] = &[
 pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
     "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
-    "D1730C", "D1431C", "R0130K",
+    "D1730C", "D1431C", "R0130K", "B0131X",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -154,6 +155,17 @@ fn handler(version: &str) -> Option<Handler> {
             acknowledgement: true,
             to_xml: referral::to_xml,
             to_edi: referral::to_edi,
+        });
+    }
+    if let Some(k) = binary::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDBIN",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: binary::to_xml,
+            to_edi: binary::to_edi,
         });
     }
     if let Some(k) = report::KINDS.iter().find(|k| k.version == version) {
@@ -466,7 +478,8 @@ mod tests {
             + discharge::KINDS.len()
             + referral::KINDS.len()
             + notification::KINDS.len()
-            + report::KINDS.len();
+            + report::KINDS.len()
+            + binary::KINDS.len();
         assert_eq!(SUPPORTED_VERSIONS.len(), tables);
     }
 }
