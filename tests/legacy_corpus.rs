@@ -37,10 +37,6 @@ const XFAIL: &[(&str, &str, &str)] = &[
     ("REQ03_1", "xml2edi", "message version Q0330P has no conversion yet"),
     ("REQ03_2", "edi2xml", "message version Q0330P has no conversion yet"),
     ("REQ03_2", "xml2edi", "message version Q0330P has no conversion yet"),
-    ("RPT03_1", "edi2xml", "message version R0330P has no conversion yet"),
-    ("RPT03_1", "xml2edi", "message version R0330P has no conversion yet"),
-    ("RPT04_1", "edi2xml", "message version R0430P has no conversion yet"),
-    ("RPT04_1", "xml2edi", "message version R0430P has no conversion yet"),
     ("RPT04_2", "edi2xml", "paired EDIFACT has a line feed inside UNB's interchange reference (10607074258001 + LF, before `++++0'`), so it differs from UNZ's and our reader rejects the interchange (control-reference); MedCom's converter evidently drops line breaks first. R0430P has no conversion yet either"),
     ("RPT04_2", "xml2edi", "paired EDIFACT has a line feed inside UNB's interchange reference (10607074258001 + LF, before `++++0'`), so it differs from UNZ's and our reader rejects the interchange (control-reference); MedCom's converter evidently drops line breaks first. R0430P has no conversion yet either"),
 ];

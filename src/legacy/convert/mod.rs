@@ -25,6 +25,7 @@ pub(crate) mod common;
 mod control;
 mod discharge;
 mod notification;
+mod pathology;
 mod referral;
 mod report;
 pub(crate) mod text;
@@ -107,7 +108,7 @@ const HANDLERS: &[Handler] = &[
 pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
     "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
-    "D1730C", "D1431C", "R0130K", "B0131X",
+    "D1730C", "D1431C", "R0130K", "B0131X", "R0330P", "R0430P",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -166,6 +167,17 @@ fn handler(version: &str) -> Option<Handler> {
             acknowledgement: true,
             to_xml: binary::to_xml,
             to_edi: binary::to_edi,
+        });
+    }
+    if let Some(k) = pathology::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDRPT",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: pathology::to_xml,
+            to_edi: pathology::to_edi,
         });
     }
     if let Some(k) = report::KINDS.iter().find(|k| k.version == version) {
@@ -479,7 +491,8 @@ mod tests {
             + referral::KINDS.len()
             + notification::KINDS.len()
             + report::KINDS.len()
-            + binary::KINDS.len();
+            + binary::KINDS.len()
+            + pathology::KINDS.len();
         assert_eq!(SUPPORTED_VERSIONS.len(), tables);
     }
 }
