@@ -16,18 +16,6 @@ use medcom::legacy::{convert, edifact, oioxml, schema};
 /// One line per case that does not convert yet: (pair, direction, reason).
 #[rustfmt::skip]
 const XFAIL: &[(&str, &str, &str)] = &[
-    ("PRE01_1", "edi2xml", "message version LMS016 has no conversion yet"),
-    ("PRE01_1", "xml2edi", "message version LMS016 has no conversion yet"),
-    ("PRE01_2", "edi2xml", "message version LMS016 has no conversion yet"),
-    ("PRE01_2", "xml2edi", "message version LMS016 has no conversion yet"),
-    ("PRE01_3", "edi2xml", "message version LMS016 has no conversion yet"),
-    ("PRE01_3", "xml2edi", "message version LMS016 has no conversion yet"),
-    ("PRE60_1", "edi2xml", "message version R6031W has no conversion yet"),
-    ("PRE60_1", "xml2edi", "message version R6031W has no conversion yet"),
-    ("PRE60_2", "edi2xml", "message version R6031W has no conversion yet"),
-    ("PRE60_2", "xml2edi", "message version R6031W has no conversion yet"),
-    ("PRE60_3", "edi2xml", "message version R6031W has no conversion yet"),
-    ("PRE60_3", "xml2edi", "message version R6031W has no conversion yet"),
     ("REF07_2", "edi2xml", "a physiotherapy diagnosis (CIN 2:2 SFU) travels as a bare code; MedCom's converter fills DiagnoseText from the physiotherapy code list, which is not in the public material, so we report the missing text instead of inventing it"),
     ("REF07_3", "edi2xml", "a physiotherapy diagnosis (CIN 2:2 SFU) travels as a bare code; MedCom's converter fills DiagnoseText from the physiotherapy code list, which is not in the public material, so we report the missing text instead of inventing it"),
     ("REQ01_1", "edi2xml", "message version Q0130K has no conversion yet"),

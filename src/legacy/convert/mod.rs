@@ -26,6 +26,7 @@ mod control;
 mod discharge;
 mod notification;
 mod pathology;
+mod prescription;
 mod referral;
 mod report;
 pub(crate) mod text;
@@ -108,7 +109,7 @@ const HANDLERS: &[Handler] = &[
 pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
     "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
-    "D1730C", "D1431C", "R0130K", "B0131X", "R0330P", "R0430P",
+    "D1730C", "D1431C", "R0130K", "B0131X", "R0330P", "R0430P", "LMS016", "R6031W",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -167,6 +168,17 @@ fn handler(version: &str) -> Option<Handler> {
             acknowledgement: true,
             to_xml: binary::to_xml,
             to_edi: binary::to_edi,
+        });
+    }
+    if let Some(k) = prescription::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDPRE",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: prescription::to_xml,
+            to_edi: prescription::to_edi,
         });
     }
     if let Some(k) = pathology::KINDS.iter().find(|k| k.version == version) {
@@ -492,7 +504,8 @@ mod tests {
             + notification::KINDS.len()
             + report::KINDS.len()
             + binary::KINDS.len()
-            + pathology::KINDS.len();
+            + pathology::KINDS.len()
+            + prescription::KINDS.len();
         assert_eq!(SUPPORTED_VERSIONS.len(), tables);
     }
 }

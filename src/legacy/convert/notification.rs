@@ -85,7 +85,7 @@ fn is_fixed(group: &str, s: &Segment) -> bool {
 }
 
 /// `Date` and `TimeWithSec` from a DTM with format 204 (CCYYMMDDHHMMSS).
-fn push_dtm204(target: &mut Element, dtm: &Segment) -> Result<(), LegacyError> {
+pub(crate) fn push_dtm204(target: &mut Element, dtm: &Segment) -> Result<(), LegacyError> {
     let v = dtm.component(1, 2);
     if v.len() != 14 || !v.bytes().all(|b| b.is_ascii_digit()) || dtm.component(1, 3) != "204" {
         return Err(located(
@@ -105,7 +105,7 @@ fn push_dtm204(target: &mut Element, dtm: &Segment) -> Result<(), LegacyError> {
 }
 
 /// A DTM with format 204 from `Date` and `TimeWithSec`.
-fn dtm204(qualifier: &str, e: &Element) -> Result<Segment, LegacyError> {
+pub(crate) fn dtm204(qualifier: &str, e: &Element) -> Result<Segment, LegacyError> {
     let d: String = e
         .child_text("Date")
         .chars()

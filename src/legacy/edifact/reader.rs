@@ -555,8 +555,20 @@ mod tests {
         ("UNB+UNOC:3+A+B+1:2+R'\n+X'", "invalid-tag", Some(1), 2, 1),
         ("UNB+UNOD:3+A+B+1:2+R'", "unsupported-syntax", Some(0), 1, 1),
         // A line break inside a segment, also right after the release character.
-        ("UNB+UNOC:3+A+B+1:2+R\r\n'UNZ+0+R'", "invalid-value", Some(0), 1, 21),
-        ("UNB+UNOC:3+A+B+1:2+R'\nUNZ+0+?\nR'", "invalid-value", Some(1), 2, 8),
+        (
+            "UNB+UNOC:3+A+B+1:2+R\r\n'UNZ+0+R'",
+            "invalid-value",
+            Some(0),
+            1,
+            21,
+        ),
+        (
+            "UNB+UNOC:3+A+B+1:2+R'\nUNZ+0+?\nR'",
+            "invalid-value",
+            Some(1),
+            2,
+            8,
+        ),
         ("UNH+1+X'", "unexpected-segment", Some(0), 1, 1),
         ("UNB+UNOC:3+A+B+1:2+R'", "missing-segment", None, 1, 22),
         (
