@@ -18,8 +18,6 @@ use medcom::legacy::{convert, edifact, oioxml, schema};
 const XFAIL: &[(&str, &str, &str)] = &[
     ("REF07_2", "edi2xml", "a physiotherapy diagnosis (CIN 2:2 SFU) travels as a bare code; MedCom's converter fills DiagnoseText from the physiotherapy code list, which is not in the public material, so we report the missing text instead of inventing it"),
     ("REF07_3", "edi2xml", "a physiotherapy diagnosis (CIN 2:2 SFU) travels as a bare code; MedCom's converter fills DiagnoseText from the physiotherapy code list, which is not in the public material, so we report the missing text instead of inventing it"),
-    ("REQ01_1", "edi2xml", "message version Q0130K has no conversion yet"),
-    ("REQ01_1", "xml2edi", "message version Q0130K has no conversion yet"),
     ("REQ02_1", "edi2xml", "message version Q0230M has no conversion yet"),
     ("REQ02_1", "xml2edi", "message version Q0230M has no conversion yet"),
     ("REQ03_1", "edi2xml", "message version Q0330P has no conversion yet"),

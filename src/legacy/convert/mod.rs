@@ -29,6 +29,7 @@ mod pathology;
 mod prescription;
 mod referral;
 mod report;
+mod request;
 pub(crate) mod text;
 
 use common::{located, push_dtm203, required, Body};
@@ -109,7 +110,7 @@ const HANDLERS: &[Handler] = &[
 pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
     "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
-    "D1730C", "D1431C", "R0130K", "B0131X", "R0330P", "R0430P", "LMS016", "R6031W",
+    "D1730C", "D1431C", "R0130K", "B0131X", "R0330P", "R0430P", "LMS016", "R6031W", "Q0130K",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -118,7 +119,7 @@ pub const SUPPORTED_VERSIONS: &[&str] = &[
 ///
 /// ```
 /// assert!(medcom::legacy::convert::is_supported("XD0133L"));
-/// assert!(!medcom::legacy::convert::is_supported("Q0130K"));
+/// assert!(!medcom::legacy::convert::is_supported("Q0230M"));
 /// ```
 #[must_use]
 pub fn is_supported(version: &str) -> bool {
@@ -168,6 +169,17 @@ fn handler(version: &str) -> Option<Handler> {
             acknowledgement: true,
             to_xml: binary::to_xml,
             to_edi: binary::to_edi,
+        });
+    }
+    if let Some(k) = request::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDREQ",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: request::to_xml,
+            to_edi: request::to_edi,
         });
     }
     if let Some(k) = prescription::KINDS.iter().find(|k| k.version == version) {
@@ -466,7 +478,7 @@ pub fn to_edifact(root: &Element) -> Result<Interchange, LegacyError> {
 /// # Examples
 ///
 /// ```
-/// let err = medcom::legacy::convert::edifact_to_oioxml(b"UNB+UNOC:3+A+B+990101:1200+K'UNH+1+MEDREQ:D:93A:UN:Q0130K+REQ01'UNT+2+1'UNZ+1+K'").unwrap_err();
+/// let err = medcom::legacy::convert::edifact_to_oioxml(b"UNB+UNOC:3+A+B+990101:1200+K'UNH+1+MEDREQ:D:93A:UN:Q0230M+REQ02'UNT+2+1'UNZ+1+K'").unwrap_err();
 /// assert_eq!(err.kind().code(), "unsupported-message");
 /// ```
 pub fn edifact_to_oioxml(input: &[u8]) -> Result<Element, LegacyError> {
@@ -505,7 +517,8 @@ mod tests {
             + report::KINDS.len()
             + binary::KINDS.len()
             + pathology::KINDS.len()
-            + prescription::KINDS.len();
+            + prescription::KINDS.len()
+            + request::KINDS.len();
         assert_eq!(SUPPORTED_VERSIONS.len(), tables);
     }
 }

@@ -1,0 +1,519 @@
+//! The MEDREQ requests: REQ01 clinical-chemistry request (Q0130K ⇄ `LaboratoryRequest`). One
+//! table row per type ([`KINDS`]).
+//!
+//! Facts from MedCom's converter (its Q0130K mapping) and its paired message:
+//! - the requester is `NAD+PO` (Sender, with the physician in a `NAD+BV` group marked
+//!   `RFF+AHL:1`), the laboratory `NAD+SLA` (Receiver), the payer `NAD+PAY` whose type is
+//!   S02 `FCA`;
+//! - S02: `GIS+N`, the requester's sample number (`RFF+ROI`), the requisition time (`DTM+4`),
+//!   the number of tubes (`PAC`); S05 the patient's address, S06 the patient (`HAN+CDS` means
+//!   consent *not* given, as MedCom's converter reads it), S09 clinical information, each S10
+//!   a prompt, S15 the sample (`SPC+SCI` where it is taken, `RFF+RTI` repeating the sample
+//!   number, `DTM+SCO` the sampling time), then one requested analysis per `GIS` (`PTY+REP`,
+//!   `INV+MQ`). Comments travel as `FTX+RRO` (S02), clinical information as `FTX+CO` (S09),
+//!   as MedCom's other request pairs show.
+
+use super::codes::Table;
+use super::common::{
+    check_known, code_xml, dtm203, find, find_q, located, party_to_edi, party_to_xml, push_adr,
+    push_adr_edi, push_dtm203, push_nonempty, required, spr, Body,
+};
+use super::{codes, text, Letter};
+use crate::legacy::edifact::{seg, Message, Segment};
+use crate::legacy::oioxml::Element;
+use crate::legacy::{LegacyError, LegacyErrorKind};
+
+/// One request type.
+pub(crate) struct Kind {
+    /// EDIFACT version (UNH 2:5).
+    pub(crate) version: &'static str,
+    /// OIOXML letter root.
+    pub(crate) root: &'static str,
+    /// MedCom message name (UNH 3 and SPR).
+    pub(crate) code: &'static str,
+}
+
+/// The request family.
+#[rustfmt::skip]
+pub(crate) const KINDS: &[Kind] = &[
+    Kind { version: "Q0130K", root: "LaboratoryRequest", code: "REQ01" },
+];
+
+/// S02 FCA → `PayersTypeCode`.
+const PAYER: Table = &[
+    ("NSP", "anden"),
+    ("PPI", "sygesikring_gruppe_1"),
+    ("PPO", "sygesikring_gruppe_2"),
+];
+/// Payer NAD 2:2 → `IdentifierCode` (the payer's own list).
+const PAYER_CODE: Table = &[("AMT", "amt")];
+/// `SPC+SCI` 2:1 → (`SamplingLocationCode`, `SamplingDateTimeType`).
+const SAMPLING: &[(&str, &str, &str)] = &[
+    ("ATT", "rekvirenten", "faktisk"),
+    ("SPR", "laboratoriet", "oensket"),
+    ("PAT", "patienten", "oensket"),
+];
+/// `PTY+REP` 2:1 → `ResultPriority`.
+const PRIORITY: Table = &[("CI", "straks"), ("HI", "fremskyndet"), ("NO", "rutine")];
+/// INV 2:2 → `AnalysisCodeType`.
+const CODE_TYPE: Table = &[("CQU", "iupac"), ("91", "lokal")];
+
+/// The segments each group may hold; anything else is an error, never dropped.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("", &["BGM", "DTM"]),
+    ("01", &["NAD", "ADR", "COM", "SEQ", "SPR", "RFF"]),
+    ("02", &["FCA", "GIS", "RFF", "DTM", "PAC", "FTX"]),
+    ("05", &["ADR", "COM"]),
+    ("06", &["PNA", "RFF", "HAN"]),
+    ("09", &["FTX"]),
+    ("10", &["INV", "RSL", "DTM"]),
+    ("15", &["SPC", "RFF", "DTM", "GIS", "PTY", "INV"]),
+];
+
+fn known(group: &str, s: &Segment) -> bool {
+    let q = s.component(1, 1);
+    match (group, s.tag()) {
+        ("01", "NAD") => matches!(q, "PO" | "SLA" | "CCR" | "BV" | "PAY"),
+        ("01", "RFF") => q == "AHL" && s.component(1, 2) == "1",
+        ("01", "COM") => s.component(1, 2) == "WTE",
+        ("05", "COM") => s.component(1, 2) == "WTE",
+        ("02", "GIS") => q == "N",
+        ("02", "RFF") => q == "ROI",
+        ("02", "DTM") => q == "4",
+        ("02", "FTX") => q == "RRO",
+        ("09", "FTX") => q == "CO",
+        ("06", "PNA") => q == "PAT",
+        ("06", "HAN") => q == "CDS" && s.elements().len() == 1 && s.component(1, 2).is_empty(),
+        ("10", "INV") => q == "IN",
+        ("10", "RSL") => matches!(q, "TV" | "NV" | "CV"),
+        ("15", "SPC") => q == "SCI",
+        ("15", "RFF") => q == "RTI",
+        ("15", "DTM") => q == "SCO",
+        ("15", "GIS") => q == "N",
+        ("15", "PTY") => q == "REP",
+        ("15", "INV") => q == "MQ",
+        _ => true,
+    }
+}
+
+fn kind_of(pred: impl Fn(&Kind) -> bool, version: &str) -> Result<&'static Kind, LegacyError> {
+    KINDS.iter().find(|k| pred(k)).ok_or_else(|| {
+        LegacyError::new(LegacyErrorKind::UnsupportedMessage {
+            version: version.chars().take(16).collect(),
+        })
+    })
+}
+
+fn unexpected(tag: &str) -> LegacyError {
+    LegacyError::new(LegacyErrorKind::UnexpectedSegment {
+        tag: tag.chars().take(40).collect(),
+    })
+}
+
+/// EDIFACT → OIOXML.
+pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
+    let kind = kind_of(|k| k.version == message.version(), message.version())?;
+    let body = Body::new(message.body());
+    check_known(&body, ALLOWED, known)?;
+    let mut root = Element::new(kind.root, letter.namespace);
+    let mut l = root.child_element("Letter");
+    l.push_text_child("Identifier", letter.reference);
+    l.push_text_child("VersionCode", format!("X{}", kind.version));
+    l.push_text_child("StatisticalCode", format!("X{}", kind.code));
+    if let Some(dtm) = letter.head.iter().find(|s| s.tag() == "DTM") {
+        let mut a = l.child_element("Authorisation");
+        push_dtm203(&mut a, dtm)?;
+        l.push(a);
+    }
+    l.push_text_child("TypeCode", format!("X{}", kind.code));
+    root.push(l);
+    let s02 = body.groups("02").next().unwrap_or(&[]);
+    if let Some(g) = body.party("01", "NAD", "PO") {
+        let mut e = root.child_element("Sender");
+        e.push_text_child("EANIdentifier", letter.sender_ean);
+        party_to_xml(&mut e, g, false, false)?;
+        for com in g.iter().filter(|s| s.tag() == "COM") {
+            e.push_text_child("TelephoneSubscriberIdentifier", com.component(1, 1));
+        }
+        if let Some(spr) = find(g, "SPR") {
+            let c = code_xml(
+                codes::SPECIALITY,
+                "MedicalSpecialityCode",
+                spr.component(2, 1),
+                spr,
+            )?;
+            e.push_text_child("MedicalSpecialityCode", c);
+        }
+        if let Some(nad) = body.party("01", "NAD", "BV").and_then(|g| find(g, "NAD")) {
+            let mut p = e.child_element("Physician");
+            p.push_text_child("PersonInitials", nad.component(4, 1));
+            e.push(p);
+        }
+        root.push(e);
+    }
+    for (qual, name, ean) in [
+        ("SLA", "Receiver", Some(letter.recipient_ean)),
+        ("CCR", "CCReceiver", None),
+    ] {
+        if let Some(g) = body.party("01", "NAD", qual) {
+            let mut e = root.child_element(name);
+            if let Some(ean) = ean {
+                e.push_text_child("EANIdentifier", ean);
+            }
+            party_to_xml(&mut e, g, false, false)?;
+            root.push(e);
+        }
+    }
+    if let Some(g) = body.party("01", "NAD", "PAY") {
+        let mut e = root.child_element("Payer");
+        let fca = find(s02, "FCA");
+        let t = code_xml(
+            PAYER,
+            "PayersTypeCode",
+            fca.map_or("", |f| f.component(1, 1)),
+            fca.unwrap_or(g[0]),
+        )?;
+        e.push_text_child("PayersTypeCode", t);
+        if let Some(nad) = find(g, "NAD") {
+            if !nad.component(2, 1).is_empty() {
+                e.push_text_child("Identifier", nad.component(2, 1));
+                let c = code_xml(PAYER_CODE, "IdentifierCode", nad.component(2, 2), nad)?;
+                e.push_text_child("IdentifierCode", c);
+            }
+            push_nonempty(&mut e, "OrganisationName", nad.component(4, 1));
+        }
+        root.push(e);
+    }
+    let s06 = body.groups("06").next().unwrap_or(&[]);
+    let mut p = root.child_element("Patient");
+    super::common::patient_to_xml(&mut p, s06, None)?;
+    if let Some(g) = body.groups("05").next() {
+        if let Some(adr) = find(g, "ADR") {
+            push_adr(&mut p, adr);
+        }
+        for com in g.iter().filter(|s| s.tag() == "COM") {
+            p.push_text_child("TelephoneSubscriberIdentifier", com.component(1, 1));
+        }
+    }
+    let mut consent = p.child_element("Consent");
+    consent.push_text_child(
+        "Given",
+        if find(s06, "HAN").is_some() {
+            "false"
+        } else {
+            "true"
+        },
+    );
+    p.push(consent);
+    root.push(p);
+    let s15: Vec<&Segment> = body.groups("15").flatten().copied().collect();
+    let (sample, analyses) = s15.split_at(
+        s15.iter()
+            .position(|s| s.tag() == "GIS")
+            .unwrap_or(s15.len()),
+    );
+    let mut req = root.child_element("RequisitionInformation");
+    if let Some(dtm) = find_q(s02, "DTM", "4") {
+        let mut d = req.child_element("RequisitionDateTime");
+        push_dtm203(&mut d, dtm)?;
+        req.push(d);
+    }
+    if let Some(spc) = find(sample, "SPC") {
+        let (_, location, time) = SAMPLING
+            .iter()
+            .find(|(c, _, _)| *c == spc.component(2, 1))
+            .ok_or_else(|| located(unexpected("SPC+SCI"), spc))?;
+        req.push_text_child("SamplingLocationCode", *location);
+        req.push_text_child("SamplingDateTimeType", *time);
+    }
+    if let Some(dtm) = find(sample, "DTM") {
+        let mut d = req.child_element("SamplingDateTime");
+        push_dtm203(&mut d, dtm)?;
+        req.push(d);
+    }
+    let roi = find_q(s02, "RFF", "ROI").map(|r| r.component(1, 2));
+    if let Some(rti) = find(sample, "RFF") {
+        // The converter reads the number from S02 only; S15 must repeat it.
+        if Some(rti.component(1, 2)) != roi {
+            return Err(located(unexpected("RFF+RTI"), rti));
+        }
+    }
+    let mut s = req.child_element("Sample");
+    if let Some(roi) = roi {
+        s.push_text_child("RequesterSampleIdentifier", roi);
+    }
+    req.push(s);
+    if let Some(pac) = find(s02, "PAC") {
+        req.push_text_child("NumberOfTestTubes", pac.component(1, 1));
+    }
+    for (group, name) in [
+        (
+            body.groups("09").next().unwrap_or(&[]),
+            "ClinicalInformation",
+        ),
+        (s02, "Comments"),
+    ] {
+        for ftx in group.iter().filter(|s| s.tag() == "FTX") {
+            let mut t = req.child_element(name);
+            text::push_formatted(&mut t, ftx);
+            req.push(t);
+        }
+    }
+    root.push(req);
+    let mut requests = root.child_element("Requests");
+    let mut current: Option<Element> = None;
+    for seg in analyses {
+        match seg.tag() {
+            "GIS" => {
+                if let Some(r) = current.take() {
+                    requests.push(r);
+                }
+                current = Some(requests.child_element("RequestedAnalysis"));
+            }
+            "PTY" => {
+                if let Some(r) = current.as_mut() {
+                    let c = code_xml(PRIORITY, "ResultPriority", seg.component(2, 1), seg)?;
+                    r.push_text_child("ResultPriority", c);
+                }
+            }
+            "INV" => {
+                if let Some(r) = current.as_mut() {
+                    let mut a = r.child_element("Analysis");
+                    a.push_text_child("AnalysisCode", seg.component(2, 1));
+                    let c = code_xml(CODE_TYPE, "AnalysisCodeType", seg.component(2, 2), seg)?;
+                    a.push_text_child("AnalysisCodeType", c);
+                    a.push_text_child("AnalysisCodeResponsible", seg.component(2, 3));
+                    r.push(a);
+                }
+            }
+            _ => return Err(located(unexpected(seg.tag()), seg)),
+        }
+    }
+    if let Some(r) = current {
+        requests.push(r);
+    }
+    for g in body.groups("10") {
+        let mut pr = requests.child_element("Prompt");
+        if let Some(inv) = find(g, "INV") {
+            pr.push_text_child("Question", inv.component(2, 4));
+        }
+        let mut a = pr.child_element("Answer");
+        for s in g.iter().filter(|s| s.tag() != "INV") {
+            match (s.tag(), s.component(1, 1)) {
+                ("RSL", "TV") => a.push_text_child("Text", s.component(2, 6)),
+                ("RSL", "NV") => {
+                    let mut n = a.child_element("Numerical");
+                    n.push_text_child("Value", s.component(2, 1));
+                    n.push_text_child("Unit", s.component(3, 4));
+                    a.push(n);
+                }
+                ("RSL", _) => a.push_text_child("DiagnoseCode", s.component(2, 1)),
+                _ => {
+                    let mut d = a.child_element("DateTime");
+                    push_dtm203(&mut d, s)?;
+                    a.push(d);
+                }
+            }
+        }
+        pr.push(a);
+        requests.push(pr);
+    }
+    root.push(requests);
+    Ok(root)
+}
+
+/// OIOXML elements with no known EDIFACT place: an error, never dropped.
+const UNMAPPED: &[&str] = &[
+    "Collector",
+    "Reference",
+    "CarbonCopyReceiver",
+    "AlternativeIdentifier",
+];
+
+/// OIOXML → EDIFACT body.
+pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
+    let kind = kind_of(|k| k.root == letter.name(), letter.name())?;
+    let nested = letter
+        .elements()
+        .chain(letter.elements().flat_map(Element::elements))
+        .chain(
+            letter
+                .elements()
+                .flat_map(Element::elements)
+                .flat_map(Element::elements),
+        );
+    for e in nested {
+        if UNMAPPED.contains(&e.name()) {
+            return Err(unexpected(e.name()).with_location(format!("/Emessage/{}", kind.root)));
+        }
+    }
+    let l = required(letter, "Letter")?;
+    let sender = required(letter, "Sender")?;
+    let receiver = required(letter, "Receiver")?;
+    let patient = required(letter, "Patient")?;
+    let req = required(letter, "RequisitionInformation")?;
+    let requests = required(letter, "Requests")?;
+    let mut out = vec![seg!("BGM", ["LRE"], [""], ["9"], ["NA"])];
+    out.push(dtm203("137", required(l, "Authorisation")?)?);
+    out.push(seg!("S01", ["01"]));
+    party_to_edi(&mut out, "PO", sender, false, false)?;
+    for t in sender.children_named("TelephoneSubscriberIdentifier") {
+        out.push(seg!("COM", [t.text(), "WTE"]));
+    }
+    out.push(seg!("SEQ", [""], ["1"]));
+    out.push(spr(sender, kind.code, ["SKS", "SST"])?);
+    out.push(seg!("S01", ["01"]));
+    party_to_edi(&mut out, "SLA", receiver, false, false)?;
+    out.push(seg!("SEQ", [""], ["2"]));
+    let mut seq = 3;
+    if let Some(cc) = letter.child("CCReceiver") {
+        out.push(seg!("S01", ["01"]));
+        party_to_edi(&mut out, "CCR", cc, false, false)?;
+        out.push(seg!("SEQ", [""], [seq.to_string()]));
+        seq += 1;
+    }
+    if let Some(p) = sender.child("Physician") {
+        out.push(seg!("S01", ["01"]));
+        out.push(seg!(
+            "NAD",
+            ["BV"],
+            [""],
+            [""],
+            [p.child_text("PersonInitials"), "", "", "", "", "US"]
+        ));
+        out.push(seg!("RFF", ["AHL", "1"]));
+        out.push(seg!("SEQ", [""], [seq.to_string()]));
+        seq += 1;
+    }
+    let payer = letter.child("Payer");
+    if let Some(p) = payer {
+        out.push(seg!("S01", ["01"]));
+        let id = match p.child("IdentifierCode") {
+            Some(c) => vec![
+                p.child_text("Identifier"),
+                codes::to_edi(PAYER_CODE, "IdentifierCode", c.text())?,
+                "IM",
+            ],
+            None => vec![],
+        };
+        out.push(Segment::new(
+            "NAD",
+            [
+                vec!["PAY"],
+                id,
+                vec![],
+                vec![p.child_text("OrganisationName"), "", "", "", "", "US"],
+            ],
+        ));
+        out.push(seg!("SEQ", [""], [seq.to_string()]));
+    }
+    out.push(seg!("S02", ["02"]));
+    if let Some(p) = payer {
+        out.push(seg!(
+            "FCA",
+            [codes::to_edi(
+                PAYER,
+                "PayersTypeCode",
+                p.child_text("PayersTypeCode")
+            )?]
+        ));
+    }
+    out.push(seg!("GIS", ["N"]));
+    let sample = required(req, "Sample")?;
+    let number = sample.child_text("RequesterSampleIdentifier");
+    out.push(seg!("RFF", ["ROI", number]));
+    out.push(dtm203("4", required(req, "RequisitionDateTime")?)?);
+    out.push(seg!("PAC", [req.child_text("NumberOfTestTubes")]));
+    if let Some(c) = req.child("Comments") {
+        out.extend(text::to_ftx("RRO", c)?);
+    }
+    out.push(seg!("S05", ["05"]));
+    push_adr_edi(&mut out, patient);
+    for t in patient.children_named("TelephoneSubscriberIdentifier") {
+        out.push(seg!("COM", [t.text(), "WTE"]));
+    }
+    out.push(seg!("S06", ["06"]));
+    super::common::patient_to_edi(&mut out, &without_address(patient));
+    if patient
+        .child("Consent")
+        .is_some_and(|c| c.child_text("Given") == "false")
+    {
+        out.push(seg!("HAN", ["CDS"]));
+    }
+    out.push(seg!("S09", ["09"]));
+    if let Some(c) = req.child("ClinicalInformation") {
+        out.extend(text::to_ftx("CO", c)?);
+    }
+    for pr in requests.children_named("Prompt") {
+        out.push(seg!("S10", ["10"]));
+        out.push(seg!("INV", ["IN"], ["", "", "", pr.child_text("Question")]));
+        let a = required(pr, "Answer")?;
+        for e in a.elements() {
+            match e.name() {
+                "Text" => out.push(seg!("RSL", ["TV"], ["", "", "", "", "", e.text()])),
+                "Numerical" => out.push(seg!(
+                    "RSL",
+                    ["NV"],
+                    [e.child_text("Value")],
+                    ["", "", "", e.child_text("Unit")]
+                )),
+                "DiagnoseCode" => out.push(seg!("RSL", ["CV"], [e.text()])),
+                _ => out.push(dtm203("CDV", e)?),
+            }
+        }
+    }
+    out.push(seg!("S15", ["15"]));
+    let location = req.child_text("SamplingLocationCode");
+    let (code, _, _) = SAMPLING
+        .iter()
+        .find(|(_, l, t)| *l == location && *t == req.child_text("SamplingDateTimeType"))
+        .ok_or_else(|| {
+            LegacyError::new(LegacyErrorKind::UnknownCode {
+                field: "SamplingLocationCode",
+                code: location.chars().take(40).collect(),
+            })
+        })?;
+    out.push(seg!("SPC", ["SCI"], [*code]));
+    out.push(seg!("RFF", ["RTI", number]));
+    if let Some(d) = req.child("SamplingDateTime") {
+        out.push(dtm203("SCO", d)?);
+    }
+    for r in requests.children_named("RequestedAnalysis") {
+        out.push(seg!("GIS", ["N"]));
+        let p = codes::to_edi(PRIORITY, "ResultPriority", r.child_text("ResultPriority"))?;
+        out.push(seg!("PTY", ["REP"], [p]));
+        let a = required(r, "Analysis")?;
+        let t = codes::to_edi(
+            CODE_TYPE,
+            "AnalysisCodeType",
+            a.child_text("AnalysisCodeType"),
+        )?;
+        out.push(seg!(
+            "INV",
+            ["MQ"],
+            [
+                a.child_text("AnalysisCode"),
+                t,
+                a.child_text("AnalysisCodeResponsible")
+            ]
+        ));
+    }
+    Ok(out)
+}
+
+/// The patient without the address parts S05 carries (so that S06 holds only the person).
+fn without_address(patient: &Element) -> Element {
+    let mut p = Element::new(patient.name(), patient.namespace());
+    for e in patient.elements() {
+        if matches!(
+            e.name(),
+            "CivilRegistrationNumber"
+                | "AlternativeIdentifier"
+                | "PersonSurnameName"
+                | "PersonGivenName"
+        ) {
+            p.push(e.clone());
+        }
+    }
+    p
+}
