@@ -20,10 +20,6 @@ const XFAIL: &[(&str, &str, &str)] = &[
     ("REF07_3", "edi2xml", "a physiotherapy diagnosis (CIN 2:2 SFU) travels as a bare code; MedCom's converter fills DiagnoseText from the physiotherapy code list, which is not in the public material, so we report the missing text instead of inventing it"),
     ("REQ02_1", "edi2xml", "message version Q0230M has no conversion yet"),
     ("REQ02_1", "xml2edi", "message version Q0230M has no conversion yet"),
-    ("REQ03_1", "edi2xml", "message version Q0330P has no conversion yet"),
-    ("REQ03_1", "xml2edi", "message version Q0330P has no conversion yet"),
-    ("REQ03_2", "edi2xml", "message version Q0330P has no conversion yet"),
-    ("REQ03_2", "xml2edi", "message version Q0330P has no conversion yet"),
 ];
 
 /// Pairs whose EDIFACT was wrapped at a fixed width, line breaks falling inside values (RPT04_2:

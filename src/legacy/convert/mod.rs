@@ -111,6 +111,7 @@ pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
     "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
     "D1730C", "D1431C", "R0130K", "B0131X", "R0330P", "R0430P", "LMS016", "R6031W", "Q0130K",
+    "Q0330P",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.

@@ -198,7 +198,7 @@ fn find_q<'a>(g: &[&'a Segment], tag: &str, q: &str) -> Option<&'a Segment> {
 }
 
 /// `YYYY-MM-DD` from a DTM with format 102.
-fn date102(dtm: &Segment) -> Result<String, LegacyError> {
+pub(crate) fn date102(dtm: &Segment) -> Result<String, LegacyError> {
     let v = dtm.component(1, 2);
     if v.len() != 8 || !v.bytes().all(|b| b.is_ascii_digit()) || dtm.component(1, 3) != "102" {
         return Err(located(
@@ -212,7 +212,7 @@ fn date102(dtm: &Segment) -> Result<String, LegacyError> {
     Ok(format!("{}-{}-{}", &v[..4], &v[4..6], &v[6..8]))
 }
 
-fn dtm102(qualifier: &str, date: &str) -> Result<Segment, LegacyError> {
+pub(crate) fn dtm102(qualifier: &str, date: &str) -> Result<Segment, LegacyError> {
     let d: String = date.chars().filter(char::is_ascii_digit).collect();
     if d.len() != 8 {
         return Err(LegacyError::new(LegacyErrorKind::InvalidValue {

@@ -16,7 +16,7 @@
 use super::codes::Table;
 use super::common::{
     check_known, code_xml, dtm203, find, find_q, located, party_to_edi, party_to_xml, push_adr,
-    push_adr_edi, push_dtm203, push_nonempty, required, spr, Body,
+    push_dtm203, push_nonempty, required, spr, Body,
 };
 use super::{codes, text, Letter};
 use crate::legacy::edifact::{seg, Message, Segment};
@@ -31,13 +31,61 @@ pub(crate) struct Kind {
     pub(crate) root: &'static str,
     /// MedCom message name (UNH 3 and SPR).
     pub(crate) code: &'static str,
+    /// The pathology layout: several samples (one S15 each, with material and pre-treatment),
+    /// the priority and coded indication in S02, cervix prompts (`ADP…` codes) in S10.
+    pathology: bool,
 }
 
 /// The request family.
 #[rustfmt::skip]
 pub(crate) const KINDS: &[Kind] = &[
-    Kind { version: "Q0130K", root: "LaboratoryRequest", code: "REQ01" },
+    Kind { version: "Q0130K", root: "LaboratoryRequest", code: "REQ01", pathology: false },
+    Kind { version: "Q0330P", root: "PathologyRequest", code: "REQ03", pathology: true },
 ];
+
+/// `SPC+PRM` 2:1 ⇄ `MaterialPreTreatment`, with the code text MedCom sends.
+const PRE_TREATMENT: &[(&str, &str, &str)] = &[
+    ("T998", "fikseret", "Fikseret"),
+    ("T100", "frysesnit", "Frysesnit"),
+];
+
+/// How a cervix prompt answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// Present means `true`.
+    Flag,
+    /// `DTM` with this qualifier, format 102.
+    Date(&'static str),
+    /// `RSL+AV` text (RSL 2:6).
+    Text,
+    /// `RSL+CV+::1` and an optional `DTM+AIC` (none: MedCom's `0001-01-01`).
+    Treatment,
+}
+
+/// The cervix prompts (S10 `INV+IN+<code>:PA8:SST:<text>`) ⇄ `SupplementaryCervixInformations`
+/// children, in schema order. MedCom's converter also knows ADP205/206/213/214 (conisation,
+/// hysterectomy, irradiation, chemotherapy), whose EDIFACT layout no pair shows: refused.
+const CERVIX: &[(&str, &str, &str, Answer)] = &[
+    ("ADP101", "Kondylomer", "Condyloma", Answer::Flag),
+    ("ADP102", "Spiral", "IUD", Answer::Flag),
+    ("ADP103", "Patienten er gravid", "Pregnant", Answer::Flag),
+    (
+        "ADP201",
+        "Menstruation",
+        "DateOfPeriod",
+        Answer::Date("LMC"),
+    ),
+    ("ADP202", "Hormonbehandling", "HormonTherapy", Answer::Text),
+    (
+        "ADP203",
+        "Kryobehandling",
+        "DateOfCryoTherapy",
+        Answer::Treatment,
+    ),
+    ("ADP204", "Laser", "DateOfLaser", Answer::Treatment),
+];
+/// `DateOfCryoTherapy`/`DateOfLaser` when the treatment has no date.
+const NO_DATE: &str = "0001-01-01";
 
 /// S02 FCA → `PayersTypeCode`.
 const PAYER: Table = &[
@@ -62,21 +110,36 @@ const CODE_TYPE: Table = &[("CQU", "iupac"), ("91", "lokal")];
 const ALLOWED: &[(&str, &[&str])] = &[
     ("", &["BGM", "DTM"]),
     ("01", &["NAD", "ADR", "COM", "SEQ", "SPR", "RFF"]),
-    ("02", &["FCA", "GIS", "RFF", "DTM", "PAC", "FTX"]),
+    (
+        "02",
+        &["FCA", "GIS", "RFF", "DTM", "PTY", "CIN", "PAC", "FTX"],
+    ),
     ("05", &["ADR", "COM"]),
     ("06", &["PNA", "RFF", "HAN"]),
     ("09", &["FTX"]),
     ("10", &["INV", "RSL", "DTM"]),
-    ("15", &["SPC", "RFF", "DTM", "GIS", "PTY", "INV"]),
+    ("15", &["SPC", "RFF", "DTM", "FTX", "GIS", "PTY", "INV"]),
 ];
 
-fn known(group: &str, s: &Segment) -> bool {
+fn known(kind: &Kind, group: &str, s: &Segment) -> bool {
     let q = s.component(1, 1);
+    let p = kind.pathology;
     match (group, s.tag()) {
+        ("02", "PTY") => p && q == "REP",
+        ("02", "CIN") => p && q == "RRO",
+        ("10", "INV") if p => CERVIX.iter().any(|(c, ..)| *c == s.component(2, 1)),
+        ("10", "RSL") if p => matches!(q, "AV" | "CV"),
+        ("10", "DTM") if p => matches!(q, "LMC" | "AIC"),
+        ("15", "SPC") if p => matches!(q, "SCI" | "PRM"),
+        ("15", "FTX") => p && q == "MAT",
+        ("15", "DTM") => !p && q == "SCO",
+        ("15", "PTY") => !p && q == "REP",
+        ("15", "INV") => q == if p { "OP" } else { "MQ" },
         ("01", "NAD") => matches!(q, "PO" | "SLA" | "CCR" | "BV" | "PAY"),
         ("01", "RFF") => q == "AHL" && s.component(1, 2) == "1",
         ("01", "COM") => s.component(1, 2) == "WTE",
         ("05", "COM") => s.component(1, 2) == "WTE",
+        ("05", "ADR") => q == "PO",
         ("02", "GIS") => q == "N",
         ("02", "RFF") => q == "ROI",
         ("02", "DTM") => q == "4",
@@ -88,10 +151,7 @@ fn known(group: &str, s: &Segment) -> bool {
         ("10", "RSL") => matches!(q, "TV" | "NV" | "CV"),
         ("15", "SPC") => q == "SCI",
         ("15", "RFF") => q == "RTI",
-        ("15", "DTM") => q == "SCO",
         ("15", "GIS") => q == "N",
-        ("15", "PTY") => q == "REP",
-        ("15", "INV") => q == "MQ",
         _ => true,
     }
 }
@@ -114,7 +174,7 @@ fn unexpected(tag: &str) -> LegacyError {
 pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
     let kind = kind_of(|k| k.version == message.version(), message.version())?;
     let body = Body::new(message.body());
-    check_known(&body, ALLOWED, known)?;
+    check_known(&body, ALLOWED, |g, s| known(kind, g, s))?;
     let mut root = Element::new(kind.root, letter.namespace);
     let mut l = root.child_element("Letter");
     l.push_text_child("Identifier", letter.reference);
@@ -206,6 +266,10 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
     );
     p.push(consent);
     root.push(p);
+    if kind.pathology {
+        pathology_to_xml(&mut root, &body, s02)?;
+        return Ok(root);
+    }
     let s15: Vec<&Segment> = body.groups("15").flatten().copied().collect();
     let (sample, analyses) = s15.split_at(
         s15.iter()
@@ -408,6 +472,10 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
         out.push(seg!("SEQ", [""], [seq.to_string()]));
     }
     out.push(seg!("S02", ["02"]));
+    if kind.pathology {
+        pathology_to_edi(&mut out, payer, patient, req, requests)?;
+        return Ok(out);
+    }
     if let Some(p) = payer {
         out.push(seg!(
             "FCA",
@@ -423,12 +491,13 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     let number = sample.child_text("RequesterSampleIdentifier");
     out.push(seg!("RFF", ["ROI", number]));
     out.push(dtm203("4", required(req, "RequisitionDateTime")?)?);
-    out.push(seg!("PAC", [req.child_text("NumberOfTestTubes")]));
+    // Comments come before the tube count (REQ03_2).
     if let Some(c) = req.child("Comments") {
         out.extend(text::to_ftx("RRO", c)?);
     }
+    out.push(seg!("PAC", [req.child_text("NumberOfTestTubes")]));
     out.push(seg!("S05", ["05"]));
-    push_adr_edi(&mut out, patient);
+    patient_address(&mut out, patient);
     for t in patient.children_named("TelephoneSubscriberIdentifier") {
         out.push(seg!("COM", [t.text(), "WTE"]));
     }
@@ -501,6 +570,29 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     Ok(out)
 }
 
+/// S05 `ADR+PO` of the patient, when it has an address.
+fn patient_address(out: &mut Vec<Segment>, patient: &Element) {
+    let parts = [
+        "StreetName",
+        "SuburbName",
+        "DistrictName",
+        "PostCodeIdentifier",
+    ];
+    if parts.iter().any(|p| patient.child(p).is_some()) {
+        out.push(seg!(
+            "ADR",
+            ["PO"],
+            [
+                "US",
+                patient.child_text("StreetName"),
+                patient.child_text("SuburbName")
+            ],
+            [patient.child_text("DistrictName")],
+            [patient.child_text("PostCodeIdentifier")]
+        ));
+    }
+}
+
 /// The patient without the address parts S05 carries (so that S06 holds only the person).
 fn without_address(patient: &Element) -> Element {
     let mut p = Element::new(patient.name(), patient.namespace());
@@ -516,4 +608,300 @@ fn without_address(patient: &Element) -> Element {
         }
     }
     p
+}
+
+/// The sample headers (each S15 up to its first `GIS`) and the requested analyses (from `GIS`).
+fn samples_and_analyses<'a>(body: &Body<'a>) -> (Vec<Vec<&'a Segment>>, Vec<&'a Segment>) {
+    let mut samples = Vec::new();
+    let mut analyses = Vec::new();
+    for g in body.groups("15") {
+        let split = g.iter().position(|s| s.tag() == "GIS").unwrap_or(g.len());
+        samples.push(g.iter().take(split).copied().collect());
+        analyses.extend(g.iter().skip(split).copied());
+    }
+    (samples, analyses)
+}
+
+/// Requisition and requests of a pathology request (after the patient).
+fn pathology_to_xml(
+    root: &mut Element,
+    body: &Body<'_>,
+    s02: &[&Segment],
+) -> Result<(), LegacyError> {
+    let (samples, analyses) = samples_and_analyses(body);
+    let mut req = root.child_element("RequisitionInformation");
+    if let Some(rff) = find_q(s02, "RFF", "ROI") {
+        req.push_text_child("RequestersRequisitionIdentifier", rff.component(1, 2));
+    }
+    let dtm = find_q(s02, "DTM", "4");
+    if let Some(dtm) = dtm {
+        let mut d = req.child_element("RequisitionDateTime");
+        push_dtm203(&mut d, dtm)?;
+        req.push(d);
+    }
+    if let Some(spc) = samples.first().and_then(|g| find_q(g, "SPC", "SCI")) {
+        let (_, location, time) = SAMPLING
+            .iter()
+            .find(|(c, _, _)| *c == spc.component(2, 1))
+            .ok_or_else(|| located(unexpected("SPC+SCI"), spc))?;
+        req.push_text_child("SamplingLocationCode", *location);
+        req.push_text_child("SamplingDateTimeType", *time);
+    }
+    // MedCom's converter takes the sampling time from S02's requisition time.
+    if let Some(dtm) = dtm {
+        let mut d = req.child_element("SamplingDateTime");
+        push_dtm203(&mut d, dtm)?;
+        req.push(d);
+    }
+    for g in &samples {
+        let mut s = req.child_element("Sample");
+        if let Some(rff) = find_q(g, "RFF", "RTI") {
+            s.push_text_child("RequesterSampleIdentifier", rff.component(1, 2));
+        }
+        if let Some(ftx) = find_q(g, "FTX", "MAT") {
+            s.push_text_child("MaterialDescription", ftx.component(4, 1));
+        }
+        for spc in g
+            .iter()
+            .filter(|x| x.tag() == "SPC" && x.component(1, 1) == "PRM")
+        {
+            let (_, t, _) = PRE_TREATMENT
+                .iter()
+                .find(|(c, ..)| *c == spc.component(2, 1))
+                .ok_or_else(|| located(unexpected("SPC+PRM"), spc))?;
+            s.push_text_child("MaterialPreTreatment", *t);
+        }
+        req.push(s);
+    }
+    if let Some(pac) = find(s02, "PAC") {
+        req.push_text_child("NumberOfTestTubes", pac.component(1, 1));
+    }
+    for ftx in body.groups("09").flatten().filter(|s| s.tag() == "FTX") {
+        let mut t = req.child_element("ClinicalInformation");
+        text::push_formatted(&mut t, ftx);
+        req.push(t);
+    }
+    if let Some(cin) = find_q(s02, "CIN", "RRO") {
+        let mut c = req.child_element("CodedClinicalInformation");
+        c.push_text_child("IndicationCode", cin.component(2, 1));
+        c.push_text_child("IndicationText", cin.component(2, 4));
+        req.push(c);
+    }
+    for ftx in s02.iter().filter(|s| s.tag() == "FTX") {
+        let mut t = req.child_element("Comments");
+        text::push_formatted(&mut t, ftx);
+        req.push(t);
+    }
+    root.push(req);
+    let mut requests = root.child_element("Requests");
+    for inv in analyses.iter().filter(|s| s.tag() == "INV") {
+        let mut r = requests.child_element("RequestedAnalysis");
+        if let Some(pty) = find_q(s02, "PTY", "REP") {
+            let c = code_xml(PRIORITY, "ResultPriority", pty.component(2, 1), pty)?;
+            r.push_text_child("ResultPriority", c);
+        }
+        let mut a = r.child_element("Analysis");
+        a.push_text_child("AnalysisCode", inv.component(2, 1));
+        a.push_text_child("AnalysisCodeType", inv.component(2, 2));
+        a.push_text_child("AnalysisShortName", inv.component(2, 4));
+        r.push(a);
+        requests.push(r);
+    }
+    if let Some(bad) = analyses.iter().find(|s| !matches!(s.tag(), "GIS" | "INV")) {
+        return Err(located(unexpected(bad.tag()), bad));
+    }
+    let prompts: Vec<&[&Segment]> = body.groups("10").collect();
+    if !prompts.is_empty() {
+        let mut c = requests.child_element("SupplementaryCervixInformations");
+        for (code, _, element, answer) in CERVIX {
+            let Some(g) = prompts
+                .iter()
+                .find(|g| find(g, "INV").is_some_and(|i| i.component(2, 1) == *code))
+            else {
+                continue;
+            };
+            let value = match answer {
+                Answer::Flag => "true".to_owned(),
+                Answer::Date(q) => match find_q(g, "DTM", q) {
+                    Some(d) => super::prescription::date102(d)?,
+                    None => continue,
+                },
+                Answer::Text => match find_q(g, "RSL", "AV") {
+                    Some(r) => r.component(2, 6).to_owned(),
+                    None => continue,
+                },
+                Answer::Treatment => match find_q(g, "DTM", "AIC") {
+                    Some(d) => super::prescription::date102(d)?,
+                    None => NO_DATE.to_owned(),
+                },
+            };
+            c.push_text_child(*element, value);
+        }
+        requests.push(c);
+    }
+    root.push(requests);
+    Ok(())
+}
+
+/// S02 onwards of a pathology request.
+fn pathology_to_edi(
+    out: &mut Vec<Segment>,
+    payer: Option<&Element>,
+    patient: &Element,
+    req: &Element,
+    requests: &Element,
+) -> Result<(), LegacyError> {
+    let here = |name: &str| format!("/Emessage/PathologyRequest/{name}");
+    if let Some(p) = payer {
+        let c = codes::to_edi(PAYER, "PayersTypeCode", p.child_text("PayersTypeCode"))?;
+        out.push(seg!("FCA", [c]));
+    }
+    out.push(seg!("GIS", ["N"]));
+    out.push(seg!(
+        "RFF",
+        ["ROI", req.child_text("RequestersRequisitionIdentifier")]
+    ));
+    let requisition = required(req, "RequisitionDateTime")?;
+    if req.child("SamplingDateTime").is_some_and(|s| {
+        s != requisition
+            && (s.child_text("Date"), s.child_text("Time"))
+                != (
+                    requisition.child_text("Date"),
+                    requisition.child_text("Time"),
+                )
+    }) {
+        return Err(unexpected("SamplingDateTime")
+            .with_location(here("RequisitionInformation/SamplingDateTime")));
+    }
+    out.push(dtm203("4", requisition)?);
+    let analyses: Vec<&Element> = requests.children_named("RequestedAnalysis").collect();
+    let priorities: Vec<&str> = analyses
+        .iter()
+        .filter_map(|r| r.child("ResultPriority"))
+        .map(Element::text)
+        .collect();
+    if let Some(p) = priorities.first() {
+        if priorities.len() != analyses.len() || priorities.iter().any(|x| x != p) {
+            return Err(unexpected("ResultPriority").with_location(here("Requests")));
+        }
+        out.push(seg!(
+            "PTY",
+            ["REP"],
+            [codes::to_edi(PRIORITY, "ResultPriority", p)?]
+        ));
+    }
+    if let Some(c) = req.child("CodedClinicalInformation") {
+        out.push(seg!(
+            "CIN",
+            ["RRO"],
+            [
+                c.child_text("IndicationCode"),
+                "PA4",
+                "SST",
+                c.child_text("IndicationText")
+            ]
+        ));
+    }
+    // Comments come before the tube count (REQ03_2).
+    if let Some(c) = req.child("Comments") {
+        out.extend(text::to_ftx("RRO", c)?);
+    }
+    out.push(seg!("PAC", [req.child_text("NumberOfTestTubes")]));
+    out.push(seg!("S05", ["05"]));
+    patient_address(out, patient);
+    for t in patient.children_named("TelephoneSubscriberIdentifier") {
+        out.push(seg!("COM", [t.text(), "WTE"]));
+    }
+    out.push(seg!("S06", ["06"]));
+    super::common::patient_to_edi(out, &without_address(patient));
+    if patient
+        .child("Consent")
+        .is_some_and(|c| c.child_text("Given") == "false")
+    {
+        out.push(seg!("HAN", ["CDS"]));
+    }
+    out.push(seg!("S09", ["09"]));
+    if let Some(c) = req.child("ClinicalInformation") {
+        out.extend(text::to_ftx("CO", c)?);
+    }
+    if let Some(c) = requests.child("SupplementaryCervixInformations") {
+        for e in c.elements() {
+            let (code, question, _, answer) = CERVIX
+                .iter()
+                .find(|(_, _, n, _)| *n == e.name())
+                .ok_or_else(|| {
+                    unexpected(e.name())
+                        .with_location(here("Requests/SupplementaryCervixInformations"))
+                })?;
+            out.push(seg!("S10", ["10"]));
+            out.push(seg!("INV", ["IN"], [*code, "PA8", "SST", *question]));
+            match answer {
+                Answer::Flag if e.text() == "true" => {}
+                Answer::Flag => {
+                    return Err(unexpected(e.name())
+                        .with_location(here("Requests/SupplementaryCervixInformations")))
+                }
+                Answer::Date(q) => out.push(super::prescription::dtm102(q, e.text())?),
+                Answer::Text => out.push(seg!("RSL", ["AV"], ["", "", "", "", "", e.text()])),
+                Answer::Treatment => {
+                    out.push(seg!("RSL", ["CV"], ["", "", "1"]));
+                    if e.text() != NO_DATE {
+                        out.push(super::prescription::dtm102("AIC", e.text())?);
+                    }
+                }
+            }
+        }
+    }
+    let samples: Vec<&Element> = req.children_named("Sample").collect();
+    let location = req.child_text("SamplingLocationCode");
+    let (code, _, _) = SAMPLING
+        .iter()
+        .find(|(_, l, t)| *l == location && *t == req.child_text("SamplingDateTimeType"))
+        .ok_or_else(|| {
+            LegacyError::new(LegacyErrorKind::UnknownCode {
+                field: "SamplingLocationCode",
+                code: location.chars().take(40).collect(),
+            })
+        })?;
+    for s in &samples {
+        out.push(seg!("S15", ["15"]));
+        out.push(seg!("SPC", ["SCI"], [*code]));
+        for t in s.children_named("MaterialPreTreatment") {
+            let (c, _, text) = PRE_TREATMENT
+                .iter()
+                .find(|(_, x, _)| *x == t.text())
+                .ok_or_else(|| {
+                    unexpected("MaterialPreTreatment")
+                        .with_location(here("RequisitionInformation/Sample"))
+                })?;
+            out.push(seg!("SPC", ["PRM"], [*c, "PA3", "SST", *text]));
+        }
+        if let Some(r) = s.child("RequesterSampleIdentifier") {
+            out.push(seg!("RFF", ["RTI", r.text()]));
+        }
+        out.push(Segment::new(
+            "FTX",
+            [
+                vec!["MAT"],
+                vec!["P00"],
+                vec![],
+                vec![s.child_text("MaterialDescription")],
+            ],
+        ));
+    }
+    for r in analyses {
+        let a = required(r, "Analysis")?;
+        out.push(seg!("GIS", ["N"]));
+        out.push(seg!(
+            "INV",
+            ["OP"],
+            [
+                a.child_text("AnalysisCode"),
+                a.child_text("AnalysisCodeType"),
+                "SST",
+                a.child_text("AnalysisShortName")
+            ]
+        ));
+    }
+    Ok(())
 }
