@@ -18,8 +18,6 @@ use medcom::legacy::{convert, edifact, oioxml, schema};
 const XFAIL: &[(&str, &str, &str)] = &[
     ("REF07_2", "edi2xml", "a physiotherapy diagnosis (CIN 2:2 SFU) travels as a bare code; MedCom's converter fills DiagnoseText from the physiotherapy code list, which is not in the public material, so we report the missing text instead of inventing it"),
     ("REF07_3", "edi2xml", "a physiotherapy diagnosis (CIN 2:2 SFU) travels as a bare code; MedCom's converter fills DiagnoseText from the physiotherapy code list, which is not in the public material, so we report the missing text instead of inventing it"),
-    ("REQ02_1", "edi2xml", "message version Q0230M has no conversion yet"),
-    ("REQ02_1", "xml2edi", "message version Q0230M has no conversion yet"),
 ];
 
 /// Pairs whose EDIFACT was wrapped at a fixed width, line breaks falling inside values (RPT04_2:
@@ -136,14 +134,22 @@ fn paired_messages_convert_both_ways() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// (pair, segment inserted after the first `S14+14'` or `S12+12'`): unknown content in a
-/// converted type is an error, never dropped.
+/// (pair, segment after which to insert, inserted segment): unknown content in a converted
+/// type is an error, never dropped.
 #[rustfmt::skip]
-const UNKNOWN: &[(&str, &str)] = &[
-    ("DIS01_1", "XYZ+1'"),
-    ("DIS01_1", "FTX+BIN+P00++ref'"),
-    ("DIS91_1", "FTX+URL+P00++http://x'"),
-    ("REF01_1", "FTX+ZZ+P00++x'"),
+const UNKNOWN: &[(&str, &str, &str)] = &[
+    ("DIS01_1", "S14+14'", "XYZ+1'"),
+    ("DIS01_1", "S14+14'", "FTX+BIN+P00++ref'"),
+    ("DIS91_1", "S14+14'", "FTX+URL+P00++http://x'"),
+    ("REF01_1", "S12+12'", "FTX+ZZ+P00++x'"),
+    ("DIS14_1", "S11+11'", "RFF+ADY:1'"),
+    ("RPT01_2", "S16+16'", "FTX+ZZ+P00++x'"),
+    ("RPT01_2", "RND+U+60+130'", "FTX+SPC+P00++interval text'"),
+    ("RPT04_1", "S10+10'", "FTX+ZZ+P00++x'"),
+    ("PRE01_1", "GIS+ZZZ:SKL:SST'", "INP+1+AUP'"),
+    ("REQ01_1", "S15+15'", "QTY+1'"),
+    ("REQ03_1", "S10+10'", "INV+IN+ADP205:PA8:SST:Konisation'"),
+    ("BIN01_5", "S07+07'", "FTX+ZZ+P00++x'"),
 ];
 
 #[test]
@@ -152,13 +158,10 @@ fn unknown_segments_are_errors() {
         return;
     };
     let dir = shared.join("medcom/legacy/files/glasdam_edifact_converter/test/complete/files");
-    for (name, extra) in UNKNOWN {
+    for (name, anchor, extra) in UNKNOWN {
         let edi = std::fs::read(dir.join(format!("edifact/{name}.edi"))).unwrap();
         let text: String = edi.iter().map(|&b| char::from(b)).collect();
-        let at = ["S14+14'", "S12+12'"]
-            .iter()
-            .find_map(|g| text.find(g).map(|i| i + g.len()))
-            .unwrap();
+        let at = text.find(anchor).map(|i| i + anchor.len()).unwrap();
         let mut changed = text.clone();
         changed.insert_str(at, extra);
         // One more segment in the message: bump the UNT count.

@@ -111,7 +111,7 @@ pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
     "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
     "D1730C", "D1431C", "R0130K", "B0131X", "R0330P", "R0430P", "LMS016", "R6031W", "Q0130K",
-    "Q0330P",
+    "Q0230M", "Q0330P",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -120,7 +120,7 @@ pub const SUPPORTED_VERSIONS: &[&str] = &[
 ///
 /// ```
 /// assert!(medcom::legacy::convert::is_supported("XD0133L"));
-/// assert!(!medcom::legacy::convert::is_supported("Q0230M"));
+/// assert!(!medcom::legacy::convert::is_supported("R0230M"));
 /// ```
 #[must_use]
 pub fn is_supported(version: &str) -> bool {
@@ -479,7 +479,7 @@ pub fn to_edifact(root: &Element) -> Result<Interchange, LegacyError> {
 /// # Examples
 ///
 /// ```
-/// let err = medcom::legacy::convert::edifact_to_oioxml(b"UNB+UNOC:3+A+B+990101:1200+K'UNH+1+MEDREQ:D:93A:UN:Q0230M+REQ02'UNT+2+1'UNZ+1+K'").unwrap_err();
+/// let err = medcom::legacy::convert::edifact_to_oioxml(b"UNB+UNOC:3+A+B+990101:1200+K'UNH+1+MEDRPT:D:93A:UN:R0230M+RPT02'UNT+2+1'UNZ+1+K'").unwrap_err();
 /// assert_eq!(err.kind().code(), "unsupported-message");
 /// ```
 pub fn edifact_to_oioxml(input: &[u8]) -> Result<Element, LegacyError> {

@@ -31,16 +31,31 @@ pub(crate) struct Kind {
     pub(crate) root: &'static str,
     /// MedCom message name (UNH 3 and SPR).
     pub(crate) code: &'static str,
-    /// The pathology layout: several samples (one S15 each, with material and pre-treatment),
-    /// the priority and coded indication in S02, cervix prompts (`ADP…` codes) in S10.
-    pathology: bool,
+    /// How the type lays out samples, analyses and prompts.
+    layout: Layout,
+}
+
+/// The request layouts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// One sample with its own sampling time (`DTM+SCO`); a priority per analysis; prompts
+    /// with free questions and text, number, code or time answers.
+    Chemistry,
+    /// As chemistry, but the sampling time is the requisition time, analyses carry MDS names
+    /// (`FTX+ACM` examination:material:location, `FTX+SRC`, `FTX+IVC`) and no priority, and
+    /// prompts are coded questions with text answers.
+    Microbiology,
+    /// Several samples (one S15 each, with material and pre-treatment), the priority and coded
+    /// indication in S02, cervix prompts (`ADP…` codes) in S10.
+    Pathology,
 }
 
 /// The request family.
 #[rustfmt::skip]
 pub(crate) const KINDS: &[Kind] = &[
-    Kind { version: "Q0130K", root: "LaboratoryRequest", code: "REQ01", pathology: false },
-    Kind { version: "Q0330P", root: "PathologyRequest", code: "REQ03", pathology: true },
+    Kind { version: "Q0130K", root: "LaboratoryRequest", code: "REQ01", layout: Layout::Chemistry },
+    Kind { version: "Q0230M", root: "MicrobiologyRequest", code: "REQ02", layout: Layout::Microbiology },
+    Kind { version: "Q0330P", root: "PathologyRequest", code: "REQ03", layout: Layout::Pathology },
 ];
 
 /// `SPC+PRM` 2:1 ⇄ `MaterialPreTreatment`, with the code text MedCom sends.
@@ -123,7 +138,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
 
 fn known(kind: &Kind, group: &str, s: &Segment) -> bool {
     let q = s.component(1, 1);
-    let p = kind.pathology;
+    let p = kind.layout == Layout::Pathology;
+    let micro = kind.layout == Layout::Microbiology;
     match (group, s.tag()) {
         ("02", "PTY") => p && q == "REP",
         ("02", "CIN") => p && q == "RRO",
@@ -131,9 +147,13 @@ fn known(kind: &Kind, group: &str, s: &Segment) -> bool {
         ("10", "RSL") if p => matches!(q, "AV" | "CV"),
         ("10", "DTM") if p => matches!(q, "LMC" | "AIC"),
         ("15", "SPC") if p => matches!(q, "SCI" | "PRM"),
+        ("15", "FTX") if micro => matches!(q, "ACM" | "SRC" | "IVC"),
         ("15", "FTX") => p && q == "MAT",
-        ("15", "DTM") => !p && q == "SCO",
-        ("15", "PTY") => !p && q == "REP",
+        ("15", "DTM") => kind.layout == Layout::Chemistry && q == "SCO",
+        ("15", "PTY") => kind.layout == Layout::Chemistry && q == "REP",
+        ("10", "INV") if micro => s.component(2, 2) == "91",
+        ("10", "RSL") if micro => q == "TV",
+        ("10", "DTM") if micro => false,
         ("15", "INV") => q == if p { "OP" } else { "MQ" },
         ("01", "NAD") => matches!(q, "PO" | "SLA" | "CCR" | "BV" | "PAY"),
         ("01", "RFF") => q == "AHL" && s.component(1, 2) == "1",
@@ -266,7 +286,7 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
     );
     p.push(consent);
     root.push(p);
-    if kind.pathology {
+    if kind.layout == Layout::Pathology {
         pathology_to_xml(&mut root, &body, s02)?;
         return Ok(root);
     }
@@ -290,7 +310,12 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
         req.push_text_child("SamplingLocationCode", *location);
         req.push_text_child("SamplingDateTimeType", *time);
     }
-    if let Some(dtm) = find(sample, "DTM") {
+    // Microbiology takes the sampling time from S02's requisition time, as MedCom's converter.
+    let sampled = match kind.layout {
+        Layout::Microbiology => find_q(s02, "DTM", "4"),
+        _ => find(sample, "DTM"),
+    };
+    if let Some(dtm) = sampled {
         let mut d = req.child_element("SamplingDateTime");
         push_dtm203(&mut d, dtm)?;
         req.push(d);
@@ -325,41 +350,34 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
     }
     root.push(req);
     let mut requests = root.child_element("Requests");
-    let mut current: Option<Element> = None;
+    let mut groups: Vec<Vec<&Segment>> = Vec::new();
     for seg in analyses {
-        match seg.tag() {
-            "GIS" => {
-                if let Some(r) = current.take() {
-                    requests.push(r);
-                }
-                current = Some(requests.child_element("RequestedAnalysis"));
-            }
-            "PTY" => {
-                if let Some(r) = current.as_mut() {
-                    let c = code_xml(PRIORITY, "ResultPriority", seg.component(2, 1), seg)?;
-                    r.push_text_child("ResultPriority", c);
-                }
-            }
-            "INV" => {
-                if let Some(r) = current.as_mut() {
-                    let mut a = r.child_element("Analysis");
-                    a.push_text_child("AnalysisCode", seg.component(2, 1));
-                    let c = code_xml(CODE_TYPE, "AnalysisCodeType", seg.component(2, 2), seg)?;
-                    a.push_text_child("AnalysisCodeType", c);
-                    a.push_text_child("AnalysisCodeResponsible", seg.component(2, 3));
-                    r.push(a);
-                }
-            }
-            _ => return Err(located(unexpected(seg.tag()), seg)),
+        if seg.tag() == "GIS" {
+            groups.push(Vec::new());
+        }
+        match groups.last_mut() {
+            Some(g) if seg.tag() != "GIS" => g.push(seg),
+            Some(_) => {}
+            None => return Err(located(unexpected(seg.tag()), seg)),
         }
     }
-    if let Some(r) = current {
-        requests.push(r);
+    for g in &groups {
+        requests.push(analysis_to_xml(kind, &requests, g)?);
     }
     for g in body.groups("10") {
         let mut pr = requests.child_element("Prompt");
         if let Some(inv) = find(g, "INV") {
-            pr.push_text_child("Question", inv.component(2, 4));
+            if kind.layout == Layout::Microbiology {
+                let mut q = pr.child_element("Question");
+                q.push_text_child("Code", inv.component(2, 1));
+                let t = code_xml(CODE_TYPE, "CodeType", inv.component(2, 2), inv)?;
+                q.push_text_child("CodeType", t);
+                q.push_text_child("CodeResponsible", inv.component(2, 3));
+                q.push_text_child("CodeText", inv.component(2, 4));
+                pr.push(q);
+            } else {
+                pr.push_text_child("Question", inv.component(2, 4));
+            }
         }
         let mut a = pr.child_element("Answer");
         for s in g.iter().filter(|s| s.tag() != "INV") {
@@ -384,6 +402,44 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
     }
     root.push(requests);
     Ok(root)
+}
+
+/// One requested analysis from its segments after `GIS`.
+fn analysis_to_xml(kind: &Kind, parent: &Element, g: &[&Segment]) -> Result<Element, LegacyError> {
+    let mut r = parent.child_element("RequestedAnalysis");
+    if let Some(pty) = find(g, "PTY") {
+        let c = code_xml(PRIORITY, "ResultPriority", pty.component(2, 1), pty)?;
+        r.push_text_child("ResultPriority", c);
+    }
+    if let Some(inv) = find(g, "INV") {
+        let mut a = r.child_element("Analysis");
+        let code = if kind.layout == Layout::Microbiology {
+            "MICAnalysisCode"
+        } else {
+            "AnalysisCode"
+        };
+        a.push_text_child(code, inv.component(2, 1));
+        let c = code_xml(CODE_TYPE, "AnalysisCodeType", inv.component(2, 2), inv)?;
+        a.push_text_child("AnalysisCodeType", c);
+        a.push_text_child("AnalysisCodeResponsible", inv.component(2, 3));
+        if let Some(ftx) = find_q(g, "FTX", "ACM") {
+            let mut n = a.child_element("AnalysisMDSName");
+            n.push_text_child("Examination", ftx.component(4, 1));
+            push_nonempty(&mut n, "Material", ftx.component(4, 2));
+            push_nonempty(&mut n, "Location", ftx.component(4, 3));
+            a.push(n);
+        }
+        r.push(a);
+    }
+    for (q, name) in [
+        ("SRC", "SupplementaryLocation"),
+        ("IVC", "SupplementaryAnalysis"),
+    ] {
+        if let Some(ftx) = find_q(g, "FTX", q) {
+            r.push_text_child(name, ftx.component(4, 1));
+        }
+    }
+    Ok(r)
 }
 
 /// OIOXML elements with no known EDIFACT place: an error, never dropped.
@@ -472,7 +528,7 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
         out.push(seg!("SEQ", [""], [seq.to_string()]));
     }
     out.push(seg!("S02", ["02"]));
-    if kind.pathology {
+    if kind.layout == Layout::Pathology {
         pathology_to_edi(&mut out, payer, patient, req, requests)?;
         return Ok(out);
     }
@@ -515,7 +571,22 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     }
     for pr in requests.children_named("Prompt") {
         out.push(seg!("S10", ["10"]));
-        out.push(seg!("INV", ["IN"], ["", "", "", pr.child_text("Question")]));
+        match pr.child("Question").filter(|q| q.child("Code").is_some()) {
+            Some(q) => {
+                let t = codes::to_edi(CODE_TYPE, "CodeType", q.child_text("CodeType"))?;
+                out.push(seg!(
+                    "INV",
+                    ["IN"],
+                    [
+                        q.child_text("Code"),
+                        t,
+                        q.child_text("CodeResponsible"),
+                        q.child_text("CodeText")
+                    ]
+                ));
+            }
+            None => out.push(seg!("INV", ["IN"], ["", "", "", pr.child_text("Question")])),
+        }
         let a = required(pr, "Answer")?;
         for e in a.elements() {
             match e.name() {
@@ -545,29 +616,63 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("SPC", ["SCI"], [*code]));
     out.push(seg!("RFF", ["RTI", number]));
     if let Some(d) = req.child("SamplingDateTime") {
-        out.push(dtm203("SCO", d)?);
+        if kind.layout == Layout::Chemistry {
+            out.push(dtm203("SCO", d)?);
+        } else if !same_time(d, required(req, "RequisitionDateTime")?) {
+            // Microbiology has no sampling time of its own.
+            return Err(unexpected("SamplingDateTime")
+                .with_location(format!("/Emessage/{}/RequisitionInformation", kind.root)));
+        }
     }
     for r in requests.children_named("RequestedAnalysis") {
         out.push(seg!("GIS", ["N"]));
-        let p = codes::to_edi(PRIORITY, "ResultPriority", r.child_text("ResultPriority"))?;
-        out.push(seg!("PTY", ["REP"], [p]));
+        if let Some(p) = r.child("ResultPriority") {
+            let p = codes::to_edi(PRIORITY, "ResultPriority", p.text())?;
+            out.push(seg!("PTY", ["REP"], [p]));
+        }
         let a = required(r, "Analysis")?;
         let t = codes::to_edi(
             CODE_TYPE,
             "AnalysisCodeType",
             a.child_text("AnalysisCodeType"),
         )?;
+        let code = a
+            .child("MICAnalysisCode")
+            .or_else(|| a.child("AnalysisCode"))
+            .map_or("", Element::text);
         out.push(seg!(
             "INV",
             ["MQ"],
-            [
-                a.child_text("AnalysisCode"),
-                t,
-                a.child_text("AnalysisCodeResponsible")
-            ]
+            [code, t, a.child_text("AnalysisCodeResponsible")]
         ));
+        if let Some(n) = a.child("AnalysisMDSName") {
+            out.push(seg!(
+                "FTX",
+                ["ACM"],
+                ["P00"],
+                [""],
+                [
+                    n.child_text("Examination"),
+                    n.child_text("Material"),
+                    n.child_text("Location")
+                ]
+            ));
+        }
+        for (q, name) in [
+            ("SRC", "SupplementaryLocation"),
+            ("IVC", "SupplementaryAnalysis"),
+        ] {
+            if let Some(e) = r.child(name) {
+                out.push(seg!("FTX", [q], ["P00"], [""], [e.text()]));
+            }
+        }
     }
     Ok(out)
+}
+
+/// Whether two date-time elements hold the same date and time.
+fn same_time(a: &Element, b: &Element) -> bool {
+    (a.child_text("Date"), a.child_text("Time")) == (b.child_text("Date"), b.child_text("Time"))
 }
 
 /// S05 `ADR+PO` of the patient, when it has an address.
