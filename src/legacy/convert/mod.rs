@@ -3,7 +3,11 @@
 //! messages.
 //!
 //! Supported versions are listed in [`SUPPORTED_VERSIONS`]; others give
-//! [`LegacyErrorKind::UnsupportedMessage`].
+//! [`LegacyErrorKind::UnsupportedMessage`]. Each family is one table of types driving both
+//! directions: discharge letters (DIS01–13), notifications and answers (DIS20/17/14),
+//! correspondence (DIS91/90), referrals (REF01–07), receipts (CTL01–03), laboratory reports
+//! (RPT01), pathology reports (RPT03/04), requests (REQ01–03), prescriptions (PRE01/60) and
+//! binary letters (BIN01). Content a conversion does not map is an error, never dropped.
 //!
 //! # Examples
 //!
