@@ -246,13 +246,23 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
     }
     if let Some(g) = body.party("01", "NAD", "PAY") {
         let mut e = root.child_element("Payer");
-        let fca = find(s02, "FCA");
-        let t = code_xml(
-            PAYER,
-            "PayersTypeCode",
-            fca.map_or("", |f| f.component(1, 1)),
-            fca.unwrap_or(g[0]),
-        )?;
+        // The payer's type travels in S02; a payer without it is an error at the payer.
+        let t = match find(s02, "FCA").or_else(|| find(g, "NAD")) {
+            Some(at) if at.tag() == "FCA" => {
+                code_xml(PAYER, "PayersTypeCode", at.component(1, 1), at)?
+            }
+            Some(at) => {
+                return Err(located(
+                    LegacyError::new(LegacyErrorKind::MissingSegment { tag: "FCA" }),
+                    at,
+                ))
+            }
+            None => {
+                return Err(LegacyError::new(LegacyErrorKind::MissingSegment {
+                    tag: "FCA",
+                }))
+            }
+        };
         e.push_text_child("PayersTypeCode", t);
         if let Some(nad) = find(g, "NAD") {
             if !nad.component(2, 1).is_empty() {
