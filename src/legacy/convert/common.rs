@@ -371,11 +371,16 @@ pub(crate) fn pna(qualifier: &str, id: Vec<&str>, person: &Element) -> Segment {
 
 /// The UNH segment of a letter.
 pub(crate) fn unh(reference: &str, message_type: &str, version: &str, code: &str) -> Segment {
-    let agency = if message_type == "CONTRL" { "ZZ" } else { "UN" };
+    // MEDPRE is MedCom's own message (version 0, release 962, agency RT).
+    let [v, release, agency] = match message_type {
+        "CONTRL" => ["D", "93A", "ZZ"],
+        "MEDPRE" => ["0", "962", "RT"],
+        _ => ["D", "93A", "UN"],
+    };
     seg!(
         "UNH",
         [reference],
-        [message_type, "D", "93A", agency, version],
+        [message_type, v, release, agency, version],
         [code]
     )
 }

@@ -3,7 +3,11 @@
 //! messages.
 //!
 //! Supported versions are listed in [`SUPPORTED_VERSIONS`]; others give
-//! [`LegacyErrorKind::UnsupportedMessage`].
+//! [`LegacyErrorKind::UnsupportedMessage`]. Each family is one table of types driving both
+//! directions: discharge letters (DIS01–13), notifications and answers (DIS20/17/14),
+//! correspondence (DIS91/90), referrals (REF01–07), receipts (CTL01–03), laboratory reports
+//! (RPT01), pathology reports (RPT03/04), requests (REQ01–03), prescriptions (PRE01/60) and
+//! binary letters (BIN01). Content a conversion does not map is an error, never dropped.
 //!
 //! # Examples
 //!
@@ -18,13 +22,18 @@
 //! assert_eq!(back, edifact::read(edi.as_bytes()).unwrap());
 //! ```
 
+mod binary;
 mod clinical_email;
 pub(crate) mod codes;
 pub(crate) mod common;
 mod control;
 mod discharge;
 mod notification;
+mod pathology;
+mod prescription;
 mod referral;
+mod report;
+mod request;
 pub(crate) mod text;
 
 use common::{located, push_dtm203, required, Body};
@@ -105,7 +114,8 @@ const HANDLERS: &[Handler] = &[
 pub const SUPPORTED_VERSIONS: &[&str] = &[
     "D0133L", "D0233L", "D0333L", "D0533L", "D0633L", "D0733L", "D0833L", "D1333L", "D9134L",
     "D9034L", "C0130Q", "C0230Q", "C0330Q", "H0130R", "H0230R", "H0630R", "H0731R", "D2030C",
-    "D1730C",
+    "D1730C", "D1431C", "R0130K", "B0131X", "R0330P", "R0430P", "LMS016", "R6031W", "Q0130K",
+    "Q0230M", "Q0330P",
 ];
 
 /// Whether a version (EDIFACT `D0133L` or OIOXML `XD0133L`) converts.
@@ -114,7 +124,7 @@ pub const SUPPORTED_VERSIONS: &[&str] = &[
 ///
 /// ```
 /// assert!(medcom::legacy::convert::is_supported("XD0133L"));
-/// assert!(!medcom::legacy::convert::is_supported("R0130K"));
+/// assert!(!medcom::legacy::convert::is_supported("R0230M"));
 /// ```
 #[must_use]
 pub fn is_supported(version: &str) -> bool {
@@ -153,6 +163,61 @@ fn handler(version: &str) -> Option<Handler> {
             acknowledgement: true,
             to_xml: referral::to_xml,
             to_edi: referral::to_edi,
+        });
+    }
+    if let Some(k) = binary::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDBIN",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: binary::to_xml,
+            to_edi: binary::to_edi,
+        });
+    }
+    if let Some(k) = request::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDREQ",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: request::to_xml,
+            to_edi: request::to_edi,
+        });
+    }
+    if let Some(k) = prescription::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDPRE",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: prescription::to_xml,
+            to_edi: prescription::to_edi,
+        });
+    }
+    if let Some(k) = pathology::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDRPT",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: pathology::to_xml,
+            to_edi: pathology::to_edi,
+        });
+    }
+    if let Some(k) = report::KINDS.iter().find(|k| k.version == version) {
+        return Some(Handler {
+            version: k.version,
+            message_type: "MEDRPT",
+            code: k.code,
+            root: k.root,
+            acknowledgement: true,
+            to_xml: report::to_xml,
+            to_edi: report::to_edi,
         });
     }
     let k = discharge::KINDS.iter().find(|k| k.version == version)?;
@@ -418,7 +483,7 @@ pub fn to_edifact(root: &Element) -> Result<Interchange, LegacyError> {
 /// # Examples
 ///
 /// ```
-/// let err = medcom::legacy::convert::edifact_to_oioxml(b"UNB+UNOC:3+A+B+990101:1200+K'UNH+1+MEDRPT:D:93A:UN:R0130K+RPT01'UNT+2+1'UNZ+1+K'").unwrap_err();
+/// let err = medcom::legacy::convert::edifact_to_oioxml(b"UNB+UNOC:3+A+B+990101:1200+K'UNH+1+MEDRPT:D:93A:UN:R0230M+RPT02'UNT+2+1'UNZ+1+K'").unwrap_err();
 /// assert_eq!(err.kind().code(), "unsupported-message");
 /// ```
 pub fn edifact_to_oioxml(input: &[u8]) -> Result<Element, LegacyError> {
@@ -453,7 +518,12 @@ mod tests {
         let tables = HANDLERS.len()
             + discharge::KINDS.len()
             + referral::KINDS.len()
-            + notification::KINDS.len();
+            + notification::KINDS.len()
+            + report::KINDS.len()
+            + binary::KINDS.len()
+            + pathology::KINDS.len()
+            + prescription::KINDS.len()
+            + request::KINDS.len();
         assert_eq!(SUPPORTED_VERSIONS.len(), tables);
     }
 }

@@ -1,8 +1,14 @@
-//! Hospital notifications to the municipality: DIS20 notification of admission (D2030C ⇄
-//! `NotificationOfAdmission`) and DIS17 notification of discharge (D1730C ⇄
-//! `NotificationOfDischarge`). One layout, one table row per type ([`KINDS`]); facts from
-//! MedCom's paired messages and the 2005/08/07 schemas (authorisation with seconds, DTM format
-//! 204; the sender's answer address in `RFF+LOC`).
+//! Hospital notifications to the municipality and the municipality's answer: DIS20
+//! notification of admission (D2030C ⇄ `NotificationOfAdmission`), DIS17 notification of
+//! discharge (D1730C ⇄ `NotificationOfDischarge`) and DIS14 answer of admission (D1431C ⇄
+//! `AnswerOfAdmission`). One layout, one table row per type ([`KINDS`]); facts from MedCom's
+//! paired messages and the 2005/08/07 schemas (authorisation with seconds, DTM format 204; the
+//! sender's answer address in `RFF+LOC`).
+//!
+//! The answer runs the other way: the municipality (`NAD+SOR`) answers the hospital
+//! (`NAD+ROR`), the receiver's group comes first, and the sender's contacts (`NAD+BV`, up to
+//! five) become `ContactInformation`. Its fixed `RFF+AHL:2` per contact and `RFF+ADY:0` in S11
+//! have no OIOXML element; other values are errors rather than dropped.
 
 use super::codes::{self, Table};
 use super::common::{code_xml, find, find_q, located, push_dtm203, push_nad, required, Body};
@@ -19,15 +25,18 @@ pub(crate) struct Kind {
     pub(crate) root: &'static str,
     /// MedCom message name (UNH 3 and SPR).
     pub(crate) code: &'static str,
-    /// The element S11 `DTM+90` maps to.
-    date: &'static str,
+    /// The element S11 `DTM+90` maps to (none in the answer).
+    date: Option<&'static str>,
+    /// The municipality's answer layout (receiver first, contacts, no episode status).
+    answer: bool,
 }
 
 /// The notification family.
 #[rustfmt::skip]
 pub(crate) const KINDS: &[Kind] = &[
-    Kind { version: "D2030C", root: "NotificationOfAdmission", code: "DIS20", date: "Admission" },
-    Kind { version: "D1730C", root: "NotificationOfDischarge", code: "DIS17", date: "Discharge" },
+    Kind { version: "D2030C", root: "NotificationOfAdmission", code: "DIS20", date: Some("Admission"), answer: false },
+    Kind { version: "D1730C", root: "NotificationOfDischarge", code: "DIS17", date: Some("Discharge"), answer: false },
+    Kind { version: "D1431C", root: "AnswerOfAdmission", code: "DIS14", date: None, answer: true },
 ];
 
 /// S11 PAS → `EpisodeOfCareStatusCode` (the notifications' own list adds `uoplyst`).
@@ -56,13 +65,27 @@ fn kind_of(pred: impl Fn(&Kind) -> bool, version: &str) -> Result<&'static Kind,
     })
 }
 
+/// The fixed references of the answer: (group, qualifier, the only value).
+const FIXED_RFF: &[(&str, &str, &str)] = &[("01", "AHL", "2"), ("11", "ADY", "0")];
+
 /// Qualifiers the conversion understands.
-fn known(_group: &str, s: &Segment) -> bool {
-    s.tag() != "NAD" || matches!(s.component(1, 1), "SOR" | "ROR")
+fn known(group: &str, s: &Segment) -> bool {
+    match (group, s.tag()) {
+        (_, "NAD") => matches!(s.component(1, 1), "SOR" | "ROR" | "BV"),
+        ("01", "RFF") => matches!(s.component(1, 1), "LOC" | "BUH") || is_fixed(group, s),
+        ("11", "RFF") => s.component(1, 1) == "REI" || is_fixed(group, s),
+        _ => true,
+    }
+}
+
+fn is_fixed(group: &str, s: &Segment) -> bool {
+    FIXED_RFF
+        .iter()
+        .any(|(g, q, v)| *g == group && s.component(1, 1) == *q && s.component(1, 2) == *v)
 }
 
 /// `Date` and `TimeWithSec` from a DTM with format 204 (CCYYMMDDHHMMSS).
-fn push_dtm204(target: &mut Element, dtm: &Segment) -> Result<(), LegacyError> {
+pub(crate) fn push_dtm204(target: &mut Element, dtm: &Segment) -> Result<(), LegacyError> {
     let v = dtm.component(1, 2);
     if v.len() != 14 || !v.bytes().all(|b| b.is_ascii_digit()) || dtm.component(1, 3) != "204" {
         return Err(located(
@@ -82,7 +105,7 @@ fn push_dtm204(target: &mut Element, dtm: &Segment) -> Result<(), LegacyError> {
 }
 
 /// A DTM with format 204 from `Date` and `TimeWithSec`.
-fn dtm204(qualifier: &str, e: &Element) -> Result<Segment, LegacyError> {
+pub(crate) fn dtm204(qualifier: &str, e: &Element) -> Result<Segment, LegacyError> {
     let d: String = e
         .child_text("Date")
         .chars()
@@ -107,7 +130,12 @@ fn dtm204(qualifier: &str, e: &Element) -> Result<Segment, LegacyError> {
 pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, LegacyError> {
     let kind = kind_of(|k| k.version == message.version(), message.version())?;
     let body = Body::new(message.body());
-    super::common::check_known(&body, ALLOWED, known)?;
+    // Contacts and the fixed answer references belong to the answer only.
+    super::common::check_known(&body, ALLOWED, |g, s| {
+        known(g, s)
+            && (kind.answer
+                || !(s.component(1, 1) == "BV" || s.component(1, 1) == "BUH" || is_fixed(g, s)))
+    })?;
     let s11 = body.groups("11").next().unwrap_or(&[]);
     let mut root = Element::new(kind.root, letter.namespace);
     let mut l = root.child_element("Letter");
@@ -142,6 +170,12 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
             a.push_text_child("EANIdentifier", rff.component(1, 2));
             e.push(a);
         }
+        for c in body
+            .groups("01")
+            .filter(|g| find_q(g, "NAD", "BV").is_some())
+        {
+            e.push(contact_to_xml(&e, c));
+        }
         root.push(e);
     }
     if let Some(g) = body.party("01", "NAD", "ROR") {
@@ -166,12 +200,55 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
         }
         root.push(e);
     }
-    if let Some(dtm) = find_q(s11, "DTM", "90") {
-        let mut e = root.child_element(kind.date);
+    if let (Some(date), Some(dtm)) = (kind.date, find_q(s11, "DTM", "90")) {
+        let mut e = root.child_element(date);
         push_dtm203(&mut e, dtm)?;
         root.push(e);
     }
     Ok(root)
+}
+
+/// `ContactInformation` from a `NAD+BV` group: two names, telephone, contact hours.
+fn contact_to_xml(parent: &Element, group: &[&Segment]) -> Element {
+    let mut c = parent.child_element("ContactInformation");
+    if let Some(nad) = find(group, "NAD") {
+        super::common::push_nonempty(&mut c, "ContactName", nad.component(4, 1));
+        super::common::push_nonempty(&mut c, "ContactName", nad.component(4, 2));
+    }
+    if let Some(con) = find(group, "CON") {
+        c.push_text_child("TelephoneSubscriberIdentifier", con.component(2, 1));
+    }
+    if let Some(rff) = find_q(group, "RFF", "BUH") {
+        c.push_text_child("ContactTimeText", rff.component(1, 2));
+    }
+    c
+}
+
+/// The S01 group of the sender (`NAD+SOR`, telephone, answer address, SPR).
+fn sender_group(
+    out: &mut Vec<Segment>,
+    kind: &Kind,
+    sender: &Element,
+    seq: u32,
+) -> Result<(), LegacyError> {
+    out.push(seg!("S01", ["01"]));
+    let mut nad = Vec::new();
+    super::common::party_to_edi(&mut nad, "SOR", sender, false, true)?;
+    out.extend(nad);
+    if let Some(a) = sender.child("AnswerTo") {
+        out.push(seg!("RFF", ["LOC", a.child_text("EANIdentifier")]));
+    }
+    out.push(seg!("SEQ", [""], [seq.to_string()]));
+    out.push(seg!("SPR", ["ORG"], [""], [kind.code, "SKS", "SST"]));
+    Ok(())
+}
+
+/// The S01 group of the receiver (`NAD+ROR`).
+fn receiver_group(out: &mut Vec<Segment>, receiver: &Element, seq: u32) -> Result<(), LegacyError> {
+    out.push(seg!("S01", ["01"]));
+    super::common::party_to_edi(out, "ROR", receiver, false, false)?;
+    out.push(seg!("SEQ", [""], [seq.to_string()]));
+    Ok(())
 }
 
 /// OIOXML → EDIFACT body.
@@ -184,18 +261,41 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     let authorisation = required(l, "Authorisation")?;
     let mut out = vec![seg!("BGM", ["EPI"], [""], ["9"], ["NA"])];
     out.push(dtm204("137", authorisation)?);
-    out.push(seg!("S01", ["01"]));
-    let mut nad = Vec::new();
-    super::common::party_to_edi(&mut nad, "SOR", sender, false, true)?;
-    out.extend(nad);
-    if let Some(a) = sender.child("AnswerTo") {
-        out.push(seg!("RFF", ["LOC", a.child_text("EANIdentifier")]));
+    let mut seq = 3;
+    if kind.answer {
+        receiver_group(&mut out, receiver, 1)?;
+        sender_group(&mut out, kind, sender, 2)?;
+        for c in sender.children_named("ContactInformation") {
+            let names: Vec<&str> = c.children_named("ContactName").map(Element::text).collect();
+            out.push(seg!("S01", ["01"]));
+            out.push(seg!(
+                "NAD",
+                ["BV"],
+                [""],
+                [""],
+                [
+                    names.first().copied().unwrap_or(""),
+                    names.get(1).copied().unwrap_or(""),
+                    "",
+                    "",
+                    "",
+                    "US"
+                ]
+            ));
+            if let Some(t) = c.child("TelephoneSubscriberIdentifier") {
+                out.push(seg!("CON", [""], [t.text(), "TE"]));
+            }
+            out.push(seg!("RFF", ["AHL", "2"]));
+            if let Some(t) = c.child("ContactTimeText") {
+                out.push(seg!("RFF", ["BUH", t.text()]));
+            }
+            out.push(seg!("SEQ", [""], [seq.to_string()]));
+            seq += 1;
+        }
+    } else {
+        sender_group(&mut out, kind, sender, 1)?;
+        receiver_group(&mut out, receiver, 2)?;
     }
-    out.push(seg!("SEQ", [""], ["1"]));
-    out.push(seg!("SPR", ["ORG"], [""], [kind.code, "SKS", "SST"]));
-    out.push(seg!("S01", ["01"]));
-    super::common::party_to_edi(&mut out, "ROR", receiver, false, false)?;
-    out.push(seg!("SEQ", [""], ["2"]));
     let status = codes::to_edi(codes::STATUS, "StatusCode", l.child_text("StatusCode"))?;
     out.push(seg!("S02", ["02"]));
     out.push(seg!("GIS", [status]));
@@ -216,9 +316,12 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("S11", ["11"]));
     out.push(seg!("GIS", ["N"]));
     out.push(seg!("GIS", ["P"]));
+    if kind.answer {
+        out.push(seg!("RFF", ["ADY", "0"]));
+    }
     out.push(seg!("RFF", ["REI", l.child_text("NotificationIdentifier")]));
     out.push(seg!("SEQ", [""], ["1"]));
-    if let Some(d) = letter.child(kind.date) {
+    if let Some(d) = kind.date.and_then(|n| letter.child(n)) {
         out.push(super::common::dtm203("90", d)?);
     }
     if let Some(c) = patient.child("EpisodeOfCareStatusCode") {

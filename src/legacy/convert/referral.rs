@@ -81,6 +81,98 @@ const DESCRIPTION: Table = &[
     ("XI", "fysioterapihenvisningspgruppe"),
 ];
 
+/// Physiotherapy diagnosis codes (CIN 2:2 `SFU`) and their texts, from MedCom's converter
+/// (its H0731R mappings): a CIN carries no text when it is the listed one.
+const PHYSIOTHERAPY_DIAGNOSES: &[(&str, &str)] = &[
+    ("1A", "Spastisk lammelse (cerebral parese)"),
+    ("1B", "Rygmarvsbrok (spina bifida)"),
+    ("1C", "Infantil hydrocelphalus"),
+    ("1D", "Tuberøs skelrose"),
+    ("1E", "Neurofibromatosis Recklinghausen"),
+    (
+        "1F",
+        "Hereditære ataksier og paraplegier, herunder Friedrichs ataksi",
+    ),
+    ("1G", "Chorea Huntington"),
+    ("1H", "Hereditære neuropatier"),
+    (
+        "1I",
+        "Muskeldystrofi og andre medfødte eller arvelige muskelsygdomme",
+    ),
+    ("1J", "Primær dystoni"),
+    (
+        "1K",
+        "Andre medfødte eller arvelige sygdomme med motoriske handicaps",
+    ),
+    ("1L", "Kongenit hofteluksation"),
+    (
+        "1M",
+        "Idiopatisk skoliose med Cobbs vinkel større end 20 grader",
+    ),
+    ("1N", "Arthrogryposis multiplex congenita"),
+    ("1O", "Arvelige bindevævssygdomme"),
+    ("1P", "Blødersygdom"),
+    ("1Q", "Cystisk fibrose"),
+    ("1R", "Hæmakromatose"),
+    (
+        "11",
+        "Funktionsevnenedsættelse som følge af progressiv sygdom",
+    ),
+    (
+        "2A",
+        "Følger efter hjerte-, rygmarvs- og hjernehindebetændelse",
+    ),
+    ("2B", "Neurologiske kompl. til AIDS"),
+    ("2C", "Følger efter poliomyelitis"),
+    ("2D", "Følger efter hjerneblødning"),
+    (
+        "2E",
+        "Følger efter andre kredsløbssygdomme i hjerne og rygmarv",
+    ),
+    ("2F", "Følger efter iskæmisk eller anoksisk hjerneskade"),
+    (
+        "2G",
+        "Parkinsons sygdom og andre sygdomme i hjernens basale ganglier",
+    ),
+    (
+        "2H",
+        "Primære og sekundære dystonier, herunder torticollis spasmodica",
+    ),
+    (
+        "2I",
+        "Dissemineret sklerose og andre demyeliniserende sygdomme",
+    ),
+    ("2J", "ALS, amyotrof lateral sklerose"),
+    ("2K", "Myastenia gravis"),
+    ("2L", "Mono- og polyneuropatier og pleksopatier"),
+    ("2M", "Hemi-, tetra- og paraplegier"),
+    ("2N", "Hydrocephalus"),
+    ("2O", "Syringomyeli"),
+    ("2P", "Følger efter hjerne- og rygmarvssvulster"),
+    (
+        "3A",
+        "Hemi/para- eller tetraplegi efter læsion af hjerne eller rygmarv",
+    ),
+    ("3B", "Større amputationer (bortset fra ablatio mammae)"),
+    ("3C", "Andre varige og omfattende lammelser"),
+    ("4A", "Kronisk leddegigt (reumatoid artrit)"),
+    ("4B", "Psoriasisgigt"),
+    ("4C", "Morbus Bechterew"),
+    ("4D", "Kronisk polyarthritis"),
+    ("5A", "Anden diagnose"),
+];
+
+/// Service codes MedCom's converter also names when a bare code arrives (it never drops
+/// their text when writing EDIFACT).
+const PHYSIOTHERAPY_SERVICES: &[(&str, &str)] = &[
+    ("511", "Alm fysioterapi"),
+    ("621", "Vederlagsfri fysioterapi"),
+    ("624", "Vederlagsfri fysioterapi, fortsat behandling"),
+    ("571", "Ridefysioterapi"),
+    ("651", "Vederlagsfri ridefysioterapi"),
+    ("654", "Vederlagsfri ridefysioterapi, fortsat behandling"),
+];
+
 /// PTY 2:1 → `Priority`.
 const PRIORITY: Table = &[
     ("WA", "elektiv"),
@@ -164,18 +256,34 @@ fn cin_to_xml(
     push_nonempty(&mut d, "DiagnoseCode", cin.component(2, 1));
     let t = code_xml(kind.types, "DiagnoseTypeCode", cin.component(2, 2), cin)?;
     d.push_text_child("DiagnoseTypeCode", t);
-    if cin.component(2, 4).is_empty() {
-        // MedCom's converter looks the text of a physiotherapy diagnosis code up in a code
-        // list that is not public; without it the text cannot be supplied.
-        return Err(located(
-            LegacyError::new(LegacyErrorKind::InvalidValue {
-                field: "DiagnoseText",
-                reason: "CIN without diagnosis text (code-list lookup not available)",
-            }),
-            cin,
-        ));
-    }
-    d.push_text_child("DiagnoseText", cin.component(2, 4));
+    let text = match (cin.component(2, 4), cin.component(2, 2)) {
+        // A physiotherapy diagnosis may travel as a bare code; its text is the code list's.
+        ("", "SFU") => PHYSIOTHERAPY_DIAGNOSES
+            .iter()
+            .chain(PHYSIOTHERAPY_SERVICES)
+            .find(|(c, _)| *c == cin.component(2, 1))
+            .map(|(_, t)| *t)
+            .ok_or_else(|| {
+                located(
+                    LegacyError::new(LegacyErrorKind::UnknownCode {
+                        field: "DiagnoseCode",
+                        code: cin.component(2, 1).chars().take(16).collect(),
+                    }),
+                    cin,
+                )
+            })?,
+        ("", _) => {
+            return Err(located(
+                LegacyError::new(LegacyErrorKind::InvalidValue {
+                    field: "DiagnoseText",
+                    reason: "CIN without diagnosis text",
+                }),
+                cin,
+            ))
+        }
+        (t, _) => t,
+    };
+    d.push_text_child("DiagnoseText", text);
     Ok(d)
 }
 
@@ -373,12 +481,11 @@ fn cin_to_edi(kind: &Kind, qualifier: &str, d: &Element) -> Result<Segment, Lega
         "DiagnoseTypeCode",
         d.child_text("DiagnoseTypeCode"),
     )?;
-    // Physiotherapy diagnosis codes travel without their text (it is the code list's).
-    let text = if ty == "SFU" {
-        ""
-    } else {
-        d.child_text("DiagnoseText")
-    };
+    // A physiotherapy diagnosis whose text is the code list's travels as a bare code.
+    let code = d.child_text("DiagnoseCode");
+    let text = d.child_text("DiagnoseText");
+    let listed = PHYSIOTHERAPY_DIAGNOSES.contains(&(code, text));
+    let text = if ty == "SFU" && listed { "" } else { text };
     Ok(seg!(
         "CIN",
         [qualifier],
@@ -569,4 +676,42 @@ fn patient_to_edi(out: &mut Vec<Segment>, patient: &Element) -> Result<(), Legac
         out.push(seg!("EMP", ["1"], [""], ["", "", "", title.text()]));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (CIN 2 as read, DiagnoseText, CIN 2 as written): one line per case.
+    #[rustfmt::skip]
+    const PHYSIOTHERAPY: &[(&[&str], Option<&str>, &[&str])] = &[
+        // A listed code travels bare both ways.
+        (&["1A", "SFU"], Some("Spastisk lammelse (cerebral parese)"), &["1A", "SFU"]),
+        // A service code is named when bare, but its text is written.
+        (&["621", "SFU"], Some("Vederlagsfri fysioterapi"), &["621", "SFU", "", "Vederlagsfri fysioterapi"]),
+        // A text other than the listed one is kept.
+        (&["1A", "SFU", "", "Anden tekst"], Some("Anden tekst"), &["1A", "SFU", "", "Anden tekst"]),
+        // An unknown bare code is an error, as is a bare non-physiotherapy code.
+        (&["9Z", "SFU"], None, &[]),
+        (&["A01", "SKS"], None, &[]),
+    ];
+
+    #[test]
+    fn physiotherapy_diagnosis_texts() {
+        let kind = KINDS.iter().find(|k| k.code == "REF07").unwrap();
+        let parent = Element::new("Referral", "urn:x");
+        for (read, text, written) in PHYSIOTHERAPY {
+            let cin = Segment::new("CIN", [vec!["DI"], read.to_vec()]);
+            let got = cin_to_xml(kind, &parent, "ReferralAdditional", &cin);
+            match text {
+                Some(t) => {
+                    let d = got.unwrap();
+                    assert_eq!(d.child_text("DiagnoseText"), *t, "{read:?}");
+                    let back = cin_to_edi(kind, "DI", &d).unwrap();
+                    assert_eq!(back, Segment::new("CIN", [vec!["DI"], written.to_vec()]));
+                }
+                None => assert!(got.is_err(), "{read:?}"),
+            }
+        }
+    }
 }

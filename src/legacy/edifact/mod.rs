@@ -21,7 +21,7 @@
 mod reader;
 mod writer;
 
-pub use reader::{read, read_segments, read_with_options, ReadOptions};
+pub use reader::{read, read_segments, read_with_options, LineBreaks, ReadOptions};
 pub use writer::{write, write_segments, write_with_options, WriteOptions};
 
 use crate::error::Position;

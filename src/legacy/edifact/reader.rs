@@ -19,6 +19,27 @@ pub struct ReadOptions {
     pub max_input_bytes: usize,
     /// Largest accepted number of segments. Default: 1,000,000.
     pub max_segments: usize,
+    /// What a line break (CR or LF) outside binary objects means. Default:
+    /// [`LineBreaks::Layout`].
+    pub line_breaks: LineBreaks,
+}
+
+/// How the reader treats line breaks (CR, LF) outside binary objects.
+///
+/// Line breaks are never EDIFACT data: text lines travel as FTX components, and UNOC's
+/// repertoire holds no control characters. So the default takes them as layout between
+/// segments (one segment per line is common) and rejects them inside a segment rather than
+/// reading them as part of a value. Some interchanges were wrapped at a fixed width by the
+/// software that stored them, which breaks lines anywhere, even inside values; MedCom's own
+/// converter drops every line break before parsing, and [`LineBreaks::Strip`] does the same.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LineBreaks {
+    /// Allowed between segments only; inside a segment they are an error.
+    #[default]
+    Layout,
+    /// Removed wherever they occur (MedCom's converter), for fixed-width wrapped files.
+    Strip,
 }
 
 impl Default for ReadOptions {
@@ -26,6 +47,7 @@ impl Default for ReadOptions {
         Self {
             max_input_bytes: 64 << 20,
             max_segments: 1_000_000,
+            line_breaks: LineBreaks::Layout,
         }
     }
 }
@@ -42,6 +64,23 @@ impl ReadOptions {
     #[must_use]
     pub fn with_max_input_bytes(mut self, max: usize) -> Self {
         self.max_input_bytes = max;
+        self
+    }
+
+    /// Sets [`Self::line_breaks`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::legacy::edifact::{read, read_with_options, LineBreaks, ReadOptions};
+    /// let wrapped = b"UNB+UNOC:3+A+B+990115:1202+R\nEF'UNZ+0+REF'";
+    /// assert_eq!(read(wrapped).unwrap_err().kind().code(), "invalid-value");
+    /// let options = ReadOptions::default().with_line_breaks(LineBreaks::Strip);
+    /// assert_eq!(read_with_options(wrapped, &options).unwrap().reference(), "REF");
+    /// ```
+    #[must_use]
+    pub fn with_line_breaks(mut self, line_breaks: LineBreaks) -> Self {
+        self.line_breaks = line_breaks;
         self
     }
 }
@@ -99,6 +138,16 @@ pub fn read_with_options(input: &[u8], options: &ReadOptions) -> Result<Intercha
 pub fn read_segments(input: &[u8]) -> Result<(Delimiters, Vec<Segment>), LegacyError> {
     let (d, _, segments) = scan(input, &ReadOptions::default())?;
     Ok((d, segments))
+}
+
+fn line_break_error(position: Position, index: usize) -> LegacyError {
+    LegacyError::new(LegacyErrorKind::InvalidValue {
+        field: "segment",
+        reason:
+            "line break inside a segment (a fixed-width wrapped file reads with LineBreaks::Strip)",
+    })
+    .with_position(position)
+    .with_segment(index)
 }
 
 /// Tracks line and column while scanning.
@@ -210,10 +259,28 @@ fn scan(
         let mut terminated = false;
         while let Some(&b) = input.get(i) {
             i += 1;
+            if b == b'\n' || b == b'\r' {
+                let at = cur.position(i - 1);
+                cur.newline_at(i - 1);
+                if options.line_breaks == LineBreaks::Strip {
+                    continue;
+                }
+                return Err(line_break_error(at, index));
+            }
             if b == delimiters.release {
+                // A wrapped file may break the line right after the release character.
+                while options.line_breaks == LineBreaks::Strip
+                    && matches!(input.get(i), Some(b'\n' | b'\r'))
+                {
+                    cur.newline_at(i);
+                    i += 1;
+                }
                 let Some(&next) = input.get(i) else {
                     break;
                 };
+                if next == b'\n' || next == b'\r' {
+                    return Err(line_break_error(cur.position(i), index));
+                }
                 cur.newline_at(i);
                 i += 1;
                 push_char(&mut elements, next);
@@ -461,6 +528,19 @@ mod tests {
     use super::*;
 
     /// (input, expected error code, segment index, line, column)
+    #[test]
+    fn line_breaks_strip_like_medcoms_converter() {
+        let strip = ReadOptions::default().with_line_breaks(LineBreaks::Strip);
+        for input in [
+            "UNB+UNOC:3+A+B+1:2+R\r\nR'UNZ+0+RR'",
+            "UNB+UNOC:3+A+B+1:2+R?\n'R'UNZ+0+R?'R'",
+        ] {
+            let i = read_with_options(input.as_bytes(), &strip).unwrap();
+            assert!(i.reference().starts_with('R'), "{input}");
+            assert!(!i.reference().contains(['\n', '\r']), "{input}");
+        }
+    }
+
     const ERRORS: &[(&str, &str, Option<usize>, u32, u32)] = &[
         ("", "empty-input", None, 1, 1),
         ("UNA:+", "invalid-una", Some(0), 1, 1),
@@ -474,6 +554,21 @@ mod tests {
         ),
         ("UNB+UNOC:3+A+B+1:2+R'\n+X'", "invalid-tag", Some(1), 2, 1),
         ("UNB+UNOD:3+A+B+1:2+R'", "unsupported-syntax", Some(0), 1, 1),
+        // A line break inside a segment, also right after the release character.
+        (
+            "UNB+UNOC:3+A+B+1:2+R\r\n'UNZ+0+R'",
+            "invalid-value",
+            Some(0),
+            1,
+            21,
+        ),
+        (
+            "UNB+UNOC:3+A+B+1:2+R'\nUNZ+0+?\nR'",
+            "invalid-value",
+            Some(1),
+            2,
+            8,
+        ),
         ("UNH+1+X'", "unexpected-segment", Some(0), 1, 1),
         ("UNB+UNOC:3+A+B+1:2+R'", "missing-segment", None, 1, 22),
         (
