@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 mod convert;
 mod import;
-mod validate;
 mod outbox;
 mod receive;
 mod send;
+mod validate;
 
 /// How a command ended.
 #[derive(Debug)]
