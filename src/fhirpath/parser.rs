@@ -379,9 +379,13 @@ mod tests {
             ("x.is(FHIR.`Patient`)", "x.is(FHIR.Patient)"),
             ("%`vs-x` as System.String", "(%`vs-x` as System.String)"),
         ];
-        for (src, printed) in cases {
-            let e = parse(src).unwrap();
-            assert_eq!(e.to_string(), printed, "{src}");
+        // Each source parses to the tree of its fully parenthesized form, and the printer's own
+        // (minimally parenthesized) text parses back to that tree.
+        for (src, explicit) in cases {
+            let tree = parse(src).unwrap().without_positions();
+            assert_eq!(tree, parse(explicit).unwrap().without_positions(), "{src}");
+            let printed = tree.to_string();
+            assert_eq!(parse(&printed).unwrap().without_positions(), tree, "{src} printed as {printed}");
         }
     }
 
