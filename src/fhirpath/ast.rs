@@ -14,8 +14,8 @@ use super::error::ParseError;
 /// # Examples
 ///
 /// ```
-/// let tree = medcom::fhirpath::ast::parse("a.b + 1").unwrap();
-/// assert_eq!(tree.to_string(), "(a.b + 1)");
+/// let tree = medcom::fhirpath::ast::parse("(a.b) + (1)").unwrap();
+/// assert_eq!(tree.to_string(), "a.b + 1");
 /// ```
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
     super::parser::parse(text)

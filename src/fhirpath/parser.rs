@@ -385,7 +385,11 @@ mod tests {
             let tree = parse(src).unwrap().without_positions();
             assert_eq!(tree, parse(explicit).unwrap().without_positions(), "{src}");
             let printed = tree.to_string();
-            assert_eq!(parse(&printed).unwrap().without_positions(), tree, "{src} printed as {printed}");
+            assert_eq!(
+                parse(&printed).unwrap().without_positions(),
+                tree,
+                "{src} printed as {printed}"
+            );
         }
     }
 

@@ -17,8 +17,9 @@
 //! let doc = medcom::parse(r#"{"resourceType":"Bundle","type":"message"}"#).unwrap();
 //! let validator = medcom::validate::Validator::new();
 //! assert!(!validator.is_valid(&doc));
+//! // The profile engine runs first: it cannot tell which MedCom message this is.
 //! let first = validator.validate(&doc).unwrap_err();
-//! assert_eq!(first.code(), "medcom-header-first");
+//! assert_eq!(first.code(), "fhir-message-unknown");
 //! assert_eq!(validator.iter_errors(&doc).next(), Some(first));
 //! assert!(!validator.report(&doc).is_valid());
 //! ```
@@ -406,7 +407,8 @@ impl Iterator for Errors {
 /// ```
 /// let doc = medcom::parse(r#"{"resourceType":"Patient"}"#).unwrap();
 /// let report = medcom::validate::validate(&doc);
-/// assert_eq!(report.findings()[0].code(), "medcom-header-first");
+/// assert!(!report.is_valid());
+/// assert!(report.findings().iter().any(|f| f.code() == "medcom-header-first"));
 /// ```
 #[must_use]
 pub fn validate(doc: &Document<'_>) -> Report {
