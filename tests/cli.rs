@@ -105,10 +105,14 @@ const CASES: &[Case] = &[
         b"",
         2,
         "",
-        "--to takes json or xml",
+        "--to takes json, xml, oioxml or edifact",
     ),
     case(&["convert"], b"", 2, "", "convert needs a FILE"),
     case(&["convert", "a", "b"], b"", 2, "", "convert takes one FILE"),
+    // Legacy input is recognised by content and converted by the legacy converter (this
+    // fixture is an envelope test letter without a patient, so conversion refuses it, located).
+    case(&["convert", "--to", "edifact", "fixtures/cli/xdis91.xml"], b"", 1, "", "fixtures/cli/xdis91.xml: ClinicalEmail: required element 'Patient' is missing"),
+    case(&["convert", "--to", "json", "fixtures/cli/xdis91.xml"], b"", 2, "", "a legacy message converts only to oioxml or edifact"),
     case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.json"], b"", 0, "1 files: 1 valid, 0 invalid (0 errors, 0 warnings)", ""),
     case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.xml", "fixtures/validate/hn-admit-valid.json"], b"", 0, "2 files: 2 valid", ""),
     case(&["validate", "--no-profiles", "fixtures/validate/cc-bad-cpr.json"], b"", 1, "fixtures/validate/cc-bad-cpr.json:46:13: error[dk-cpr-date] Bundle.entry[1].resource.identifier[0].value: CPR number has no valid birth date\n", ""),

@@ -180,3 +180,30 @@ fn unknown_segments_are_errors() {
         );
     }
 }
+
+/// `medcom convert` converts a legacy pair both ways by content.
+#[test]
+fn cli_converts_legacy_by_content() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let base = shared.join("medcom/legacy/files/glasdam_edifact_converter/test/complete/files");
+    let run = |path: &std::path::Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_medcom"))
+            .arg("convert")
+            .arg(path)
+            .output()
+            .expect("medcom runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let edifact = run(&base.join("xml/DIS01_1.xml"));
+    assert!(edifact.starts_with(b"UNA") || edifact.starts_with(b"UNB"));
+    let xml = run(&base.join("edifact/DIS01_1.edi"));
+    assert!(String::from_utf8_lossy(&xml).contains("DischargeLetter"));
+}

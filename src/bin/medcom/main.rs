@@ -29,7 +29,7 @@ pub(crate) enum Failure {
 pub(crate) type Outcome = Result<(), Failure>;
 
 const USAGE: &str = "usage:
-  medcom convert [--to json|xml] [--pretty] FILE|-
+  medcom convert [--to json|xml|oioxml|edifact] [--pretty] FILE|-
       Reads a FHIR message (XML or JSON, detected by content) and writes it in the other format,
       or the one given by --to, to stdout.
   medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] PATH...
