@@ -221,6 +221,43 @@ fn nad_identifier(party: &Element) -> Result<Vec<String>, LegacyError> {
     ])
 }
 
+/// The copy receiver's segment group (`S01`, its NAD, `SEQ`), when the letter has one; `seq`
+/// is the group number and moves on.
+pub(crate) fn push_cc_receiver(
+    out: &mut Vec<Segment>,
+    letter: &Element,
+    seq: &mut u32,
+) -> Result<(), LegacyError> {
+    if let Some(cc) = letter.child("CCReceiver") {
+        out.push(seg!("S01", ["01"]));
+        party_to_edi(out, "CCR", cc, false, false)?;
+        out.push(seg!("SEQ", [""], [seq.to_string()]));
+        *seq += 1;
+    }
+    Ok(())
+}
+
+/// A contact person's segment group: `S01`, `NAD+BV` with the initials, `RFF+AHL:<role>`,
+/// `SEQ`; `seq` moves on.
+pub(crate) fn push_contact_person(
+    out: &mut Vec<Segment>,
+    person: &Element,
+    role: &str,
+    seq: &mut u32,
+) {
+    out.push(seg!("S01", ["01"]));
+    out.push(seg!(
+        "NAD",
+        ["BV"],
+        [""],
+        [""],
+        [person.child_text("PersonInitials"), "", "", "", "", "US"]
+    ));
+    out.push(seg!("RFF", ["AHL", role]));
+    out.push(seg!("SEQ", [""], [seq.to_string()]));
+    *seq += 1;
+}
+
 /// NAD and ADR (and CON) segments of a party.
 pub(crate) fn party_to_edi(
     out: &mut Vec<Segment>,

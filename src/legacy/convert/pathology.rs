@@ -21,7 +21,7 @@
 use super::codes;
 use super::common::{
     check_known, code_xml, dtm203, find, find_q, located, party_to_edi, party_to_xml, push_adr,
-    push_dtm203, push_nonempty, required, spr, Body,
+    push_cc_receiver, push_contact_person, push_dtm203, push_nonempty, required, spr, Body,
 };
 use super::{text, Letter};
 use crate::legacy::edifact::{seg, Message, Segment};
@@ -504,14 +504,9 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "PO", receiver, false, false)?;
     out.push(seg!("SEQ", [""], ["2"]));
-    let mut seq = 3;
+    let mut seq: u32 = 3;
     let cc = letter.child("CCReceiver");
-    if let Some(cc) = cc {
-        out.push(seg!("S01", ["01"]));
-        party_to_edi(&mut out, "CCR", cc, false, false)?;
-        out.push(seg!("SEQ", [""], [seq.to_string()]));
-        seq += 1;
-    }
+    push_cc_receiver(&mut out, letter, &mut seq)?;
     for (value, parent, person) in PEOPLE {
         let owner = match *parent {
             "Sender" => Some(sender),
@@ -519,17 +514,7 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
             _ => cc,
         };
         if let Some(p) = owner.and_then(|o| o.child(person)) {
-            out.push(seg!("S01", ["01"]));
-            out.push(seg!(
-                "NAD",
-                ["BV"],
-                [""],
-                [""],
-                [p.child_text("PersonInitials"), "", "", "", "", "US"]
-            ));
-            out.push(seg!("RFF", ["AHL", *value]));
-            out.push(seg!("SEQ", [""], [seq.to_string()]));
-            seq += 1;
+            push_contact_person(&mut out, p, value, &mut seq);
         }
     }
     out.push(seg!("S02", ["02"]));

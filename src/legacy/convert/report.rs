@@ -19,7 +19,8 @@
 use super::codes::Table;
 use super::common::{
     check_known, code_xml, dtm203, find, find_q, located, party_to_edi, party_to_xml,
-    patient_to_edi, patient_to_xml, push_dtm203, push_nonempty, required, spr, Body,
+    patient_to_edi, patient_to_xml, push_cc_receiver, push_contact_person, push_dtm203,
+    push_nonempty, required, spr, Body,
 };
 use super::{codes, text, Letter};
 use crate::legacy::edifact::{seg, Message, Segment};
@@ -381,24 +382,10 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "PO", receiver, false, false)?;
     out.push(seg!("SEQ", [""], ["2"]));
-    let mut seq = 3;
-    if let Some(cc) = letter.child("CCReceiver") {
-        out.push(seg!("S01", ["01"]));
-        party_to_edi(&mut out, "CCR", cc, false, false)?;
-        out.push(seg!("SEQ", [""], [seq.to_string()]));
-        seq += 1;
-    }
+    let mut seq: u32 = 3;
+    push_cc_receiver(&mut out, letter, &mut seq)?;
     if let Some(p) = receiver.child("Physician") {
-        out.push(seg!("S01", ["01"]));
-        out.push(seg!(
-            "NAD",
-            ["BV"],
-            [""],
-            [""],
-            [p.child_text("PersonInitials"), "", "", "", "", "US"]
-        ));
-        out.push(seg!("RFF", ["AHL", "2"]));
-        out.push(seg!("SEQ", [""], [seq.to_string()]));
+        push_contact_person(&mut out, p, "2", &mut seq);
     }
     out.push(seg!("S02", ["02"]));
     out.push(seg!("GIS", ["N"]));

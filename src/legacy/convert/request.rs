@@ -16,7 +16,7 @@
 use super::codes::Table;
 use super::common::{
     check_known, code_xml, dtm203, find, find_q, located, party_to_edi, party_to_xml, push_adr,
-    push_dtm203, push_nonempty, required, spr, Body,
+    push_cc_receiver, push_contact_person, push_dtm203, push_nonempty, required, spr, Body,
 };
 use super::{codes, text, Letter};
 use crate::legacy::edifact::{seg, Message, Segment};
@@ -495,25 +495,10 @@ pub(crate) fn to_edi(letter: &Element) -> Result<Vec<Segment>, LegacyError> {
     out.push(seg!("S01", ["01"]));
     party_to_edi(&mut out, "SLA", receiver, false, false)?;
     out.push(seg!("SEQ", [""], ["2"]));
-    let mut seq = 3;
-    if let Some(cc) = letter.child("CCReceiver") {
-        out.push(seg!("S01", ["01"]));
-        party_to_edi(&mut out, "CCR", cc, false, false)?;
-        out.push(seg!("SEQ", [""], [seq.to_string()]));
-        seq += 1;
-    }
+    let mut seq: u32 = 3;
+    push_cc_receiver(&mut out, letter, &mut seq)?;
     if let Some(p) = sender.child("Physician") {
-        out.push(seg!("S01", ["01"]));
-        out.push(seg!(
-            "NAD",
-            ["BV"],
-            [""],
-            [""],
-            [p.child_text("PersonInitials"), "", "", "", "", "US"]
-        ));
-        out.push(seg!("RFF", ["AHL", "1"]));
-        out.push(seg!("SEQ", [""], [seq.to_string()]));
-        seq += 1;
+        push_contact_person(&mut out, p, "1", &mut seq);
     }
     let payer = letter.child("Payer");
     if let Some(p) = payer {
