@@ -1,5 +1,5 @@
-//! Reads one file many times, for profilers:
-//! `cargo run --release --example profile_read FILE N [medcom|events|serde]`.
+//! Reads (or writes, or validates) one file many times, for profilers:
+//! `cargo run --release --example profile_read FILE N [medcom|events|serde|write-json|write-xml|validate|profiles]`.
 #![allow(clippy::print_stdout)] // a profiling tool prints its result
 
 fn main() {
@@ -8,6 +8,8 @@ fn main() {
     let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
     let mode = args.next().unwrap_or_else(|| "medcom".into());
     let text = std::fs::read_to_string(path).expect("readable");
+    let doc = medcom::parse(&text).expect("reads");
+    let validator = medcom::validate::Validator::new();
     let mut count = 0;
     for _ in 0..n {
         count += match mode.as_str() {
@@ -24,6 +26,15 @@ fn main() {
             }
             "serde" => serde_json::from_str::<serde_json::Value>(&text)
                 .map_or(0, |v| v.as_object().map_or(0, |o| o.len())),
+            "write-json" => medcom::json::to_string(&doc).len(),
+            "write-xml" => medcom::xml::to_string(&doc).len(),
+            // Read and validate, as a receiver does.
+            "validate" => {
+                let doc = medcom::parse(&text).expect("reads");
+                validator.report(&doc).findings().len()
+            }
+            // Validation of an already read document.
+            "profiles" => validator.report(&doc).findings().len(),
             _ => medcom::parse(&text).expect("reads").len(),
         };
     }

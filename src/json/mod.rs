@@ -6,6 +6,7 @@
 //! primitive forms are errors.
 
 mod reader;
+mod scan;
 mod writer;
 
 use crate::error::ReadError;

@@ -4,7 +4,8 @@
 //! `_name` companion right after it; arrays for every repeating element; numbers and booleans
 //! written with their exact lexical text.
 
-use crate::model::{Document, Element, JsonForm, Node, PrimitiveKind};
+use super::scan::find_special;
+use crate::model::{choice_wire_name, Document, Element, JsonForm, Node, PrimitiveKind};
 
 /// Writes compact JSON.
 ///
@@ -73,6 +74,19 @@ pub fn write(doc: &Document<'_>, mut w: impl std::io::Write, pretty: bool) -> st
     w.write_all(s.as_bytes())
 }
 
+/// Adjacent siblings of one element.
+#[derive(Clone, Copy)]
+struct Run<'d, 'a> {
+    first: Node<'d, 'a>,
+    len: usize,
+}
+
+impl<'d, 'a> Run<'d, 'a> {
+    fn iter(self) -> impl Iterator<Item = Node<'d, 'a>> {
+        self.first.siblings_from().take(self.len)
+    }
+}
+
 struct Writer<'o> {
     out: &'o mut String,
     pretty: bool,
@@ -88,7 +102,9 @@ impl Writer<'_> {
         }
     }
 
-    fn key(&mut self, first: &mut bool, depth: usize, key: &str, underscore: bool) {
+    /// Writes `"key":` (element names are plain ASCII: no escaping needed), a choice element
+    /// with its type suffix, a primitive's extension companion with `_`.
+    fn key(&mut self, first: &mut bool, depth: usize, node: Node<'_, '_>, underscore: bool) {
         if !std::mem::replace(first, false) {
             self.out.push(',');
         }
@@ -97,17 +113,24 @@ impl Writer<'_> {
         if underscore {
             self.out.push('_');
         }
-        escape(key, self.out);
+        match node.element() {
+            Some(e) if e.is_choice() => choice_wire_name(e.name(), node.ty(), self.out),
+            _ => self.out.push_str(node.name()),
+        }
         self.out.push_str(if self.pretty { "\": " } else { "\":" });
     }
 
     fn resource_object(&mut self, node: Node<'_, '_>, depth: usize) {
         self.out.push('{');
-        let mut first = true;
-        self.key(&mut first, depth + 1, "resourceType", false);
-        self.out.push('"');
+        self.newline(depth + 1);
+        self.out.push_str(if self.pretty {
+            "\"resourceType\": \""
+        } else {
+            "\"resourceType\":\""
+        });
         self.out.push_str(node.ty().name());
         self.out.push('"');
+        let mut first = false;
         self.members(node, depth + 1, &mut first);
         self.newline(depth);
         self.out.push('}');
@@ -121,42 +144,39 @@ impl Writer<'_> {
         self.out.push('}');
     }
 
-    /// Writes the children of `node` as members, grouping repetitions of an element.
+    /// Writes the children of `node` as members, one per run of repetitions of an element
+    /// (children are in definition order, so repetitions are adjacent).
     fn members(&mut self, node: Node<'_, '_>, depth: usize, first: &mut bool) {
         let mut children = node.children().peekable();
-        let mut group: Vec<Node<'_, '_>> = Vec::new();
         while let Some(child) = children.next() {
-            group.clear();
-            group.push(child);
-            while let Some(next) = children.peek() {
-                if next.element() == child.element() {
-                    group.push(*next);
-                    children.next();
-                } else {
-                    break;
-                }
+            let mut len = 1;
+            while children
+                .next_if(|next| next.element() == child.element())
+                .is_some()
+            {
+                len += 1;
             }
             let Some(element) = child.element() else {
                 continue;
             };
-            self.group(element, &group, depth, first);
+            self.group(element, Run { first: child, len }, depth, first);
         }
     }
 
-    fn group(&mut self, element: Element, group: &[Node<'_, '_>], depth: usize, first: &mut bool) {
-        let wire = group[0].wire_name();
-        let array = element.is_array() || group.len() > 1;
-        if let Some(kind) = group[0].ty().primitive() {
-            if group.iter().any(|n| n.value().is_some()) {
-                self.key(first, depth, &wire, false);
-                self.sequence(group, array, depth, |w, n, _| match n.value() {
+    fn group(&mut self, element: Element, run: Run<'_, '_>, depth: usize, first: &mut bool) {
+        let head = run.first;
+        let array = element.is_array() || run.len > 1;
+        if let Some(kind) = head.ty().primitive() {
+            if run.iter().any(|n| n.value().is_some()) {
+                self.key(first, depth, head, false);
+                self.sequence(run, array, depth, |w, n, _| match n.value() {
                     Some(v) => w.primitive(kind, v),
                     None => w.out.push_str("null"),
                 });
             }
-            if kind != PrimitiveKind::Xhtml && group.iter().any(|n| n.children().next().is_some()) {
-                self.key(first, depth, &wire, true);
-                self.sequence(group, array, depth, |w, n, d| {
+            if kind != PrimitiveKind::Xhtml && run.iter().any(|n| n.children().next().is_some()) {
+                self.key(first, depth, head, true);
+                self.sequence(run, array, depth, |w, n, d| {
                     if n.children().next().is_some() {
                         w.object(n, d);
                     } else {
@@ -166,9 +186,9 @@ impl Writer<'_> {
             }
             return;
         }
-        self.key(first, depth, &wire, false);
+        self.key(first, depth, head, false);
         let holds_resource = element.holds_resource();
-        self.sequence(group, array, depth, |w, n, d| {
+        self.sequence(run, array, depth, |w, n, d| {
             if holds_resource {
                 w.resource_object(n, d);
             } else {
@@ -179,22 +199,22 @@ impl Writer<'_> {
 
     fn sequence(
         &mut self,
-        group: &[Node<'_, '_>],
+        run: Run<'_, '_>,
         array: bool,
         depth: usize,
         mut each: impl FnMut(&mut Self, Node<'_, '_>, usize),
     ) {
         if !array {
-            each(self, group[0], depth);
+            each(self, run.first, depth);
             return;
         }
         self.out.push('[');
-        for (i, n) in group.iter().enumerate() {
+        for (i, n) in run.iter().enumerate() {
             if i > 0 {
                 self.out.push(',');
             }
             self.newline(depth + 1);
-            each(self, *n, depth + 1);
+            each(self, n, depth + 1);
         }
         self.newline(depth);
         self.out.push(']');
@@ -230,26 +250,48 @@ impl Writer<'_> {
 pub(crate) fn escape(s: &str, out: &mut String) {
     let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let rep: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => {
-                out.push_str(&s[last..i]);
+    loop {
+        let at = find_special(bytes, last);
+        out.push_str(&s[last..at]);
+        let Some(&b) = bytes.get(at) else {
+            return;
+        };
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
                 out.push_str("\\u00");
                 out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
                 out.push(char::from(b"0123456789abcdef"[usize::from(b & 0xf)]));
-                last = i + 1;
-                continue;
             }
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
+        }
+        last = at + 1;
     }
-    out.push_str(&s[last..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_inside_and_across_words() {
+        for (input, expected) in [
+            ("", ""),
+            ("plain", "plain"),
+            ("a\"b", "a\\\"b"),
+            ("0123456789abcdef\\", "0123456789abcdef\\\\"),
+            (
+                "0123456789abcde\n0123456789abcdef\u{1}",
+                "0123456789abcde\\n0123456789abcdef\\u0001",
+            ),
+            ("æøå\tÆØÅ 0123456789abcdef", "æøå\\tÆØÅ 0123456789abcdef"),
+        ] {
+            let mut out = String::new();
+            escape(input, &mut out);
+            assert_eq!(out, expected, "{input:?}");
+        }
+    }
 }

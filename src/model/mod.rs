@@ -553,6 +553,14 @@ impl<'d, 'a> Node<'d, 'a> {
         }
     }
 
+    /// This node and its following siblings.
+    pub(crate) fn siblings_from(&self) -> Children<'d, 'a> {
+        Children {
+            doc: self.doc,
+            next: self.id,
+        }
+    }
+
     /// The children of one element name (the base name for a choice).
     pub fn children_named<'n>(&self, name: &'n str) -> impl Iterator<Item = Node<'d, 'a>> + 'n
     where

@@ -30,13 +30,26 @@ fn fail<T>(offset: usize, reason: &str) -> Result<T, FragmentError> {
     })
 }
 
-/// Bytes that end a name.
-static NAME_END: [bool; 256] = {
-    let mut table = [false; 256];
+const OTHER: u8 = 0;
+const ASCII_NAME: u8 = 1;
+const ENDS_NAME: u8 = 2;
+
+/// Byte classes for names: ASCII name characters, bytes that end a name, and the rest
+/// (non-ASCII bytes and ASCII that cannot be in a name, left to the general check).
+static NAME_CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') {
+            table[c] = ASCII_NAME;
+        }
+        c += 1;
+    }
     let ends = b" \t\r\n/>=<\"'";
     let mut i = 0;
     while i < ends.len() {
-        table[ends[i] as usize] = true;
+        table[ends[i] as usize] = ENDS_NAME;
         i += 1;
     }
     table
@@ -64,9 +77,29 @@ impl<'s> Scanner<'s> {
     /// A name at `i`: ends at whitespace, `/`, `>`, `=` or the end.
     fn name(&mut self) -> Result<&'s str, FragmentError> {
         let start = self.i;
+        // One pass for the all-ASCII names of nearly every narrative; the general path for
+        // the rest.
+        let mut end = start;
+        while let Some(&c) = self.b.get(end) {
+            match NAME_CLASS[usize::from(c)] {
+                ASCII_NAME => end += 1,
+                ENDS_NAME => break,
+                _ => return self.general_name(start),
+            }
+        }
+        self.i = end;
+        match self.b.get(start) {
+            Some(&c) if c.is_ascii_alphabetic() || c == b'_' || c == b':' => {
+                Ok(&self.s[start..end])
+            }
+            _ => fail(start, "invalid name"),
+        }
+    }
+
+    fn general_name(&mut self, start: usize) -> Result<&'s str, FragmentError> {
         let len = self.b[start..]
             .iter()
-            .position(|&c| NAME_END[usize::from(c)])
+            .position(|&c| NAME_CLASS[usize::from(c)] == ENDS_NAME)
             .unwrap_or(self.b.len() - start);
         self.i = start + len;
         let name = &self.s[start..self.i];
@@ -185,6 +218,20 @@ impl<'s> Scanner<'s> {
     }
 }
 
+/// The next `<` or `&` at or after `from`, or the end. Narrative text runs are mostly a few
+/// bytes (often none, between `</td><td>`): look at them directly before paying for a
+/// vectorized search.
+fn find_markup(b: &[u8], from: usize) -> usize {
+    let near = b.get(from..).unwrap_or_default();
+    if let Some(p) = near.iter().take(16).position(|&c| c == b'<' || c == b'&') {
+        return from + p;
+    }
+    let far = from + near.len().min(16);
+    b.get(far..)
+        .and_then(|rest| memchr::memchr2(b'<', b'&', rest))
+        .map_or(b.len(), |p| far + p)
+}
+
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let first = *needle.first()?;
     let mut at = from;
@@ -244,7 +291,7 @@ fn scan(s: &str, from: usize, max_depth: usize, root: Root) -> Result<Extent, Fr
     loop {
         // Text up to the next markup.
         let text_start = sc.i;
-        let next = memchr::memchr2(b'<', b'&', &sc.b[sc.i..]).map_or(sc.b.len(), |p| sc.i + p);
+        let next = find_markup(sc.b, sc.i);
         let text = &sc.b[text_start..next];
         if stack.is_empty() && !text.iter().all(|&c| is_space(c)) {
             return fail(text_start, "text outside the 'div' element");
