@@ -10,7 +10,9 @@ use super::decimal::Decimal;
 use super::error::{ParseError, ParseErrorKind};
 use super::quantity::Quantity;
 use super::value::Value;
-use crate::model::Type;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::model::{Element, Type};
 
 /// One step of a plan, with the source offset for errors.
 #[derive(Debug)]
@@ -47,12 +49,48 @@ pub(crate) enum Op {
     IndexVar,
     Is(Box<Plan>, TypeSpec),
     Literal(Value<'static>),
-    Member(Box<Plan>, String),
+    Member(Box<Plan>, Name),
     Negate(Box<Plan>),
     /// An identifier at the start of a path, with the type it names, if any.
-    Root(String, Option<Type>),
+    Root(Name, Option<Type>),
     This,
     Total,
+}
+
+/// An element name in a path, with a one-entry cache of the element it denotes on the type
+/// last seen: a path step meets the same type nearly every time, and the cache saves the
+/// lookup by name among the type's elements.
+#[derive(Debug)]
+pub(crate) struct Name {
+    pub(crate) text: String,
+    /// `(type + 1) << 32 | (element + 1)`, 0 when empty; element 0 means "no such element".
+    cache: AtomicU64,
+}
+
+impl Name {
+    fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            cache: AtomicU64::new(0),
+        }
+    }
+
+    /// The element of `ty` with this name.
+    pub(crate) fn element_of(&self, ty: Type) -> Option<Element> {
+        let key = u64::from(ty.0) + 1;
+        let packed = self.cache.load(Ordering::Relaxed);
+        if packed >> 32 == key {
+            let e = packed & 0xffff_ffff;
+            return (e != 0).then(|| Element(u32::try_from(e - 1).unwrap_or(0)));
+        }
+        let found = ty.element(&self.text);
+        // Element ids are far below u32::MAX; one that is not is simply not cached.
+        if let Some(e) = found.map_or(Some(0), |e| e.0.checked_add(1)) {
+            self.cache
+                .store(key << 32 | u64::from(e), Ordering::Relaxed);
+        }
+        found
+    }
 }
 
 #[derive(Debug)]
@@ -299,10 +337,10 @@ pub(crate) fn compile(e: &Expr) -> Result<Plan, ParseError> {
         ExprKind::External(name) => Op::Env(env_var(name)),
         ExprKind::Identifier(n) => {
             let ty = Type::by_name(n).filter(|_| n.starts_with(|c: char| c.is_ascii_uppercase()));
-            Op::Root(n.clone(), ty)
+            Op::Root(Name::new(n), ty)
         }
         ExprKind::Index(x, i) => Op::Index(b(x)?, b(i)?),
-        ExprKind::Member(x, n) => Op::Member(b(x)?, n.clone()),
+        ExprKind::Member(x, n) => Op::Member(b(x)?, Name::new(n)),
         ExprKind::Negate(x) => Op::Negate(b(x)?),
         ExprKind::Plus(x) => return compile(x),
         ExprKind::Variable(v) => match v.as_str() {

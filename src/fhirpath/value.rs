@@ -142,7 +142,7 @@ pub enum Item<'d, 'a> {
 }
 
 /// A collection: the result of every expression.
-pub type Collection<'d, 'a> = Vec<Item<'d, 'a>>;
+pub type Collection<'d, 'a> = smallvec::SmallVec<[Item<'d, 'a>; 1]>;
 
 pub(crate) fn quantity_type() -> Type {
     static T: OnceLock<Type> = OnceLock::new();

@@ -85,7 +85,7 @@ pub(crate) fn to_bool(
 }
 
 pub(crate) fn boolean<'d, 'a>(b: Option<bool>) -> Collection<'d, 'a> {
-    b.map(|b| vec![Item::Value(Value::Boolean(b))])
+    b.map(|b| smallvec::smallvec![Item::Value(Value::Boolean(b))])
         .unwrap_or_default()
 }
 
@@ -161,10 +161,10 @@ impl<'c, 'e, 'd, 'a> Evaluator<'c, 'e, 'd, 'a> {
     ) -> Result<Collection<'d, 'a>, EvalError> {
         let pos = plan.pos;
         Ok(match &plan.op {
-            Op::Literal(v) => vec![Item::Value(v.clone())],
-            Op::Empty => Vec::new(),
-            Op::This => vec![env.this.clone()],
-            Op::IndexVar => vec![Item::Value(Value::Integer(
+            Op::Literal(v) => smallvec::smallvec![Item::Value(v.clone())],
+            Op::Empty => Collection::new(),
+            Op::This => smallvec::smallvec![env.this.clone()],
+            Op::IndexVar => smallvec::smallvec![Item::Value(Value::Integer(
                 i64::try_from(env.index).unwrap_or(i64::MAX),
             ))],
             Op::Total => env.total.cloned().unwrap_or_default(),
@@ -183,14 +183,14 @@ impl<'c, 'e, 'd, 'a> Evaluator<'c, 'e, 'd, 'a> {
                         .and_then(|i| items.into_iter().nth(i))
                         .into_iter()
                         .collect(),
-                    None => Vec::new(),
+                    None => Collection::new(),
                     Some(_) => return Err(bad_operand("[]", "an integer index", index.pos)),
                 }
             }
             Op::Call { target, func, args } => {
                 let input = match target {
                     Some(t) => self.eval(t, focus, env)?,
-                    None => focus.to_vec(),
+                    None => focus.iter().cloned().collect::<Collection<'_, '_>>(),
                 };
                 functions::call(self, func, input, args, env, pos)?
             }
@@ -213,10 +213,10 @@ impl<'c, 'e, 'd, 'a> Evaluator<'c, 'e, 'd, 'a> {
     fn env_var(&self, v: &EnvVar, pos: usize) -> Result<Collection<'d, 'a>, EvalError> {
         let ctx = self.ctx;
         Ok(match v {
-            EnvVar::Constant(c) => vec![Item::Value(c.clone())],
-            EnvVar::Context => vec![Item::Node(ctx.context)],
-            EnvVar::Resource => vec![Item::Node(ctx.resource)],
-            EnvVar::RootResource => vec![Item::Node(ctx.root_resource)],
+            EnvVar::Constant(c) => smallvec::smallvec![Item::Value(c.clone())],
+            EnvVar::Context => smallvec::smallvec![Item::Node(ctx.context)],
+            EnvVar::Resource => smallvec::smallvec![Item::Node(ctx.resource)],
+            EnvVar::RootResource => smallvec::smallvec![Item::Node(ctx.root_resource)],
             EnvVar::User(name) => ctx
                 .variables
                 .iter()
@@ -301,7 +301,8 @@ mod tests {
     fn show(expr: &str, options: EvalOptions) -> String {
         let doc = crate::json::parse(BUNDLE).unwrap();
         let ctx = EvalContext::new(doc.root()).with_options(options);
-        match Expression::parse(expr).unwrap().evaluate(&ctx) {
+        let result = Expression::parse(expr).unwrap().evaluate(&ctx);
+        match result {
             Ok(items) => items
                 .iter()
                 .map(ToString::to_string)

@@ -1,6 +1,7 @@
 //! Path navigation: members, choice elements and the type name at the start of a path.
 
 use super::{err, EvalError, Evaluator};
+use crate::fhirpath::compile::Name;
 use crate::fhirpath::error::EvalErrorKind;
 use crate::fhirpath::value::{Collection, Item, Value};
 use crate::model::{Node, Type};
@@ -11,14 +12,14 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
     pub(super) fn root(
         &self,
         focus: &[Item<'d, 'a>],
-        name: &str,
+        name: &Name,
         ty: Option<Type>,
         pos: usize,
     ) -> Result<Collection<'d, 'a>, EvalError> {
         if let Some(t) = ty {
             let is_member = focus
                 .iter()
-                .any(|i| matches!(i, Item::Node(n) if n.ty().element(name).is_some()));
+                .any(|i| matches!(i, Item::Node(n) if name.element_of(n.ty()).is_some()));
             if !is_member {
                 let matching: Collection<'d, 'a> = focus
                     .iter()
@@ -28,7 +29,7 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
                 if matching.is_empty() && self.ctx.options.strict && !focus.is_empty() {
                     return Err(err(
                         EvalErrorKind::UnknownName {
-                            name: name.to_owned(),
+                            name: name.text.clone(),
                             on: focus_type(focus),
                         },
                         pos,
@@ -44,17 +45,17 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
     pub(super) fn members(
         &self,
         items: &[Item<'d, 'a>],
-        name: &str,
+        name: &Name,
         pos: usize,
     ) -> Result<Collection<'d, 'a>, EvalError> {
-        let mut out = Vec::new();
+        let mut out = Collection::new();
         for item in items {
             match item {
                 Item::Node(n) => self.children_named(*n, name, &mut out, pos)?,
                 Item::Type {
                     namespace,
                     name: type_name,
-                } => match name {
+                } => match name.text.as_str() {
                     "namespace" => out.push(Item::Value(Value::string(*namespace))),
                     "name" => out.push(Item::Value(Value::string(*type_name))),
                     _ => {}
@@ -69,17 +70,22 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
     fn children_named(
         &self,
         n: Node<'d, 'a>,
-        name: &str,
+        name: &Name,
         out: &mut Collection<'d, 'a>,
         pos: usize,
     ) -> Result<(), EvalError> {
         let ty = n.ty();
-        if ty.element(name).is_some() {
-            out.extend(n.children_named(name).map(Item::Node));
+        if let Some(element) = name.element_of(ty) {
+            // Compare definitions, not names: children are matched by an integer.
+            out.extend(
+                n.children()
+                    .filter(|c| c.element() == Some(element))
+                    .map(Item::Node),
+            );
             return Ok(());
         }
         if !self.ctx.options.strict {
-            if let Some((element, Some(chosen))) = ty.element_for_wire_name(name) {
+            if let Some((element, Some(chosen))) = ty.element_for_wire_name(&name.text) {
                 out.extend(
                     n.children()
                         .filter(|c| c.element() == Some(element) && c.ty() == chosen)
@@ -91,7 +97,7 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
         }
         Err(err(
             EvalErrorKind::UnknownName {
-                name: name.to_owned(),
+                name: name.text.clone(),
                 on: ty.name(),
             },
             pos,

@@ -53,7 +53,7 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
             B::Union => {
                 let n = left.len() + right.len();
                 self.charge(n.saturating_mul(n), pos)?;
-                let mut out = Vec::with_capacity(left.len() + right.len());
+                let mut out = Collection::with_capacity(left.len() + right.len());
                 union_into(&mut out, left);
                 union_into(&mut out, right);
                 out
@@ -67,7 +67,7 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
                     singleton(&left, sym, pos)?.and_then(Item::value),
                     singleton(&right, sym, pos)?.and_then(Item::value),
                 ) else {
-                    return Ok(Vec::new());
+                    return Ok(Collection::new());
                 };
                 let o = compare(&x, &y).map_err(|()| bad_operand(sym, "comparable values", pos))?;
                 boolean(o.map(|o| match op {
@@ -85,7 +85,7 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
                 };
                 self.charge(hay.len(), pos)?;
                 match singleton(needle, sym, pos)? {
-                    None => Vec::new(),
+                    None => Collection::new(),
                     Some(n) => boolean(Some(hay.iter().any(|h| equal(n, h) == Some(true)))),
                 }
             }
@@ -99,14 +99,14 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
                 };
                 let s = text(&left)? + &text(&right)?;
                 self.check_string(s.len(), pos)?;
-                vec![Item::Value(Value::string(s))]
+                smallvec::smallvec![Item::Value(Value::string(s))]
             }
             B::Add | B::Subtract | B::Multiply | B::Divide | B::Div | B::Mod => {
                 let (Some(x), Some(y)) = (
                     singleton(&left, sym, pos)?.and_then(Item::value),
                     singleton(&right, sym, pos)?.and_then(Item::value),
                 ) else {
-                    return Ok(Vec::new());
+                    return Ok(Collection::new());
                 };
                 let v = arithmetic(op, &x, &y, pos)?;
                 if let Some(Value::String(s)) = &v {
@@ -114,7 +114,7 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
                 }
                 v.map(Item::Value).into_iter().collect()
             }
-            B::And | B::Or | B::Implies => Vec::new(),
+            B::And | B::Or | B::Implies => Collection::new(),
         })
     }
 }
@@ -191,7 +191,7 @@ pub(super) fn negate<'d, 'a>(
     pos: usize,
 ) -> Result<Collection<'d, 'a>, EvalError> {
     let Some(v) = singleton(items, "-", pos)?.and_then(Item::value) else {
-        return Ok(Vec::new());
+        return Ok(Collection::new());
     };
     let v = match v {
         Value::Integer(i) => Value::Integer(i.checked_neg().ok_or_else(|| overflow(pos))?),
@@ -202,7 +202,7 @@ pub(super) fn negate<'d, 'a>(
         }),
         _ => return Err(bad_operand("-", "a number or quantity", pos)),
     };
-    Ok(vec![Item::Value(v)])
+    Ok(smallvec::smallvec![Item::Value(v)])
 }
 
 fn overflow(pos: usize) -> EvalError {

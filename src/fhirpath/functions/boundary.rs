@@ -17,7 +17,7 @@ pub(super) fn call<'d, 'a>(
     input: Collection<'d, 'a>,
 ) -> Out<'d, 'a> {
     let Some(v) = input_value(&input, "boundary", c.pos)? else {
-        return Ok(Vec::new());
+        return Ok(Collection::new());
     };
     match f {
         Func::Precision => {
@@ -34,7 +34,7 @@ pub(super) fn call<'d, 'a>(
             let other = c.arg_value(0, "comparable")?;
             return Ok(match (&v, other) {
                 (Value::Quantity(a), Some(Value::Quantity(b))) => boolean(a.comparable(&b)),
-                (_, None) => Vec::new(),
+                (_, None) => Collection::new(),
                 _ => return Err(bad_operand("comparable", "quantities", c.pos)),
             });
         }

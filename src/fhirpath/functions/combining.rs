@@ -15,7 +15,7 @@ pub(super) fn call<'d, 'a>(
     Ok(if matches!(f, Func::Union) {
         let n = input.len() + other.len();
         c.charge(n.saturating_mul(n))?;
-        let mut out = Vec::with_capacity(input.len() + other.len());
+        let mut out = Collection::with_capacity(input.len() + other.len());
         union_into(&mut out, input);
         union_into(&mut out, other);
         out

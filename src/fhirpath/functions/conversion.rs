@@ -14,7 +14,7 @@ pub(super) fn call<'d, 'a>(
     input: Collection<'d, 'a>,
 ) -> Out<'d, 'a> {
     let Some(v) = input_value(&input, "conversion", c.pos)? else {
-        return Ok(Vec::new());
+        return Ok(Collection::new());
     };
     let unit = if matches!(f, Func::ToQuantity | Func::ConvertsToQuantity) {
         c.arg_string(0, "toQuantity")?

@@ -69,14 +69,14 @@ pub(super) fn call<'d, 'a>(
         )),
         Func::Distinct => {
             c.charge(input.len().saturating_mul(input.len()))?;
-            let mut out = Vec::with_capacity(input.len());
+            let mut out = Collection::with_capacity(input.len());
             union_into(&mut out, input);
             out
         }
         _ => {
             let n = input.len();
             c.charge(n.saturating_mul(n))?;
-            let mut out = Vec::with_capacity(n);
+            let mut out = Collection::with_capacity(n);
             union_into(&mut out, input);
             boolean(out.len() == n)
         }

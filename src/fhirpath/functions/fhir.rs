@@ -16,7 +16,7 @@ pub(super) fn call<'d, 'a>(
     Ok(match f {
         Func::Extension => {
             let Some(url) = c.arg_string(0, "extension")? else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
             input
                 .iter()
@@ -34,7 +34,7 @@ pub(super) fn call<'d, 'a>(
             Some(Item::Node(n)) if n.ty().primitive().is_some() => {
                 node_value(*n).map(one).unwrap_or_default()
             }
-            _ => Vec::new(),
+            _ => Collection::new(),
         },
         Func::Resolve => input
             .iter()
@@ -43,9 +43,9 @@ pub(super) fn call<'d, 'a>(
             .collect(),
         Func::ConformsTo => {
             let Some(url) = c.arg_string(0, "conformsTo")? else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
-            let mut out = Vec::new();
+            let mut out = Collection::new();
             for i in &input {
                 let Item::Node(n) = i else {
                     out.push(Item::Value(Value::Boolean(false)));
@@ -73,10 +73,10 @@ pub(super) fn call<'d, 'a>(
         }
         Func::MemberOf => {
             let Some(vs) = c.arg_string(0, "memberOf")? else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
             let Some(item) = singleton(&input, "memberOf", c.pos)? else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
             let r = c.ev.ctx.hooks.member_of(item, &vs).map_err(|message| {
                 err(

@@ -18,7 +18,7 @@ pub(super) fn call<'d, 'a>(
 ) -> Out<'d, 'a> {
     Ok(match f {
         Func::Where => {
-            let mut out = Vec::new();
+            let mut out = Collection::new();
             for (i, item) in input.iter().enumerate() {
                 let r = c.lambda(0, item, i, None)?;
                 if to_bool(&r, "where", c.pos)? == Some(true) {
@@ -28,7 +28,7 @@ pub(super) fn call<'d, 'a>(
             out
         }
         Func::Select => {
-            let mut out = Vec::new();
+            let mut out = Collection::new();
             for (i, item) in input.iter().enumerate() {
                 out.extend(c.lambda(0, item, i, None)?);
                 c.check_size(out.len())?;
@@ -36,10 +36,10 @@ pub(super) fn call<'d, 'a>(
             out
         }
         Func::Repeat => {
-            let mut out: Collection<'d, 'a> = Vec::new();
+            let mut out: Collection<'d, 'a> = Collection::new();
             let mut frontier = input;
             for _ in 0..MAX_REPEAT_ROUNDS {
-                let mut next = Vec::new();
+                let mut next = Collection::new();
                 for (i, item) in frontier.iter().enumerate() {
                     let found = c.lambda(0, item, i, None)?;
                     c.charge(found.len().saturating_mul(out.len()))?;
@@ -67,7 +67,7 @@ pub(super) fn call<'d, 'a>(
                 .collect(),
             TypedFunc::Is => match singleton(&input, "is", c.pos)? {
                 Some(i) => boolean(is_type(i, *t, false)),
-                None => Vec::new(),
+                None => Collection::new(),
             },
         },
         Func::Sort => sort(c, input)?,

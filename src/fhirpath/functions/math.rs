@@ -13,7 +13,7 @@ pub(super) fn call<'d, 'a>(
     input: Collection<'d, 'a>,
 ) -> Out<'d, 'a> {
     let Some(v) = input_value(&input, "math", c.pos)? else {
-        return Ok(Vec::new());
+        return Ok(Collection::new());
     };
     if let (Func::Abs, Value::Quantity(q)) = (f, &v) {
         return Ok(one(Value::Quantity(Quantity {
@@ -44,13 +44,13 @@ pub(super) fn call<'d, 'a>(
         Func::Sqrt => float(d.to_f64().sqrt()),
         Func::Log => {
             let Some(base) = c.arg_value(0, "log")?.and_then(|b| b.as_decimal()) else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
             float(d.to_f64().ln() / base.to_f64().ln())
         }
         _ => {
             let Some(e) = c.arg_value(0, "power")? else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
             match (&v, &e) {
                 (Value::Integer(b), Value::Integer(x)) if *x >= 0 => u32::try_from(*x)

@@ -128,7 +128,7 @@ impl<'d, 'a> Call<'_, '_, '_, 'd, 'a> {
     /// Evaluates argument `i` against `$this` of the enclosing scope.
     fn arg(&mut self, i: usize) -> Out<'d, 'a> {
         let Some(plan) = self.args.get(i) else {
-            return Ok(Vec::new());
+            return Ok(Collection::new());
         };
         let env = self.env;
         self.ev.eval(plan, std::slice::from_ref(env.this), env)
@@ -165,7 +165,7 @@ impl<'d, 'a> Call<'_, '_, '_, 'd, 'a> {
         total: Option<&Collection<'d, 'a>>,
     ) -> Out<'d, 'a> {
         let Some(plan) = self.args.get(i) else {
-            return Ok(Vec::new());
+            return Ok(Collection::new());
         };
         let env = Env {
             this: item,
@@ -198,7 +198,7 @@ fn input_value<'d>(
 }
 
 fn one<'d, 'a>(v: Value<'d>) -> Collection<'d, 'a> {
-    vec![Item::Value(v)]
+    smallvec::smallvec![Item::Value(v)]
 }
 
 fn boolean<'d, 'a>(b: bool) -> Collection<'d, 'a> {

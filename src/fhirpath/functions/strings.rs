@@ -31,7 +31,7 @@ pub(super) fn call<'d, 'a>(
         return Ok(one(Value::string(s)));
     }
     let s = match input_value(&input, "string function", c.pos)? {
-        None => return Ok(Vec::new()),
+        None => return Ok(Collection::new()),
         Some(Value::String(s)) => s,
         Some(_) => return Err(bad_operand("string function", "a string", c.pos)),
     };
@@ -41,7 +41,7 @@ pub(super) fn call<'d, 'a>(
         ($i:expr, $name:literal) => {
             match c.arg_string($i, $name)? {
                 Some(a) => a,
-                None => return Ok(Vec::new()),
+                None => return Ok(Collection::new()),
             }
         };
     }
@@ -55,15 +55,15 @@ pub(super) fn call<'d, 'a>(
         }
         Func::Substring => {
             let Some(start) = c.arg_int(0, "substring")? else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
             let len = c.arg_int(1, "substring")?;
             let count = s.chars().count();
             let Ok(start) = usize::try_from(start) else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
             if start >= count {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             }
             let take = len.map_or(usize::MAX, |l| usize::try_from(l.max(0)).unwrap_or(0));
             Value::string(s.chars().skip(start).take(take).collect::<String>())

@@ -24,7 +24,7 @@ pub(super) fn call<'d, 'a>(
         Func::Skip | Func::Take => {
             let n = c.arg_int(0, "skip")?;
             let Some(n) = n else {
-                return Ok(Vec::new());
+                return Ok(Collection::new());
             };
             let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
             if matches!(f, Func::Skip) {
@@ -37,7 +37,7 @@ pub(super) fn call<'d, 'a>(
         Func::Intersect => {
             let other = c.arg(0)?;
             c.charge(input.len().saturating_mul(other.len() + input.len()))?;
-            let mut out: Collection<'d, 'a> = Vec::new();
+            let mut out: Collection<'d, 'a> = Collection::new();
             for i in input {
                 if other.iter().any(|o| equal(o, &i) == Some(true))
                     && !out.iter().any(|o| equal(o, &i) == Some(true))

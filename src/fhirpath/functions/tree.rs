@@ -21,7 +21,7 @@ pub(super) fn call<'d, 'a>(
     if !matches!(f, Func::Descendants) {
         return Ok(frontier);
     }
-    let mut out = Vec::new();
+    let mut out = Collection::new();
     while !frontier.is_empty() {
         let next = children(&frontier);
         out.extend(frontier);

@@ -15,7 +15,7 @@ pub(super) fn call<'d, 'a>(
         Func::Trace => {
             let name = c.arg_string(0, "trace")?.unwrap_or_default();
             if c.args.len() > 1 {
-                let mut projected = Vec::new();
+                let mut projected = Collection::new();
                 for (i, item) in input.iter().enumerate() {
                     projected.extend(c.lambda(1, item, i, None)?);
                 }
@@ -46,7 +46,7 @@ pub(super) fn call<'d, 'a>(
         }
         Func::Not => match to_bool(&input, "not", c.pos)? {
             Some(b) => one(Value::Boolean(!b)),
-            None => Vec::new(),
+            None => Collection::new(),
         },
         Func::Iif => {
             // With an input, the branches see it as `$this`.
@@ -74,7 +74,7 @@ pub(super) fn call<'d, 'a>(
             };
             match c.args.get(branch) {
                 Some(plan) => c.ev.eval(plan, focus, env)?,
-                None => Vec::new(),
+                None => Collection::new(),
             }
         }
         _ => input
