@@ -3,12 +3,11 @@
 //! slicing, bindings, invariants and references to their own modules.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
 use super::reference::Entries;
-use super::rules::{Elem, Rules};
+use super::rules::{Elem, FastMap, FastSet, Rules};
 use crate::finding::{Finding, Severity};
 use crate::model::{Node, NodeId, TypeKind};
 
@@ -22,9 +21,9 @@ pub(crate) struct Checker<'r, 'd, 'a> {
     pub(crate) entries: Entries<'d, 'a>,
     /// Resources still to validate against a profile, and those done.
     pub(crate) pending: RefCell<Vec<(NodeId, usize)>>,
-    pub(crate) done: RefCell<HashSet<(NodeId, usize)>>,
+    pub(crate) done: RefCell<FastSet<(NodeId, usize)>>,
     /// `conformsTo` answers (and checks under way, which count as conforming).
-    pub(crate) memo: RefCell<HashMap<(NodeId, usize), bool>>,
+    pub(crate) memo: RefCell<FastMap<(NodeId, usize), bool>>,
     /// Every (node, profile, element) visited, when recording for mutation tests.
     pub(crate) visits: Option<RefCell<Vec<(NodeId, usize, usize)>>>,
 }
@@ -43,8 +42,8 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
             bundle,
             entries: Entries::new(bundle),
             pending: RefCell::new(Vec::new()),
-            done: RefCell::new(HashSet::new()),
-            memo: RefCell::new(HashMap::new()),
+            done: RefCell::new(FastSet::default()),
+            memo: RefCell::new(FastMap::default()),
             visits: None,
         }
     }

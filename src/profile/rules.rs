@@ -2,9 +2,62 @@
 //! read once and shared by every check.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use serde_json::Value;
+
+/// The multiply-rotate hash of rustc's own tables, for the engine's lookups by URL, id and
+/// node: several per element, where SipHash's resistance to chosen keys buys nothing (the
+/// tables are built from the rule files, never from a message).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FastHasher(u64);
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in words.by_ref() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        let mut b = [0u8; 8];
+        let rest = words.remainder();
+        b[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(b) ^ (rest.len() as u64) << 56);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map with [`FastHasher`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+/// A set with [`FastHasher`].
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 use super::ProfileError;
 use crate::fhirpath::{Cache, Expression};
@@ -100,14 +153,14 @@ pub(crate) struct Profile {
     pub(crate) url: Arc<str>,
     pub(crate) type_name: String,
     pub(crate) elems: Vec<Elem>,
-    pub(crate) by_id: HashMap<String, usize>,
+    pub(crate) by_id: FastMap<String, usize>,
 }
 
 /// An expanded value set.
 #[derive(Debug)]
 pub(crate) struct ValueSet {
     pub(crate) url: String,
-    pub(crate) codes: HashMap<String, HashSet<String>>,
+    pub(crate) codes: FastMap<String, FastSet<String>>,
     /// Code systems or value sets it includes that are not available.
     pub(crate) unavailable: Vec<String>,
 }
@@ -143,11 +196,11 @@ pub(crate) struct Rules {
     pub(crate) message: Option<usize>,
     pub(crate) constraints: Vec<Constraint>,
     pub(crate) profiles: Vec<Profile>,
-    pub(crate) by_url: HashMap<String, usize>,
+    pub(crate) by_url: FastMap<String, usize>,
     pub(crate) value_sets: Vec<ValueSet>,
-    pub(crate) vs_by_url: HashMap<String, usize>,
+    pub(crate) vs_by_url: FastMap<String, usize>,
     /// Core definition by type name.
-    pub(crate) core: HashMap<String, usize>,
+    pub(crate) core: FastMap<String, usize>,
 }
 
 const CORE_SD: &str = "http://hl7.org/fhir/StructureDefinition/";
@@ -203,7 +256,7 @@ impl Rules {
             });
         }
         let mut value_sets = Vec::new();
-        let mut vs_by_url = HashMap::new();
+        let mut vs_by_url = FastMap::default();
         for vs in v
             .get("valueSets")
             .and_then(Value::as_array)
@@ -245,8 +298,8 @@ impl Rules {
             });
         }
         let mut profiles = Vec::new();
-        let mut by_url = HashMap::new();
-        let mut core = HashMap::new();
+        let mut by_url = FastMap::default();
+        let mut core = FastMap::default();
         for p in v
             .get("profiles")
             .and_then(Value::as_array)
@@ -484,11 +537,11 @@ fn split_id(id: &str) -> (Option<&str>, &str, Option<&str>) {
     (parent, name.strip_suffix("[x]").unwrap_or(name), slice)
 }
 
-fn read_profile(p: &Value, vs_by_url: &HashMap<String, usize>) -> Result<Profile, ProfileError> {
+fn read_profile(p: &Value, vs_by_url: &FastMap<String, usize>) -> Result<Profile, ProfileError> {
     let url: Arc<str> = str_of(p, "url").into();
     let type_name = str_of(p, "type").to_owned();
     let mut elems: Vec<Elem> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_id: FastMap<String, usize> = FastMap::default();
     for e in p
         .get("e")
         .and_then(Value::as_array)
