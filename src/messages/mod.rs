@@ -29,6 +29,7 @@
 #[allow(dead_code)] // until every standard uses the shared pieces
 mod assembly;
 mod empty;
+pub mod hospital_notification;
 #[allow(dead_code)]
 mod ids;
 mod narrative;
