@@ -694,13 +694,14 @@ pub(crate) struct Assembly<'c> {
     pub(crate) profiles: Profiles,
     pub(crate) header: NodeId,
     pub(crate) header_id: String,
-    pub(crate) bundle_id: String,
     pub(crate) timestamp: String,
     /// Organizations already in the message: (SOR, reference).
     orgs: Vec<(String, String)>,
     /// Authors already in the message: (author, PractitionerRole reference).
     authors: Vec<(Author, String)>,
     teams: Vec<(CareTeam, String)>,
+    /// Resource ids to keep: (SOR, id) of Organizations copied from a received message.
+    pub(crate) keep_org_ids: Vec<(String, String)>,
 }
 
 impl<'c> Assembly<'c> {
@@ -712,13 +713,24 @@ impl<'c> Assembly<'c> {
         sender: &Organization,
         receiver: &Organization,
     ) -> Result<Self, BuildError> {
+        Self::new_keeping(ctx, profiles, event, sender, receiver, &[])
+    }
+
+    /// As [`Self::new`], keeping the given Organization ids (SOR, id).
+    pub(crate) fn new_keeping(
+        ctx: &'c Context,
+        profiles: Profiles,
+        event: &str,
+        sender: &Organization,
+        receiver: &Organization,
+        keep_org_ids: &[(String, String)],
+    ) -> Result<Self, BuildError> {
         sender.check_messaging()?;
         receiver.check_messaging()?;
         let mut tree = Tree::new("Bundle")?;
         let root = tree.root();
-        let bundle_id = ctx.next_id();
         let timestamp = ctx.now();
-        tree.val(root, "id", &bundle_id)?;
+        tree.val(root, "id", &ctx.next_id())?;
         tree.profile(root, profiles.bundle)?;
         tree.val(root, "type", "message")?;
         tree.val(root, "timestamp", &timestamp)?;
@@ -728,11 +740,11 @@ impl<'c> Assembly<'c> {
             profiles,
             header: root,
             header_id: String::new(),
-            bundle_id,
             timestamp,
             orgs: Vec::new(),
             authors: Vec::new(),
             teams: Vec::new(),
+            keep_org_ids: keep_org_ids.to_vec(),
         };
         let (header, header_id) = a.resource("MessageHeader", profiles.header)?;
         a.header = header;
@@ -770,7 +782,21 @@ impl<'c> Assembly<'c> {
         ty: &'static str,
         profile: &str,
     ) -> Result<(NodeId, String), BuildError> {
-        let id = self.ctx.next_id();
+        self.resource_with_id(ty, profile, None)
+    }
+
+    /// As [`Self::resource`], keeping `id` when it is a lowercase UUID (MedCom ids are UUIDs;
+    /// anything else gets a fresh one).
+    pub(crate) fn resource_with_id(
+        &mut self,
+        ty: &'static str,
+        profile: &str,
+        id: Option<&str>,
+    ) -> Result<(NodeId, String), BuildError> {
+        let id = match id {
+            Some(i) if super::is_uuid(i) => i.to_owned(),
+            _ => self.ctx.next_id(),
+        };
         let root = self.tree.root();
         let entry = self.tree.group(root, "entry")?;
         self.tree
@@ -792,7 +818,13 @@ impl<'c> Assembly<'c> {
             return Ok(r.clone());
         }
         org.check()?;
-        let (res, id) = self.resource("Organization", self.profiles.organization)?;
+        let keep = self
+            .keep_org_ids
+            .iter()
+            .find(|(sor, _)| *sor == org.sor)
+            .map(|(_, id)| id.clone());
+        let (res, id) =
+            self.resource_with_id("Organization", self.profiles.organization, keep.as_deref())?;
         if let Some(gln) = &org.gln {
             let i = self.tree.group(res, "identifier")?;
             self.tree.val(i, "system", GLN_SYSTEM)?;
@@ -898,10 +930,19 @@ impl<'c> Assembly<'c> {
 
     /// Adds a Provenance.
     pub(crate) fn provenance(&mut self, p: &ProvenanceRecord) -> Result<NodeId, BuildError> {
+        self.provenance_with_id(p, None)
+    }
+
+    /// Adds a Provenance, keeping `id` when it is a UUID.
+    pub(crate) fn provenance_with_id(
+        &mut self,
+        p: &ProvenanceRecord,
+        id: Option<&str>,
+    ) -> Result<NodeId, BuildError> {
         super::check_date_time("Provenance.occurred", &p.occurred)?;
         super::check_date_time("Provenance.recorded", &p.recorded)?;
         let agent = self.organization(&p.agent)?;
-        let (res, _) = self.resource("Provenance", self.profiles.provenance)?;
+        let (res, _) = self.resource_with_id("Provenance", self.profiles.provenance, id)?;
         self.tree
             .reference(res, "target", &format!("MessageHeader/{}", p.target))?;
         self.tree

@@ -73,7 +73,7 @@ impl EmptyMessage {
     /// use medcom::messages::{Context, EmptyMessage, MessageInfo, Organization};
     /// let org = |sor: &str, gln: &str| Organization::new(sor, gln);
     /// let message = EmptyMessage::new(org("265161000016000", "5790000209354"), org("953741000016009", "5790001348120"))
-    ///     .with_cc(org("123456789012345", "5790001382445"));
+    ///     .with_cc(org("123456789012342", "5790001382445"));
     /// let doc = message.build(&Context::new()).unwrap();
     /// assert_eq!(MessageInfo::read(&doc).unwrap().cc.len(), 1);
     /// ```

@@ -101,12 +101,14 @@ pub struct Context {
     ids: Arc<dyn IdSource>,
     clock: Arc<dyn Clock>,
     base: Option<String>,
+    time: Option<String>,
 }
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("base", &self.base)
+            .field("time", &self.time)
             .finish_non_exhaustive()
     }
 }
@@ -125,6 +127,7 @@ impl Context {
             ids: Arc::new(RandomIds::default()),
             clock: Arc::new(SystemClock::default()),
             base: None,
+            time: None,
         }
     }
 
@@ -135,6 +138,7 @@ impl Context {
             ids: Arc::new(SequentialIds::new()),
             clock: Arc::new(TestClock::new(now, 0)),
             base: None,
+            time: None,
         }
     }
 
@@ -149,6 +153,21 @@ impl Context {
     #[must_use]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Stands the clock at a given FHIR `instant` (e.g. a timestamp an exchange engine already
+    /// chose), overriding the clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = medcom::messages::Context::new().with_time("2024-05-01T12:00:00+02:00");
+    /// assert_eq!(ctx.now(), "2024-05-01T12:00:00+02:00");
+    /// ```
+    #[must_use]
+    pub fn with_time(mut self, instant: &str) -> Self {
+        self.time = Some(instant.to_owned());
         self
     }
 
@@ -169,7 +188,10 @@ impl Context {
     /// The current time as a FHIR `dateTime`/`instant` in UTC.
     #[must_use]
     pub fn now(&self) -> String {
-        date_time(self.clock.now())
+        match &self.time {
+            Some(t) => t.clone(),
+            None => date_time(self.clock.now()),
+        }
     }
 
     /// The `fullUrl` of a resource of type `ty` with id `id`.
@@ -188,6 +210,7 @@ impl Context {
             ids: self.ids.clone(),
             clock: self.clock.clone(),
             base: base.or_else(|| self.base.clone()),
+            time: self.time.clone(),
         }
     }
 }

@@ -27,7 +27,9 @@
 //! ```
 
 #[allow(dead_code)] // until every standard uses the shared pieces
+mod acknowledgement;
 mod assembly;
+mod care_communication;
 mod empty;
 pub mod hospital_notification;
 #[allow(dead_code)]
@@ -40,8 +42,17 @@ mod tree;
 
 use std::fmt;
 
+pub use acknowledgement::{
+    AckIssue, Acknowledgement, ResponseCode, ERROR_SYSTEM, HL7_ERROR_CODES, MEDCOM_ERROR_CODES,
+    OPERATION_OUTCOME_SYSTEM,
+};
 pub use assembly::{
     Activity, EntityRole, MessageInfo, Predecessor, PreviousMessage, ProvenanceRecord,
+};
+pub use care_communication::{
+    Attachment, CareCommunication, Category, Content, EpisodeOfCare, Priority, Segment,
+    ATTACHMENT_TYPES, CATEGORY_SYSTEM, DEFINITION as CARE_COMMUNICATION_DEFINITION, LPR3_SYSTEM,
+    PRIORITY_SYSTEM,
 };
 pub use empty::EmptyMessage;
 pub use ids::{Context, IdSource, RandomIds, SequentialIds};
@@ -144,6 +155,10 @@ pub enum BuildError {
     },
     /// The element model refused a node (a defect in the builder).
     Model(crate::model::BuildError),
+    /// A CareCommunication adds no segment of its own: each message's Provenance names at
+    /// least one payload it added (`Provenance.entity:payload 1..*`), so a reply or forward
+    /// needs a new segment.
+    NoNewSegment,
     /// A CareCommunication priority with a category other than `regarding-referral`
     /// (`medcom-careCommunication-5`).
     PriorityWithoutReferral {
@@ -161,6 +176,12 @@ pub enum BuildError {
     },
     /// Category `other` without a topic (`medcom-careCommunication-6`).
     TopicRequired,
+    /// An acknowledgement issue whose code is outside `medcom-acknowledgement-issue-details`,
+    /// or whose severity or issue type is no FHIR code.
+    UnknownIssueCode {
+        /// The code given.
+        code: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -198,6 +219,7 @@ impl fmt::Display for BuildError {
             Self::Internal { detail } => write!(f, "internal: {detail}"),
             Self::Missing { what } => write!(f, "missing {what}"),
             Self::Model(e) => write!(f, "element model: {e}"),
+            Self::NoNewSegment => f.write_str("the message adds no segment of its own"),
             Self::PriorityWithoutReferral { category } => write!(
                 f,
                 "a priority is allowed only with category regarding-referral, not {category}"
@@ -208,6 +230,9 @@ impl fmt::Display for BuildError {
                 "the specific {role} belongs to another organization than the message's {role}"
             ),
             Self::TopicRequired => f.write_str("category other requires a topic"),
+            Self::UnknownIssueCode { code } => {
+                write!(f, "'{code}' is no acknowledgement issue code")
+            }
         }
     }
 }
@@ -301,6 +326,47 @@ impl fmt::Display for ViewError {
 }
 
 impl std::error::Error for ViewError {}
+
+/// The same message in a new envelope: a new `Bundle.id` and `Bundle.timestamp` from `ctx`,
+/// everything else unchanged — how a resend goes out, and how a duplicate gets the same
+/// acknowledgement again (MedCom MR7.R; the acknowledgement rules).
+///
+/// # Errors
+///
+/// [`BuildError::Model`] only when the document is no Bundle-like resource with `id` and
+/// `timestamp` elements.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::messages::{reissue, Context, EmptyMessage, MessageInfo, Organization};
+/// let ctx = Context::new();
+/// let sender = Organization::new("265161000016000", "5790000209354");
+/// let receiver = Organization::new("953741000016009", "5790001348120");
+/// let first = EmptyMessage::new(sender, receiver).build(&ctx).unwrap();
+/// let again = reissue(&first, &ctx.clone().with_time("2030-01-01T00:00:00Z")).unwrap();
+/// let (a, b) = (MessageInfo::read(&first).unwrap(), MessageInfo::read(&again).unwrap());
+/// assert_ne!(a.bundle_id, b.bundle_id);
+/// assert_eq!(b.timestamp, "2030-01-01T00:00:00Z");
+/// assert_eq!(a.header_id, b.header_id);
+/// ```
+pub fn reissue(
+    message: &crate::Document<'_>,
+    ctx: &Context,
+) -> Result<crate::Document<'static>, BuildError> {
+    let mut doc = message.clone().into_owned();
+    let root = doc.root().id();
+    for (name, value) in [("id", ctx.next_id()), ("timestamp", ctx.now())] {
+        let existing = doc.root().child(name).map(|n| n.id());
+        match existing {
+            Some(id) => doc.set_value(id, Some(value.into())),
+            None => {
+                doc.append_value(root, name, value)?;
+            }
+        }
+    }
+    Ok(doc)
+}
 
 /// Whether `value` is a FHIR dateTime with a time (and then a time zone), or a date.
 pub(crate) fn check_date_time(element: &'static str, value: &str) -> Result<(), BuildError> {
