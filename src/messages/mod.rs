@@ -31,6 +31,7 @@ mod acknowledgement;
 mod assembly;
 mod care_communication;
 mod empty;
+pub mod home_care_observation;
 pub mod hospital_notification;
 #[allow(dead_code)]
 mod ids;
