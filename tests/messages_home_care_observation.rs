@@ -12,8 +12,8 @@ use medcom::messages::home_care_observation::{
     ObservationCode, ObservationValue, Performer, Quantity, Requester, RequesterContact,
 };
 use medcom::messages::{
-    Activity, BuildError, Context, EntityRole, MessageInfo, Organization, Patient, PersonName,
-    Predecessor, PreviousMessage, Role,
+    reply, Activity, BuildError, Context, EntityRole, MessageInfo, Organization, Patient,
+    PersonName, Predecessor, PreviousMessage, ResponseCode, Role,
 };
 use medcom::validate::Validator;
 use medcom::Document;
@@ -116,6 +116,8 @@ fn correction_and_retraction_point_at_the_previous_message() {
         ),
     ] {
         let info = MessageInfo::read(doc).expect("info");
+        let ack = reply::acknowledge(doc, ResponseCode::Ok, &ctx).expect("ack");
+        assert!(errors(&ack).is_empty(), "{:?}", errors(&ack));
         let own = info.latest().expect("own Provenance");
         assert_eq!(own.activity, activity);
         let link = own.previous.as_ref().expect("link");

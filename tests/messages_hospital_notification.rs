@@ -13,8 +13,8 @@ use medcom::messages::hospital_notification::{
     HospitalNotificationError as E, LeavePeriod, ReportOfAdmission,
 };
 use medcom::messages::{
-    Activity, Context, EntityRole, MessageInfo, Organization, Patient, PersonName, Predecessor,
-    PreviousMessage,
+    reply, Activity, Context, EntityRole, MessageInfo, Organization, Patient, PersonName,
+    Predecessor, PreviousMessage, ResponseCode,
 };
 use medcom::validate::Validator;
 use medcom::Document;

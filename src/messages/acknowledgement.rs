@@ -39,9 +39,11 @@ const OUTCOME_PROFILE: &str = "http://medcomfhir.dk/ig/acknowledgement/Structure
 /// MedCom's acknowledgement error codes.
 pub const ERROR_SYSTEM: &str =
     "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-acknowledgement-error-codes";
-/// HL7's operation-outcome codes (the `MSG_*` codes MedCom's value set takes from HL7).
-pub const OPERATION_OUTCOME_SYSTEM: &str =
-    "http://terminology.hl7.org/CodeSystem/operation-outcome";
+/// The system of HL7's `MSG_*` operation-outcome codes as Acknowledgement 2.0.3's value set
+/// (terminology 1.4.0) lists them: the ValueSet's URL, not the CodeSystem's
+/// (`http://terminology.hl7.org/CodeSystem/operation-outcome`, which terminology 2.0.x uses).
+/// A code with the CodeSystem URL fails the 2.0.3 binding, so this one is written.
+pub const OPERATION_OUTCOME_SYSTEM: &str = "http://hl7.org/fhir/ValueSet/operation-outcome";
 
 /// The codes of `medcom-acknowledgement-error-codes`.
 pub const MEDCOM_ERROR_CODES: [&str; 9] = [
@@ -74,7 +76,7 @@ pub const HL7_ERROR_CODES: [&str; 28] = [
     "MSG_PARAM_NO_REPEAT",
     "MSG_PARAM_UNKNOWN",
     "MSG_RESOURCE_ID_MISMATCH",
-    "MSG_RESOURCE_ID_FAIL",
+    "MSG_RESOURCE_FAIL",
     "MSG_RESOURCE_ID_MISSING",
     "MSG_RESOURCE_NOT_ALLOWED",
     "MSG_RESOURCE_REQUIRED",

@@ -14,6 +14,9 @@ use super::{
     BuildError, ViewError, ACTIVITY_SYSTEM, DESTINATION_USE, DESTINATION_USE_SYSTEM, EVENT_SYSTEM,
 };
 
+/// The data-absent-reason extension.
+const DATA_ABSENT_REASON: &str = "http://hl7.org/fhir/StructureDefinition/data-absent-reason";
+
 /// `Provenance.activity`: what a message does (MedCom's activity codes, all standards).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -319,7 +322,7 @@ impl MessageInfo {
     /// # Errors
     ///
     /// A [`ViewError`] when the document is no message Bundle, has no MessageHeader, or a
-    /// reference to the sender, a receiver or a Provenance agent does not resolve.
+    /// reference to the sender or a receiver does not resolve.
     ///
     /// # Examples
     ///
@@ -379,7 +382,7 @@ impl MessageInfo {
             path: "MessageHeader.destination.receiver",
         })?;
         let provenances = resources(bundle, "Provenance")
-            .map(|p| read_provenance(bundle, p))
+            .map(|p| read_provenance(bundle, p, &sender))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             bundle_id: bundle.child_value("id").unwrap_or_default().to_owned(),
@@ -589,8 +592,7 @@ pub(crate) fn read_author(bundle: Node<'_, '_>, role: Node<'_, '_>) -> Result<Au
         .unwrap_or_default();
     let organization = tree::text(role, &["organization", "reference"])
         .and_then(|r| resolve(bundle, r))
-        .map(read_organization)
-        .unwrap_or_else(|| Organization::sor_only(""));
+        .map(read_organization);
     let code = role.child("code");
     let r = code
         .and_then(|c| {
@@ -613,7 +615,13 @@ pub(crate) fn read_author(bundle: Node<'_, '_>, role: Node<'_, '_>) -> Result<Au
     })
 }
 
-fn read_provenance(bundle: Node<'_, '_>, p: Node<'_, '_>) -> Result<ProvenanceRecord, ViewError> {
+/// A Provenance as typed data. An `agent.who` that does not resolve (a defect of some
+/// published examples) is taken to be the message's sender.
+fn read_provenance(
+    bundle: Node<'_, '_>,
+    p: Node<'_, '_>,
+    sender: &Organization,
+) -> Result<ProvenanceRecord, ViewError> {
     let target = tree::text(p, &["target", "reference"]).ok_or(ViewError::Missing {
         path: "Provenance.target",
     })?;
@@ -634,7 +642,7 @@ fn read_provenance(bundle: Node<'_, '_>, p: Node<'_, '_>) -> Result<ProvenanceRe
         .ok_or(ViewError::Missing {
             path: "Provenance.agent.who",
         })?;
-    let agent = read_organization(resolve_required(bundle, who)?);
+    let agent = resolve(bundle, who).map_or_else(|| sender.clone(), read_organization);
     let occurred = p
         .child("occurred")
         .and_then(|o| o.value())
@@ -852,7 +860,17 @@ impl<'c> Assembly<'c> {
         self.tree.val(i, "value", patient.identifier.value())?;
         let n = self.tree.group(res, "name")?;
         self.tree.val(n, "use", "official")?;
-        self.tree.opt(n, "family", patient.name.family.as_deref())?;
+        match patient.name.family.as_deref() {
+            Some(f) => {
+                self.tree.val(n, "family", f)?;
+            }
+            None => {
+                // The official name's family is 1..1: an unknown one says why it is absent.
+                let f = self.tree.group(n, "family")?;
+                let e = self.tree.extension(f, DATA_ABSENT_REASON)?;
+                self.tree.typed_val(e, "value", "code", "unknown")?;
+            }
+        }
         for g in &patient.name.given {
             self.tree.val(n, "given", g)?;
         }
@@ -883,7 +901,10 @@ impl<'c> Assembly<'c> {
             return Ok(r.clone());
         }
         author.check()?;
-        let org = self.organization(&author.organization)?;
+        let org = match &author.organization {
+            Some(o) => Some(self.organization(o)?),
+            None => None,
+        };
         let (practitioner, pid) = self.resource("Practitioner", self.profiles.practitioner)?;
         let n = self.tree.group(practitioner, "name")?;
         self.tree.opt(n, "family", author.name.family.as_deref())?;
@@ -893,7 +914,9 @@ impl<'c> Assembly<'c> {
         let (role, rid) = self.resource("PractitionerRole", self.profiles.practitioner_role)?;
         self.tree
             .reference(role, "practitioner", &format!("Practitioner/{pid}"))?;
-        self.tree.reference(role, "organization", &org)?;
+        if let Some(org) = org {
+            self.tree.reference(role, "organization", &org)?;
+        }
         let code = self.tree.typed(role, "code", "CodeableConcept")?;
         match &author.role {
             Role::Code { system, code: c } => {

@@ -427,7 +427,7 @@ impl Segment {
         Self {
             identifier: None,
             date: date.to_owned(),
-            assigner: Some(author.organization.clone()),
+            assigner: author.organization.clone(),
             author: Some(author),
             contact: Some(contact.to_owned()),
             content: Content::Text(text.to_owned()),
@@ -459,7 +459,7 @@ impl Segment {
     #[must_use]
     pub fn with_author(mut self, author: Author, contact: Option<&str>) -> Self {
         if self.assigner.is_none() {
-            self.assigner = Some(author.organization.clone());
+            self.assigner.clone_from(&author.organization);
         }
         self.author = Some(author);
         self.contact = contact.map(str::to_owned);
@@ -818,13 +818,13 @@ impl CareCommunication {
         }
         if let Some(p) = &self.specific_sender {
             p.check()?;
-            if p.organization().sor != self.sender.sor {
+            if p.organization().is_none_or(|o| o.sor != self.sender.sor) {
                 return Err(BuildError::PartyOrganization { role: "sender" });
             }
         }
         if let Some(p) = &self.recipient {
             p.check()?;
-            if p.organization().sor != self.receiver.sor {
+            if p.organization().is_none_or(|o| o.sor != self.receiver.sor) {
                 return Err(BuildError::PartyOrganization { role: "recipient" });
             }
         }
@@ -1099,7 +1099,7 @@ fn payload(
     let assigner = s
         .assigner
         .as_ref()
-        .or(s.author.as_ref().map(|x| &x.organization))
+        .or(s.author.as_ref().and_then(|x| x.organization.as_ref()))
         .unwrap_or(sender);
     let assigner = a.organization(assigner)?;
     let e = a.tree.extension(p, IDENTIFIER_EXT)?;

@@ -26,19 +26,16 @@
 //! assert!(xml.contains("empty-message"));
 //! ```
 
-#[allow(dead_code)] // until every standard uses the shared pieces
 mod acknowledgement;
 mod assembly;
 mod care_communication;
 mod empty;
 pub mod home_care_observation;
 pub mod hospital_notification;
-#[allow(dead_code)]
 mod ids;
 mod narrative;
-#[allow(dead_code)]
 mod party;
-#[allow(dead_code)]
+pub mod reply;
 mod tree;
 
 use std::fmt;
@@ -420,7 +417,6 @@ pub(crate) fn check_date_time(element: &'static str, value: &str) -> Result<(), 
 }
 
 /// Whether `s` is a lowercase UUID (any version).
-#[allow(dead_code)]
 pub(crate) fn is_uuid(s: &str) -> bool {
     s.len() == 36
         && s.char_indices().all(|(i, c)| {
@@ -433,7 +429,6 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 }
 
 /// `urn:uuid:` + a lowercase UUID (`medcom-uuidv4`).
-#[allow(dead_code)]
 pub(crate) fn check_urn_uuid(element: &'static str, value: &str) -> Result<(), BuildError> {
     match value.strip_prefix("urn:uuid:") {
         Some(u) if is_uuid(u) => Ok(()),

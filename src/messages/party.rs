@@ -435,8 +435,8 @@ impl Role {
     }
 }
 
-/// An author: a practitioner (name) in a role at an organization — a PractitionerRole with its
-/// Practitioner in the message.
+/// An author: a practitioner (name) in a role, usually at an organization — a PractitionerRole
+/// with its Practitioner in the message.
 ///
 /// # Examples
 ///
@@ -453,18 +453,37 @@ pub struct Author {
     pub name: PersonName,
     /// The role.
     pub role: Role,
-    /// The organization the role is at.
-    pub organization: Organization,
+    /// The organization the role is at (`PractitionerRole.organization`); MedCom's examples
+    /// often leave it out, but a specific sender or recipient needs it.
+    pub organization: Option<Organization>,
 }
 
 impl Author {
-    /// An author.
+    /// An author at an organization.
     #[must_use]
     pub fn new(name: PersonName, role: Role, organization: Organization) -> Self {
         Self {
             name,
             role,
-            organization,
+            organization: Some(organization),
+        }
+    }
+
+    /// An author whose organization is not given.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::{Author, PersonName, Role};
+    /// let a = Author::without_organization(PersonName::new("Waters", &["Emma"]), Role::sks("laege"));
+    /// assert!(a.organization.is_none());
+    /// ```
+    #[must_use]
+    pub fn without_organization(name: PersonName, role: Role) -> Self {
+        Self {
+            name,
+            role,
+            organization: None,
         }
     }
 
@@ -483,7 +502,10 @@ impl Author {
             Role::Text(t) if t.trim().is_empty() => Err(BuildError::Missing {
                 what: "practitioner role text",
             }),
-            _ => self.organization.check(),
+            _ => self
+                .organization
+                .as_ref()
+                .map_or(Ok(()), Organization::check),
         }
     }
 }
@@ -528,20 +550,20 @@ pub enum Party {
 }
 
 impl Party {
-    /// The organization the party belongs to.
+    /// The organization the party belongs to, when known.
     ///
     /// # Examples
     ///
     /// ```
     /// use medcom::messages::{CareTeam, Organization, Party};
     /// let p = Party::CareTeam(CareTeam::new("Team", Organization::sor_only("95374100001600")));
-    /// assert_eq!(p.organization().sor, "95374100001600");
+    /// assert_eq!(p.organization().unwrap().sor, "95374100001600");
     /// ```
     #[must_use]
-    pub fn organization(&self) -> &Organization {
+    pub fn organization(&self) -> Option<&Organization> {
         match self {
-            Self::Practitioner(a) => &a.organization,
-            Self::CareTeam(t) => &t.organization,
+            Self::Practitioner(a) => a.organization.as_ref(),
+            Self::CareTeam(t) => Some(&t.organization),
         }
     }
 

@@ -137,6 +137,7 @@ impl Tree {
     }
 
     /// Copies a subtree (from any document) under `parent`.
+    #[allow(dead_code)] // for standards that carry received resources over verbatim
     pub(crate) fn copy(
         &mut self,
         parent: NodeId,
