@@ -304,6 +304,9 @@ fn whole_episode_keeps_every_link() {
             read.report_of_admission, None,
             "only the admission asks for it"
         );
+        // The municipality's acknowledgement of it is valid too.
+        let ack = reply::acknowledge(&next_doc, ResponseCode::Ok, &ctx).expect("ack");
+        assert!(errors(&ack).is_empty(), "{:?}", errors(&ack));
         doc = next_doc;
     }
     // A cancelled admission: entered-in-error, role removal.
