@@ -43,7 +43,7 @@ use crate::import::profiles::STACKS;
 use crate::model::Document;
 use check::Checker;
 use detect::Claim;
-pub use mutate::{Action, Mutation};
+pub use mutate::{Action, InvariantSite, Mutation};
 use rules::Rules;
 
 /// Why the rules could not be loaded.

@@ -51,6 +51,109 @@ impl Mutation {
 
 const BAD: &str = "mutated-value";
 
+/// One invariant in force at one node of a message: what the per-invariant mutation tests break
+/// once each. `ele-1` (every element) and `ext-1` (every extension), which the engine checks
+/// natively, are listed too.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct InvariantSite {
+    /// The context node the invariant is evaluated on.
+    pub node: NodeId,
+    /// The invariant key, e.g. `bdl-12`.
+    pub key: String,
+    /// The FHIRPath expression (empty for the native ones).
+    pub expression: String,
+    /// `<profile url>#<key>`, as the finding's rule names it.
+    pub rule: String,
+    /// Where a failure is reported (the context node's path).
+    pub location: String,
+    /// Whether a failure is an error (else a warning).
+    pub error: bool,
+}
+
+impl Engine {
+    /// Every invariant the engine evaluates on a message it validates, with its context node,
+    /// once per (node, key, expression).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn invariant_sites(&self, doc: &Document<'_>) -> Vec<InvariantSite> {
+        let infos: Vec<&super::StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
+        let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
+        let detect::Claim::Supported(si) = detect::detect_refs(&infos, &known, doc.root()) else {
+            return Vec::new();
+        };
+        let Ok(rules) = self.rules(si) else {
+            return Vec::new();
+        };
+        let mut checker = Checker::new(rules, doc.root());
+        checker.visits = Some(RefCell::new(Vec::new()));
+        let mut ignored = Vec::new();
+        super::validate_with(&checker, rules, doc, &mut ignored);
+        let visits = checker
+            .visits
+            .take()
+            .map(RefCell::into_inner)
+            .unwrap_or_default();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (id, pi, ei) in visits {
+            let profile = &rules.profiles[pi];
+            let Some(e) = profile.elems.get(ei) else {
+                continue;
+            };
+            // Slicing by profile tries resources against profiles of other types: no site.
+            let is_resource_profile = crate::model::Type::resource(&profile.type_name).is_some();
+            if is_resource_profile && doc.node(id).resource().ty().name() != profile.type_name {
+                continue;
+            }
+            for &k in &e.constraints {
+                let Some(c) = rules.constraints.get(k) else {
+                    continue;
+                };
+                let expression = c.expr.as_ref().map_or("", |x| x.text()).to_owned();
+                if seen.insert((id, c.key.clone(), expression.clone())) {
+                    out.push(InvariantSite {
+                        node: id,
+                        key: c.key.clone(),
+                        expression,
+                        rule: c.rule.to_string(),
+                        location: doc.node(id).path(),
+                        error: c.error,
+                    });
+                }
+            }
+        }
+        native_sites(doc.root(), &mut out, 0);
+        out
+    }
+}
+
+/// `ele-1` on every element and `ext-1` on every extension (checked natively by the engine).
+fn native_sites(node: crate::model::Node<'_, '_>, out: &mut Vec<InvariantSite>, depth: usize) {
+    if depth > 128 {
+        return;
+    }
+    for c in node.children() {
+        if !c.is_resource() {
+            let mut site = |key: &str, what: &str| {
+                out.push(InvariantSite {
+                    node: c.id(),
+                    key: key.to_owned(),
+                    expression: String::new(),
+                    rule: format!("http://hl7.org/fhir/StructureDefinition/{what}#{key}"),
+                    location: c.path(),
+                    error: true,
+                });
+            };
+            site("ele-1", "Element");
+            if c.ty().name() == "Extension" {
+                site("ext-1", "Extension");
+            }
+        }
+        native_sites(c, out, depth + 1);
+    }
+}
+
 impl Engine {
     /// The profile-driven mutations of a message the engine validates: drop each required
     /// element present exactly as often as required, break each fixed and pattern primitive,

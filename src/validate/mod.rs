@@ -312,6 +312,20 @@ impl Validator {
     fn run(&self, doc: &Document<'_>, want: Want) -> Run {
         let mut out = Vec::new();
         let detected = self.options.profiles.check(doc, &mut out);
+        // A standard the profiles know, in a version they do not: their one finding names the
+        // claimed and the supported versions; the rules would only add a cascade.
+        if detected.message_type.is_some() && !detected.supported {
+            let has_error = out.iter().any(|f| f.severity() == Severity::Error);
+            if want != Want::All {
+                out.retain(|f| f.severity() == Severity::Error);
+                out.truncate(1);
+            }
+            return Run {
+                findings: out,
+                detected,
+                has_error,
+            };
+        }
         if want != Want::All {
             // Keep the profile findings only as far as the wanted tier needs them.
             if let Some(i) = out.iter().position(|f| f.severity() == Severity::Error) {

@@ -1,4 +1,4 @@
-//! `medcom`: convert and validate (and in time acknowledge) MedCom messages from the command line.
+//! `medcom`: convert, validate and acknowledge MedCom messages from the command line.
 //!
 //! Exit codes: 0 success, 1 unreadable or invalid input (the error, with its location, on
 //! stderr), 2 usage or I/O errors.
@@ -6,6 +6,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+mod ack;
 mod convert;
 mod import;
 mod outbox;
@@ -48,11 +49,17 @@ const USAGE: &str = "usage:
   medcom outbox --store URL [--due] [--resend]
       Lists outgoing messages and their state (--due: only those due for a resend), or with
       --resend resends the due ones (new Bundle.id and timestamp; failed after two resends).
+  medcom ack [--code ok|transient-error|fatal-error] [--to xml|json] FILE|-
+      Writes the acknowledgement (MedCom Acknowledgement 2.0.3) of the FHIR message in FILE to
+      stdout, in the message's format unless --to is given. Without --code, validates the
+      message and answers ok, or fatal-error with one issue per error. Legacy OIOXML or
+      EDIFACT input gets its receipt (positive, or negative for an error).
   medcom --help | --version";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("ack") => ack::run(&args[1..]),
         Some("convert") => convert::run(&args[1..]),
         Some("import") => import::run(&args[1..]),
         Some("validate") => validate::run(&args[1..]),
