@@ -14,13 +14,14 @@ use medcom::exchange::Engine;
 mod exchange;
 
 fn stores(dir: &std::path::Path) -> Vec<(&'static str, String)> {
-    let mut v = vec![
-        ("memory", ":memory:".to_owned()),
-        (
+    let mut v = vec![("memory", ":memory:".to_owned())];
+    if cfg!(feature = "sqlite") {
+        v.push((
             "sqlite",
             dir.join("bench.db").to_string_lossy().into_owned(),
-        ),
-    ];
+        ));
+    }
+    #[cfg(feature = "postgres")]
     match std::env::var("MEDCOM_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => {
             let mut s = store::postgres::PostgresStore::connect(&url).expect("connect");
@@ -29,6 +30,8 @@ fn stores(dir: &std::path::Path) -> Vec<(&'static str, String)> {
         }
         _ => eprintln!("*** postgres skipped: MEDCOM_TEST_POSTGRES is not set ***"),
     }
+    #[cfg(not(feature = "postgres"))]
+    eprintln!("*** postgres skipped: built without the `postgres` feature ***");
     v
 }
 

@@ -223,6 +223,10 @@ fn check(store: &str, dir: &Path, inputs: &[Input], answers: &[Vec<Answer>], kil
 
 #[test]
 fn sqlite_receiver_survives_sigkill() {
+    if cfg!(not(feature = "sqlite")) {
+        eprintln!("\n*** SKIPPED: built without the `sqlite` feature ***\n");
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let inputs = corpus(dir.path());
     let store = dir.path().join("mailbox.db");
@@ -232,6 +236,7 @@ fn sqlite_receiver_survives_sigkill() {
 }
 
 /// The PostgreSQL server named by `MEDCOM_TEST_POSTGRES`, emptied; `None` (loudly) when unset.
+#[cfg(feature = "postgres")]
 fn postgres() -> Option<String> {
     let Some(url) = std::env::var("MEDCOM_TEST_POSTGRES")
         .ok()
@@ -244,6 +249,12 @@ fn postgres() -> Option<String> {
         medcom::exchange::store::postgres::PostgresStore::connect(&url).expect("connect");
     store.clear().expect("clear");
     Some(url)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres() -> Option<String> {
+    eprintln!("\n*** SKIPPED: built without the `postgres` feature (use --all-features) ***\n");
+    None
 }
 
 /// Both PostgreSQL tests share one database: run them one after the other.

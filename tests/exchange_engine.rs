@@ -76,14 +76,17 @@ fn ids(kind: &str) -> [&'static str; 4] {
 fn stores() -> Vec<(&'static str, Box<dyn Store>, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("mailbox.db");
-    vec![
-        ("memory", store::open(":memory:").expect("memory"), None),
-        (
+    let mut stores = vec![("memory", store::open(":memory:").expect("memory"), None)];
+    if cfg!(feature = "sqlite") {
+        stores.push((
             "sqlite",
             store::open(path.to_str().expect("utf-8 path")).expect("sqlite"),
             Some(dir),
-        ),
-    ]
+        ));
+    } else {
+        eprintln!("\n*** SKIPPED: the SQLite store (built without the `sqlite` feature) ***\n");
+    }
+    stores
 }
 
 fn engine(store: Box<dyn Store>, clock: &Arc<TestClock>) -> Engine {

@@ -3,10 +3,12 @@
 //! A [`Store`] does every state change in one transaction, so a crash at any point leaves either
 //! the whole change or none of it: a received message is recorded together with the response it
 //! got, and a message first seen is recorded exactly once even when several nodes share one
-//! store ([`postgres::PostgresStore`]). [`sqlite::SqliteStore`] is the embedded default;
-//! [`MemoryStore`] serves tests and benchmarks.
+//! store (`postgres::PostgresStore`, feature `postgres`). `sqlite::SqliteStore` (feature
+//! `sqlite`, on by default) is the embedded default; [`MemoryStore`] serves tests and benchmarks.
 
+#[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 
 use std::collections::{HashMap, HashSet};
@@ -223,12 +225,22 @@ pub trait Store: Send {
 /// [`ExchangeError`] when the store cannot be opened or its tables not created.
 pub fn open(url: &str) -> Result<Box<dyn Store>, ExchangeError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Box::new(postgres::PostgresStore::connect(url)?))
-    } else if url == ":memory:" {
-        Ok(Box::new(MemoryStore::default()))
-    } else {
-        Ok(Box::new(sqlite::SqliteStore::open(url)?))
+        #[cfg(feature = "postgres")]
+        return Ok(Box::new(postgres::PostgresStore::connect(url)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(ExchangeError::store(
+            "this build has no PostgreSQL store (build with the `postgres` feature)",
+        ));
     }
+    if url == ":memory:" {
+        return Ok(Box::new(MemoryStore::default()));
+    }
+    #[cfg(feature = "sqlite")]
+    return Ok(Box::new(sqlite::SqliteStore::open(url)?));
+    #[cfg(not(feature = "sqlite"))]
+    Err(ExchangeError::store(
+        "this build has no SQLite store (build with the `sqlite` feature)",
+    ))
 }
 
 /// A store in memory: the reference behaviour, for tests and the benchmark's baseline.
