@@ -65,10 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // KR2.R: never acknowledge an acknowledgement.
-    assert_eq!(
-        Acknowledgement::for_message(&ack).unwrap_err(),
-        BuildError::AcknowledgementOfAcknowledgement
-    );
+    match Acknowledgement::for_message(&ack) {
+        Err(BuildError::AcknowledgementOfAcknowledgement) => eprintln!("no acknowledgement of it"),
+        other => return Err(format!("unexpected: {other:?}").into()),
+    }
     println!("{}", medcom::xml::to_string_pretty(&refused));
     Ok(())
 }
