@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let received = CareCommunication::new(
         hospital,
         care_home,
-        Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"])),
+        Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"])),
         Category::Nursing,
     )
     .with_segment(Segment::text(

@@ -534,20 +534,26 @@ pub(crate) fn read_patient(p: Node<'_, '_>) -> Result<Patient, ViewError> {
             city: a.child_value("city").map(str::to_owned),
         });
     }
-    for t in p.children_named("telecom") {
-        if let (Some(system), Some(value)) = (t.child_value("system"), t.child_value("value")) {
-            patient.telecom.push(super::party::Telecom {
-                system: system.to_owned(),
-                value: value.to_owned(),
-            });
-        }
-    }
+    patient.telecom = read_telecom(p);
     patient.deceased = p
         .child("deceased")
         .filter(|d| d.ty().name() == "boolean")
         .and_then(|d| d.value())
         .map(|v| v == "true");
     Ok(patient)
+}
+
+/// The telecom of a Patient or Practitioner.
+pub(crate) fn read_telecom(resource: Node<'_, '_>) -> Vec<super::party::Telecom> {
+    resource
+        .children_named("telecom")
+        .filter_map(|t| {
+            Some(super::party::Telecom {
+                system: t.child_value("system")?.to_owned(),
+                value: t.child_value("value")?.to_owned(),
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn read_name(n: Node<'_, '_>) -> PersonName {
@@ -585,11 +591,13 @@ pub(crate) fn read_party(bundle: Node<'_, '_>, reference: &str) -> Result<Party,
 
 /// A PractitionerRole as an [`Author`].
 pub(crate) fn read_author(bundle: Node<'_, '_>, role: Node<'_, '_>) -> Result<Author, ViewError> {
-    let name = tree::text(role, &["practitioner", "reference"])
-        .and_then(|r| resolve(bundle, r))
+    let practitioner =
+        tree::text(role, &["practitioner", "reference"]).and_then(|r| resolve(bundle, r));
+    let name = practitioner
         .and_then(|p| p.child("name"))
         .map(read_name)
         .unwrap_or_default();
+    let telecom = practitioner.map(read_telecom).unwrap_or_default();
     let organization = tree::text(role, &["organization", "reference"])
         .and_then(|r| resolve(bundle, r))
         .map(read_organization);
@@ -612,6 +620,7 @@ pub(crate) fn read_author(bundle: Node<'_, '_>, role: Node<'_, '_>) -> Result<Au
         name,
         role: r,
         organization,
+        telecom,
     })
 }
 
@@ -910,6 +919,11 @@ impl<'c> Assembly<'c> {
         self.tree.opt(n, "family", author.name.family.as_deref())?;
         for g in &author.name.given {
             self.tree.val(n, "given", g)?;
+        }
+        for t in &author.telecom {
+            let c = self.tree.group(practitioner, "telecom")?;
+            self.tree.val(c, "system", &t.system)?;
+            self.tree.val(c, "value", &t.value)?;
         }
         let (role, rid) = self.resource("PractitionerRole", self.profiles.practitioner_role)?;
         self.tree

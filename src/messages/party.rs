@@ -318,7 +318,7 @@ impl Telecom {
 ///
 /// ```
 /// use medcom::messages::{Patient, PersonName};
-/// let p = Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"]));
+/// let p = Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"]));
 /// assert!(p.identifier.is_cpr());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -456,6 +456,9 @@ pub struct Author {
     /// The organization the role is at (`PractitionerRole.organization`); MedCom's examples
     /// often leave it out, but a specific sender or recipient needs it.
     pub organization: Option<Organization>,
+    /// The practitioner's telephone numbers and e-mail addresses (`Practitioner.telecom`;
+    /// HomeCareObservation's performer needs a phone).
+    pub telecom: Vec<Telecom>,
 }
 
 impl Author {
@@ -466,6 +469,7 @@ impl Author {
             name,
             role,
             organization: Some(organization),
+            telecom: Vec::new(),
         }
     }
 
@@ -484,7 +488,24 @@ impl Author {
             name,
             role,
             organization: None,
+            telecom: Vec::new(),
         }
+    }
+
+    /// Adds a telephone number or e-mail address of the practitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::{Author, PersonName, Role, Telecom};
+    /// let a = Author::without_organization(PersonName::new("Waters", &["Emma"]), Role::sks("laege"))
+    ///     .with_telecom(Telecom::phone("44527000"));
+    /// assert_eq!(a.telecom.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn with_telecom(mut self, telecom: Telecom) -> Self {
+        self.telecom.push(telecom);
+        self
     }
 
     pub(crate) fn check(&self) -> Result<(), BuildError> {
