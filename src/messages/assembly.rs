@@ -6,8 +6,8 @@ use crate::model::{Document, Node, NodeId};
 use super::ids::Context;
 use super::narrative;
 use super::party::{
-    Author, CareTeam, Organization, Party, Patient, PersonIdentifier, PersonName, Role, CPR_SYSTEM,
-    GLN_SYSTEM, SOR_SYSTEM,
+    Author, CareTeam, Identifier, Organization, Party, Patient, PersonIdentifier, PersonName, Role,
+    CPR_SYSTEM, GLN_SYSTEM, SOR_SYSTEM,
 };
 use super::tree::{self, Tree};
 use super::{
@@ -497,6 +497,14 @@ pub(crate) fn read_organization(org: Node<'_, '_>) -> Organization {
         Some(g) => Organization::new(sor.unwrap_or_default(), g),
         None => Organization::sor_only(sor.unwrap_or_default()),
     };
+    o.other_identifiers = org
+        .children_named("identifier")
+        .filter_map(|i| {
+            let system = i.child_value("system")?;
+            (system != SOR_SYSTEM && !system.ends_with("gs1.org/gln"))
+                .then(|| Identifier::new(system, i.child_value("value").unwrap_or_default()))
+        })
+        .collect();
     o.name = org.child_value("name").map(str::to_owned);
     o
 }
@@ -712,8 +720,8 @@ pub(crate) struct Assembly<'c> {
     pub(crate) header: NodeId,
     pub(crate) header_id: String,
     pub(crate) timestamp: String,
-    /// Organizations already in the message: (SOR, reference).
-    orgs: Vec<(String, String)>,
+    /// Organizations already in the message: (SOR, reference, resource node).
+    orgs: Vec<(String, String, NodeId)>,
     /// Authors already in the message: (author, PractitionerRole reference).
     authors: Vec<(Author, String)>,
     teams: Vec<(CareTeam, String)>,
@@ -831,7 +839,7 @@ impl<'c> Assembly<'c> {
 
     /// The reference to an Organization, added once per SOR identifier.
     pub(crate) fn organization(&mut self, org: &Organization) -> Result<String, BuildError> {
-        if let Some((_, r)) = self.orgs.iter().find(|(sor, _)| *sor == org.sor) {
+        if let Some((_, r, _)) = self.orgs.iter().find(|(sor, _, _)| *sor == org.sor) {
             return Ok(r.clone());
         }
         org.check()?;
@@ -850,10 +858,25 @@ impl<'c> Assembly<'c> {
         let i = self.tree.group(res, "identifier")?;
         self.tree.val(i, "system", SOR_SYSTEM)?;
         self.tree.val(i, "value", &org.sor)?;
+        for other in &org.other_identifiers {
+            let i = self.tree.group(res, "identifier")?;
+            self.tree.val(i, "system", &other.system)?;
+            self.tree.val(i, "value", &other.value)?;
+        }
         self.tree.opt(res, "name", org.name.as_deref())?;
         let r = format!("Organization/{id}");
-        self.orgs.push((org.sor.clone(), r.clone()));
+        self.orgs.push((org.sor.clone(), r.clone(), res));
         Ok(r)
+    }
+
+    /// The Organization resource added for a SOR identifier (to add what one standard's
+    /// profile asks more, e.g. a contact or another `meta.profile`).
+    #[allow(dead_code)] // for HomeCareObservation's producer and requester organizations
+    pub(crate) fn organization_node(&self, sor: &str) -> Option<NodeId> {
+        self.orgs
+            .iter()
+            .find(|(s, _, _)| s == sor)
+            .map(|(_, _, n)| *n)
     }
 
     /// Adds the Patient; returns its reference.

@@ -46,6 +46,36 @@ pub struct Organization {
     /// `MessageHeader.destination.endpoint` / `source.endpoint` for this organization.
     /// Default: the SOR URL `https://sor2.sum.dsdn.dk/#id=<SOR>`.
     pub endpoint: String,
+    /// Further identifiers (e.g. a producer id or a Ydernummer), after GLN and SOR.
+    pub other_identifiers: Vec<Identifier>,
+}
+
+/// An identifier: system and value.
+///
+/// # Examples
+///
+/// ```
+/// let i = medcom::messages::Identifier::new("urn:oid:1.2.208.176.1.4", "012345");
+/// assert_eq!(i.value, "012345");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Identifier {
+    /// The system.
+    pub system: String,
+    /// The value.
+    pub value: String,
+}
+
+impl Identifier {
+    /// An identifier.
+    #[must_use]
+    pub fn new(system: &str, value: &str) -> Self {
+        Self {
+            system: system.to_owned(),
+            value: value.to_owned(),
+        }
+    }
 }
 
 impl Organization {
@@ -57,6 +87,7 @@ impl Organization {
             gln: Some(gln.to_owned()),
             name: None,
             endpoint: format!("{SOR_ENDPOINT}{sor}"),
+            other_identifiers: Vec::new(),
         }
     }
 
@@ -75,6 +106,7 @@ impl Organization {
             gln: None,
             name: None,
             endpoint: format!("{SOR_ENDPOINT}{sor}"),
+            other_identifiers: Vec::new(),
         }
     }
 
@@ -89,6 +121,22 @@ impl Organization {
     #[must_use]
     pub fn with_endpoint(mut self, endpoint: &str) -> Self {
         self.endpoint = endpoint.to_owned();
+        self
+    }
+
+    /// Adds a further identifier.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::Organization;
+    /// let gp = Organization::new("123456789012342", "5790001382445")
+    ///     .with_identifier("urn:oid:1.2.208.176.1.4", "012345");
+    /// assert_eq!(gp.other_identifiers.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn with_identifier(mut self, system: &str, value: &str) -> Self {
+        self.other_identifiers.push(Identifier::new(system, value));
         self
     }
 
