@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let received = CareCommunication::new(
         hospital,
         care_home,
-        Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"])),
+        Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"])),
         Category::Nursing,
     )
     .with_segment(Segment::text(
@@ -65,10 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // KR2.R: never acknowledge an acknowledgement.
-    assert_eq!(
-        Acknowledgement::for_message(&ack).unwrap_err(),
-        BuildError::AcknowledgementOfAcknowledgement
-    );
+    match Acknowledgement::for_message(&ack) {
+        Err(BuildError::AcknowledgementOfAcknowledgement) => eprintln!("no acknowledgement of it"),
+        other => return Err(format!("unexpected: {other:?}").into()),
+    }
     println!("{}", medcom::xml::to_string_pretty(&refused));
     Ok(())
 }

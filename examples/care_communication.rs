@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let first = CareCommunication::new(
         hospital.clone(),
         care_home,
-        Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"])),
+        Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"])),
         Category::ExaminationResults,
     )
     .with_topic("Seneste resultater")

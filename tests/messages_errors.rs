@@ -31,7 +31,7 @@ fn text() -> Segment {
 }
 
 fn patient() -> Patient {
-    Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"]))
+    Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"]))
 }
 
 /// A valid CareCommunication to start each case from.
@@ -105,7 +105,7 @@ fn cases() -> Vec<Case> {
         ("CPR with an impossible date", cc_with(|m| m.patient = Patient::cpr("3102451234", PersonName::new("E", &["B"]))), E::InvalidCpr(CprError::Date)),
         ("CPR of nine digits", cc_with(|m| m.patient = Patient::cpr("123456789", PersonName::new("E", &["B"]))), E::InvalidCpr(CprError::Format)),
         ("eCPR with an unknown form digit", cc_with(|m| m.patient = Patient::ecpr("0101903AB4", PersonName::new("E", &["B"]))), E::InvalidEcpr(EcprError::Form)),
-        ("patient without a name", cc_with(|m| m.patient = Patient::cpr("2509479989", PersonName::default())), missing("patient name")),
+        ("patient without a name", cc_with(|m| m.patient = Patient::cpr("2509471005", PersonName::default())), missing("patient name")),
         ("author without a name", cc_segment(|s| s.author = Some(Author::new(PersonName::default(), Role::sks("laege"), hospital()))), missing("practitioner name")),
         ("author with a blank role text", cc_segment(|s| s.author = Some(Author::new(PersonName::new("B", &["M"]), Role::Text(" ".into()), hospital()))), missing("practitioner role text")),
         ("sender SOR of ten digits", cc_with(|m| m.sender = Organization::new("1234567890", "5790000209354")), E::InvalidSor { value: "1234567890".into() }),

@@ -217,3 +217,22 @@ fn a_duplicate_gets_the_same_acknowledgement_in_a_new_envelope() {
     assert_eq!(a.header_id, b.header_id);
     assert!(Validator::new().is_valid(&again));
 }
+
+#[test]
+fn every_read_view_reads_or_refuses_every_example_without_panicking() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    for ex in common::examples(&shared) {
+        let text = common::read(&ex.path);
+        let Ok(doc) = medcom::parse_with_options(&text, &lenient()) else {
+            continue;
+        };
+        for standard in STANDARDS {
+            let _ = (standard.read)(&doc);
+        }
+        let _ = MessageInfo::read(&doc);
+        let _ = Acknowledgement::for_message(&doc);
+        let _ = CareCommunication::reply(&doc);
+    }
+}

@@ -199,7 +199,7 @@ fn care_communication() -> impl Strategy<Value = CareCommunication> {
     two_organizations().prop_flat_map(|(sender, receiver)| {
         (
             Just(sender.clone()),
-            Just(receiver.clone()),
+            Just(receiver),
             patient(),
             prop::sample::select(Category::ALL.to_vec()),
             proptest::option::of(words(40)),

@@ -168,8 +168,8 @@ fn write(doc: &Document<'_>, format: Option<Format>) -> Vec<u8> {
 ///
 /// # Errors
 ///
-/// [`ExchangeError`] when the message is no readable message Bundle, is itself an
-/// acknowledgement, or the acknowledgement cannot be built.
+/// [`ExchangeError`] (a payload error) when the message is no readable message Bundle, is
+/// itself an acknowledgement, or names a sender or receiver that cannot be answered.
 pub fn build(
     received: &[u8],
     code: ResponseCode,
@@ -192,8 +192,10 @@ pub fn build(
     let ctx = Context::new()
         .with_ids(Arc::new(Given::new(given)))
         .with_time(&ids.timestamp);
+    // What the builder refuses comes from the received message (e.g. an organization without
+    // a GLN to answer): a payload problem.
     let doc = ack
         .build(&ctx)
-        .map_err(|e| ExchangeError::response(e.to_string()))?;
+        .map_err(|e| ExchangeError::payload(e.to_string()))?;
     Ok(write(&doc, Format::detect(received)))
 }

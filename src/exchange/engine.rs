@@ -26,7 +26,15 @@
 //! use medcom::exchange::{clock::TestClock, store::MemoryStore, Decision, Engine};
 //! let bundle = br#"{"resourceType":"Bundle","id":"b1","type":"message","entry":[{"fullUrl":
 //!   "https://x.dk/MessageHeader/m1","resource":{"resourceType":"MessageHeader","id":"m1",
-//!   "eventCoding":{"code":"empty-message"},"source":{"endpoint":"https://x.dk"}}}]}"#;
+//!   "eventCoding":{"code":"empty-message"},"destination":[{"endpoint":"https://y.dk",
+//!   "receiver":{"reference":"Organization/r"}}],"sender":{"reference":"Organization/s"},
+//!   "source":{"endpoint":"https://x.dk"}}},
+//!   {"fullUrl":"https://x.dk/Organization/s","resource":{"resourceType":"Organization","id":"s",
+//!   "identifier":[{"system":"https://www.gs1.org/gln","value":"5790000209354"},
+//!   {"system":"urn:oid:1.2.208.176.1.1","value":"265161000016000"}]}},
+//!   {"fullUrl":"https://x.dk/Organization/r","resource":{"resourceType":"Organization","id":"r",
+//!   "identifier":[{"system":"https://www.gs1.org/gln","value":"5790001348120"},
+//!   {"system":"urn:oid:1.2.208.176.1.1","value":"953741000016009"}]}}]}"#;
 //! let mut engine = Engine::new(Box::new(MemoryStore::default()), Arc::new(TestClock::new(0, 1)));
 //! let first = engine.receive(bundle).unwrap();
 //! assert_eq!(first.decision, Decision::Process);
@@ -340,7 +348,14 @@ impl Engine {
                 validator,
             )
         };
-        let reception = self.store.receive(&key, now, &mut first)?;
+        let reception = match self.store.receive(&key, now, &mut first) {
+            Ok(r) => r,
+            // A message that cannot be answered (no sender to address): nothing was recorded.
+            Err(e) if matches!(e.kind(), super::ExchangeErrorKind::Payload(_)) => {
+                return Ok(Outcome::error(e.to_string()))
+            }
+            Err(e) => return Err(e),
+        };
         let decision = Decision::from_table(payload.format.is_fhir(), reception.seen);
         let mut outcome = Outcome {
             decision,

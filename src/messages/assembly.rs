@@ -6,8 +6,8 @@ use crate::model::{Document, Node, NodeId};
 use super::ids::Context;
 use super::narrative;
 use super::party::{
-    Author, CareTeam, Organization, Party, Patient, PersonIdentifier, PersonName, Role, CPR_SYSTEM,
-    GLN_SYSTEM, SOR_SYSTEM,
+    Author, CareTeam, Identifier, Organization, Party, Patient, PersonIdentifier, PersonName, Role,
+    CPR_SYSTEM, GLN_SYSTEM, SOR_SYSTEM,
 };
 use super::tree::{self, Tree};
 use super::{
@@ -497,6 +497,14 @@ pub(crate) fn read_organization(org: Node<'_, '_>) -> Organization {
         Some(g) => Organization::new(sor.unwrap_or_default(), g),
         None => Organization::sor_only(sor.unwrap_or_default()),
     };
+    o.other_identifiers = org
+        .children_named("identifier")
+        .filter_map(|i| {
+            let system = i.child_value("system")?;
+            (system != SOR_SYSTEM && !system.ends_with("gs1.org/gln"))
+                .then(|| Identifier::new(system, i.child_value("value").unwrap_or_default()))
+        })
+        .collect();
     o.name = org.child_value("name").map(str::to_owned);
     o
 }
@@ -534,20 +542,26 @@ pub(crate) fn read_patient(p: Node<'_, '_>) -> Result<Patient, ViewError> {
             city: a.child_value("city").map(str::to_owned),
         });
     }
-    for t in p.children_named("telecom") {
-        if let (Some(system), Some(value)) = (t.child_value("system"), t.child_value("value")) {
-            patient.telecom.push(super::party::Telecom {
-                system: system.to_owned(),
-                value: value.to_owned(),
-            });
-        }
-    }
+    patient.telecom = read_telecom(p);
     patient.deceased = p
         .child("deceased")
         .filter(|d| d.ty().name() == "boolean")
         .and_then(|d| d.value())
         .map(|v| v == "true");
     Ok(patient)
+}
+
+/// The telecom of a Patient or Practitioner.
+pub(crate) fn read_telecom(resource: Node<'_, '_>) -> Vec<super::party::Telecom> {
+    resource
+        .children_named("telecom")
+        .filter_map(|t| {
+            Some(super::party::Telecom {
+                system: t.child_value("system")?.to_owned(),
+                value: t.child_value("value")?.to_owned(),
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn read_name(n: Node<'_, '_>) -> PersonName {
@@ -585,11 +599,13 @@ pub(crate) fn read_party(bundle: Node<'_, '_>, reference: &str) -> Result<Party,
 
 /// A PractitionerRole as an [`Author`].
 pub(crate) fn read_author(bundle: Node<'_, '_>, role: Node<'_, '_>) -> Result<Author, ViewError> {
-    let name = tree::text(role, &["practitioner", "reference"])
-        .and_then(|r| resolve(bundle, r))
+    let practitioner =
+        tree::text(role, &["practitioner", "reference"]).and_then(|r| resolve(bundle, r));
+    let name = practitioner
         .and_then(|p| p.child("name"))
         .map(read_name)
         .unwrap_or_default();
+    let telecom = practitioner.map(read_telecom).unwrap_or_default();
     let organization = tree::text(role, &["organization", "reference"])
         .and_then(|r| resolve(bundle, r))
         .map(read_organization);
@@ -612,6 +628,7 @@ pub(crate) fn read_author(bundle: Node<'_, '_>, role: Node<'_, '_>) -> Result<Au
         name,
         role: r,
         organization,
+        telecom,
     })
 }
 
@@ -703,8 +720,8 @@ pub(crate) struct Assembly<'c> {
     pub(crate) header: NodeId,
     pub(crate) header_id: String,
     pub(crate) timestamp: String,
-    /// Organizations already in the message: (SOR, reference).
-    orgs: Vec<(String, String)>,
+    /// Organizations already in the message: (SOR, reference, resource node).
+    orgs: Vec<(String, String, NodeId)>,
     /// Authors already in the message: (author, PractitionerRole reference).
     authors: Vec<(Author, String)>,
     teams: Vec<(CareTeam, String)>,
@@ -822,7 +839,7 @@ impl<'c> Assembly<'c> {
 
     /// The reference to an Organization, added once per SOR identifier.
     pub(crate) fn organization(&mut self, org: &Organization) -> Result<String, BuildError> {
-        if let Some((_, r)) = self.orgs.iter().find(|(sor, _)| *sor == org.sor) {
+        if let Some((_, r, _)) = self.orgs.iter().find(|(sor, _, _)| *sor == org.sor) {
             return Ok(r.clone());
         }
         org.check()?;
@@ -841,10 +858,25 @@ impl<'c> Assembly<'c> {
         let i = self.tree.group(res, "identifier")?;
         self.tree.val(i, "system", SOR_SYSTEM)?;
         self.tree.val(i, "value", &org.sor)?;
+        for other in &org.other_identifiers {
+            let i = self.tree.group(res, "identifier")?;
+            self.tree.val(i, "system", &other.system)?;
+            self.tree.val(i, "value", &other.value)?;
+        }
         self.tree.opt(res, "name", org.name.as_deref())?;
         let r = format!("Organization/{id}");
-        self.orgs.push((org.sor.clone(), r.clone()));
+        self.orgs.push((org.sor.clone(), r.clone(), res));
         Ok(r)
+    }
+
+    /// The Organization resource added for a SOR identifier (to add what one standard's
+    /// profile asks more, e.g. a contact or another `meta.profile`).
+    #[allow(dead_code)] // for HomeCareObservation's producer and requester organizations
+    pub(crate) fn organization_node(&self, sor: &str) -> Option<NodeId> {
+        self.orgs
+            .iter()
+            .find(|(s, _, _)| s == sor)
+            .map(|(_, _, n)| *n)
     }
 
     /// Adds the Patient; returns its reference.
@@ -910,6 +942,11 @@ impl<'c> Assembly<'c> {
         self.tree.opt(n, "family", author.name.family.as_deref())?;
         for g in &author.name.given {
             self.tree.val(n, "given", g)?;
+        }
+        for t in &author.telecom {
+            let c = self.tree.group(practitioner, "telecom")?;
+            self.tree.val(c, "system", &t.system)?;
+            self.tree.val(c, "value", &t.value)?;
         }
         let (role, rid) = self.resource("PractitionerRole", self.profiles.practitioner_role)?;
         self.tree

@@ -547,7 +547,7 @@ fn check_contact(value: &str) -> Result<(), BuildError> {
 /// let message = CareCommunication::new(
 ///     sender,
 ///     receiver,
-///     Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"])),
+///     Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"])),
 ///     Category::ExaminationResults,
 /// )
 /// .with_topic("Seneste resultater")
@@ -641,7 +641,7 @@ impl CareCommunication {
     /// let err = CareCommunication::new(
     ///     org("265161000016000", "5790000209354"),
     ///     org("953741000016009", "5790001348120"),
-    ///     Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"])),
+    ///     Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"])),
     ///     Category::Nursing,
     /// )
     /// .with_priority(Priority::Asap)
@@ -710,7 +710,7 @@ impl CareCommunication {
     /// # let home = Organization::new("953741000016009", "5790001348120");
     /// # let nurse = Author::new(PersonName::new("Burns", &["Michael"]), Role::sks("sygeplejerske"), hospital.clone());
     /// # let carer = Author::new(PersonName::new("Waters", &["Emma"]), Role::sks("sygeplejerske"), home.clone());
-    /// # let patient = Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"]));
+    /// # let patient = Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"]));
     /// let ctx = Context::new();
     /// let first = CareCommunication::new(hospital, home, patient, Category::Nursing)
     ///     .with_segment(Segment::text("Hvordan går det?", nurse, "38683868", "2024-05-01T12:00:00+02:00"))
@@ -757,7 +757,7 @@ impl CareCommunication {
     /// # let home = Organization::new("953741000016009", "5790001348120");
     /// # let gp = Organization::new("123456789012342", "5790001382445");
     /// # let nurse = Author::new(PersonName::new("Burns", &["Michael"]), Role::sks("sygeplejerske"), hospital.clone());
-    /// # let patient = Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"]));
+    /// # let patient = Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"]));
     /// let ctx = Context::new();
     /// let first = CareCommunication::new(hospital, home, patient, Category::Nursing)
     ///     .with_segment(Segment::text("Til orientering.", nurse, "38683868", "2024-05-01T12:00:00+02:00"))

@@ -55,14 +55,16 @@ pub use care_communication::{
 pub use empty::EmptyMessage;
 pub use ids::{Context, IdSource, RandomIds, SequentialIds};
 pub use party::{
-    Address, Author, CareTeam, Organization, Party, Patient, PersonIdentifier, PersonName, Role,
-    Telecom, CPR_SYSTEM, D_ECPR_SYSTEM, GLN_SYSTEM, ROLE_SYSTEM, SOR_SYSTEM, X_ECPR_SYSTEM,
+    Address, Author, CareTeam, Identifier, Organization, Party, Patient, PersonIdentifier,
+    PersonName, Role, Telecom, CPR_SYSTEM, D_ECPR_SYSTEM, GLN_SYSTEM, ROLE_SYSTEM, SOR_SYSTEM,
+    X_ECPR_SYSTEM,
 };
 
+// The shared pieces the standards in sibling modules build on (some used by one standard only).
 #[allow(unused_imports)]
 pub(crate) use assembly::{
-    header_of, id_of, read_author, read_name, read_organization, read_party, read_patient, resolve,
-    resolve_required, resources, Assembly, Profiles,
+    header_of, id_of, read_author, read_name, read_organization, read_party, read_patient,
+    read_telecom, resolve, resolve_required, resources, Assembly, Profiles,
 };
 #[allow(unused_imports)]
 pub(crate) use tree::Tree;

@@ -146,3 +146,46 @@ pub(crate) fn generate(tree: &mut Tree, resource: NodeId) -> Result<(), BuildErr
     tree.val(text, "div", &div)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narratives_escape_content_and_are_well_formed() {
+        let mut tree = Tree::new("Patient").expect("Patient");
+        let root = tree.root();
+        tree.val(root, "id", "p1").expect("id");
+        let name = tree.group(root, "name").expect("name");
+        tree.val(name, "family", "<Jensen & \"Søn\">")
+            .expect("family");
+        generate(&mut tree, root).expect("narrative");
+        let div = tree
+            .doc
+            .root()
+            .child("text")
+            .and_then(|t| t.child_value("div"))
+            .expect("div")
+            .to_owned();
+        assert!(
+            div.contains("&lt;Jensen &amp; &quot;Søn&quot;&gt;"),
+            "{div}"
+        );
+        assert!(div.starts_with(r#"<div xmlns="http://www.w3.org/1999/xhtml">"#));
+        assert_eq!(crate::xml::__narrative_checks(&div), (true, true), "{div}");
+        assert_eq!(
+            tree.doc
+                .root()
+                .child("text")
+                .and_then(|t| t.child_value("status")),
+            Some("generated")
+        );
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        let mut out = String::new();
+        escape("a\u{1}b\nc", &mut out);
+        assert_eq!(out, "ab\nc");
+    }
+}

@@ -46,6 +46,36 @@ pub struct Organization {
     /// `MessageHeader.destination.endpoint` / `source.endpoint` for this organization.
     /// Default: the SOR URL `https://sor2.sum.dsdn.dk/#id=<SOR>`.
     pub endpoint: String,
+    /// Further identifiers (e.g. a producer id or a Ydernummer), after GLN and SOR.
+    pub other_identifiers: Vec<Identifier>,
+}
+
+/// An identifier: system and value.
+///
+/// # Examples
+///
+/// ```
+/// let i = medcom::messages::Identifier::new("urn:oid:1.2.208.176.1.4", "012345");
+/// assert_eq!(i.value, "012345");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Identifier {
+    /// The system.
+    pub system: String,
+    /// The value.
+    pub value: String,
+}
+
+impl Identifier {
+    /// An identifier.
+    #[must_use]
+    pub fn new(system: &str, value: &str) -> Self {
+        Self {
+            system: system.to_owned(),
+            value: value.to_owned(),
+        }
+    }
 }
 
 impl Organization {
@@ -57,6 +87,7 @@ impl Organization {
             gln: Some(gln.to_owned()),
             name: None,
             endpoint: format!("{SOR_ENDPOINT}{sor}"),
+            other_identifiers: Vec::new(),
         }
     }
 
@@ -75,6 +106,7 @@ impl Organization {
             gln: None,
             name: None,
             endpoint: format!("{SOR_ENDPOINT}{sor}"),
+            other_identifiers: Vec::new(),
         }
     }
 
@@ -89,6 +121,22 @@ impl Organization {
     #[must_use]
     pub fn with_endpoint(mut self, endpoint: &str) -> Self {
         self.endpoint = endpoint.to_owned();
+        self
+    }
+
+    /// Adds a further identifier.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::Organization;
+    /// let gp = Organization::new("123456789012342", "5790001382445")
+    ///     .with_identifier("urn:oid:1.2.208.176.1.4", "012345");
+    /// assert_eq!(gp.other_identifiers.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn with_identifier(mut self, system: &str, value: &str) -> Self {
+        self.other_identifiers.push(Identifier::new(system, value));
         self
     }
 
@@ -318,7 +366,7 @@ impl Telecom {
 ///
 /// ```
 /// use medcom::messages::{Patient, PersonName};
-/// let p = Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"]));
+/// let p = Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"]));
 /// assert!(p.identifier.is_cpr());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -456,6 +504,9 @@ pub struct Author {
     /// The organization the role is at (`PractitionerRole.organization`); MedCom's examples
     /// often leave it out, but a specific sender or recipient needs it.
     pub organization: Option<Organization>,
+    /// The practitioner's telephone numbers and e-mail addresses (`Practitioner.telecom`;
+    /// HomeCareObservation's performer needs a phone).
+    pub telecom: Vec<Telecom>,
 }
 
 impl Author {
@@ -466,6 +517,7 @@ impl Author {
             name,
             role,
             organization: Some(organization),
+            telecom: Vec::new(),
         }
     }
 
@@ -484,7 +536,24 @@ impl Author {
             name,
             role,
             organization: None,
+            telecom: Vec::new(),
         }
+    }
+
+    /// Adds a telephone number or e-mail address of the practitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::{Author, PersonName, Role, Telecom};
+    /// let a = Author::without_organization(PersonName::new("Waters", &["Emma"]), Role::sks("laege"))
+    ///     .with_telecom(Telecom::phone("44527000"));
+    /// assert_eq!(a.telecom.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn with_telecom(mut self, telecom: Telecom) -> Self {
+        self.telecom.push(telecom);
+        self
     }
 
     pub(crate) fn check(&self) -> Result<(), BuildError> {

@@ -176,7 +176,7 @@ pub fn acknowledge_duplicate(
 /// # let hospital = Organization::new("265161000016000", "5790000209354");
 /// # let home = Organization::new("953741000016009", "5790001348120");
 /// # let nurse = Author::new(PersonName::new("Burns", &["Michael"]), Role::sks("sygeplejerske"), hospital.clone());
-/// # let patient = Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"]));
+/// # let patient = Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"]));
 /// let ctx = Context::new();
 /// let received = CareCommunication::new(hospital, home.clone(), patient, Category::Nursing)
 ///     .with_segment(Segment::text("Hej", nurse, "38683868", "2024-05-01T12:00:00Z"))
@@ -203,7 +203,7 @@ pub fn reply_to(received: &Document<'_>) -> Result<CareCommunication, BuildError
 /// # let home = Organization::new("953741000016009", "5790001348120");
 /// # let gp = Organization::new("123456789012342", "5790001382445");
 /// # let nurse = Author::new(PersonName::new("Burns", &["Michael"]), Role::sks("sygeplejerske"), hospital.clone());
-/// # let patient = Patient::cpr("2509479989", PersonName::new("Elmer", &["Bruno"]));
+/// # let patient = Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"]));
 /// let ctx = Context::new();
 /// let received = CareCommunication::new(hospital, home, patient, Category::Nursing)
 ///     .with_segment(Segment::text("Hej", nurse, "38683868", "2024-05-01T12:00:00Z"))
