@@ -985,6 +985,9 @@ impl HomeCareObservation {
                 path: "MessageHeader.sender",
             })?;
         let mut sender = read_organization(resolve_required(bundle, sender_ref)?);
+        // The producer id and the Ydernummer are written from this standard's own fields.
+        let own = |i: &super::Identifier| i.system != PRODUCENT_ID && i.system != YDERNUMMER;
+        sender.other_identifiers.retain(own);
         if let Some(e) = tree::text(header, &["source", "endpoint"]) {
             sender.endpoint = e.to_owned();
         }
@@ -1000,6 +1003,7 @@ impl HomeCareObservation {
             })?;
         let receiver_node = resolve_required(bundle, receiver_ref)?;
         let mut organization = read_organization(receiver_node);
+        organization.other_identifiers.retain(own);
         if let Some(e) = destination.child_value("endpoint") {
             organization.endpoint = e.to_owned();
         }
