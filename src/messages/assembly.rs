@@ -336,28 +336,8 @@ impl MessageInfo {
     /// assert_eq!(info.provenances.len(), 1);
     /// ```
     pub fn read(doc: &Document<'_>) -> Result<Self, ViewError> {
-        let bundle = doc.root();
-        if bundle.ty().name() != "Bundle" || bundle.child_value("type") != Some("message") {
-            return Err(ViewError::NotAMessage);
-        }
-        let header = header_of(bundle).ok_or(ViewError::Missing {
-            path: "Bundle.entry.resource.ofType(MessageHeader)",
-        })?;
-        let event = header
-            .child("event")
-            .and_then(|e| e.child_value("code"))
-            .ok_or(ViewError::Missing {
-                path: "MessageHeader.eventCoding.code",
-            })?;
-        let source = tree::text(header, &["source", "endpoint"]);
-        let sender_ref =
-            tree::text(header, &["sender", "reference"]).ok_or(ViewError::Missing {
-                path: "MessageHeader.sender",
-            })?;
-        let mut sender = read_organization(resolve_required(bundle, sender_ref)?);
-        if let Some(s) = source {
-            sender.endpoint = s.to_owned();
-        }
+        let (bundle, header, event) = message_header(doc)?;
+        let sender = read_sender(bundle, header)?;
         let mut receiver = None;
         let mut cc = Vec::new();
         for d in header.children_named("destination") {
@@ -432,6 +412,53 @@ impl MessageInfo {
 }
 
 /// The MessageHeader: `entry[0]`, else the first MessageHeader entry.
+/// The Bundle, its MessageHeader and the event code: what every read view starts from.
+pub(crate) fn message_header<'d, 'a>(
+    doc: &'d Document<'a>,
+) -> Result<(Node<'d, 'a>, Node<'d, 'a>, &'d str), ViewError> {
+    let bundle = doc.root();
+    if bundle.ty().name() != "Bundle" || bundle.child_value("type") != Some("message") {
+        return Err(ViewError::NotAMessage);
+    }
+    let header = header_of(bundle).ok_or(ViewError::Missing {
+        path: "Bundle.entry.resource.ofType(MessageHeader)",
+    })?;
+    let event = tree::text(header, &["event", "code"]).ok_or(ViewError::Missing {
+        path: "MessageHeader.eventCoding.code",
+    })?;
+    Ok((bundle, header, event))
+}
+
+/// As [`message_header`], refusing any event but `expected`.
+pub(crate) fn message_header_of<'d, 'a>(
+    doc: &'d Document<'a>,
+    expected: &'static str,
+) -> Result<(Node<'d, 'a>, Node<'d, 'a>), ViewError> {
+    let (bundle, header, event) = message_header(doc)?;
+    if event != expected {
+        return Err(ViewError::WrongEvent {
+            expected,
+            found: event.to_owned(),
+        });
+    }
+    Ok((bundle, header))
+}
+
+/// The sender Organization, with the endpoint the header gives as its source.
+pub(crate) fn read_sender(
+    bundle: Node<'_, '_>,
+    header: Node<'_, '_>,
+) -> Result<Organization, ViewError> {
+    let sender_ref = tree::text(header, &["sender", "reference"]).ok_or(ViewError::Missing {
+        path: "MessageHeader.sender",
+    })?;
+    let mut sender = read_organization(resolve_required(bundle, sender_ref)?);
+    if let Some(e) = tree::text(header, &["source", "endpoint"]) {
+        sender.endpoint = e.to_owned();
+    }
+    Ok(sender)
+}
+
 pub(crate) fn header_of<'d, 'a>(bundle: Node<'d, 'a>) -> Option<Node<'d, 'a>> {
     resources(bundle, "MessageHeader").next()
 }

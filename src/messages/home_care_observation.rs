@@ -15,13 +15,14 @@
 //! message with role `revision` or `removal`; [`HomeCareObservation::modify`] and
 //! [`HomeCareObservation::retract`] prepare them from the previous message.
 
+use crate::messages::assembly::{message_header_of, read_sender};
 use std::fmt;
 
 use crate::model::{Document, Node, NodeId};
 
 use super::assembly::{
-    header_of, id_of, read_author, read_organization, read_patient, resolve, resolve_required,
-    Activity, Assembly, EntityRole, Predecessor, PreviousMessage, Profiles,
+    id_of, read_author, read_organization, read_patient, resolve, resolve_required, Activity,
+    Assembly, EntityRole, Predecessor, PreviousMessage, Profiles,
 };
 use super::ids::Context;
 use super::party::{Author, Organization, Patient, PersonName, Role};
@@ -963,34 +964,12 @@ impl HomeCareObservation {
     }
 
     fn read_parts(doc: &Document<'_>) -> Result<(Self, String), ViewError> {
-        let bundle = doc.root();
-        if bundle.ty().name() != "Bundle" || bundle.child_value("type") != Some("message") {
-            return Err(ViewError::NotAMessage);
-        }
-        let header = header_of(bundle).ok_or(ViewError::Missing {
-            path: "Bundle.entry.resource.ofType(MessageHeader)",
-        })?;
-        let event = tree::text(header, &["event", "code"]).ok_or(ViewError::Missing {
-            path: "MessageHeader.eventCoding.code",
-        })?;
-        if event != EVENT {
-            return Err(ViewError::WrongEvent {
-                expected: EVENT,
-                found: event.to_owned(),
-            });
-        }
+        let (bundle, header) = message_header_of(doc, EVENT)?;
         let header_id = header.child_value("id").unwrap_or_default().to_owned();
-        let sender_ref =
-            tree::text(header, &["sender", "reference"]).ok_or(ViewError::Missing {
-                path: "MessageHeader.sender",
-            })?;
-        let mut sender = read_organization(resolve_required(bundle, sender_ref)?);
+        let mut sender = read_sender(bundle, header)?;
         // The producer id and the Ydernummer are written from this standard's own fields.
         let own = |i: &super::Identifier| i.system != PRODUCENT_ID && i.system != YDERNUMMER;
         sender.other_identifiers.retain(own);
-        if let Some(e) = tree::text(header, &["source", "endpoint"]) {
-            sender.endpoint = e.to_owned();
-        }
         let destination = header
             .children_named("destination")
             .find(|d| d.child("receiver").is_some())

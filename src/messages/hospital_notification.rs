@@ -24,14 +24,15 @@
 //! [`HospitalNotification::follow_up`] reads the previous message and prepares the next one;
 //! the event methods ([`HospitalNotification::start_leave`], …) move the stay on.
 
+use crate::messages::assembly::{message_header_of, read_sender};
 use std::fmt;
 
 use crate::fhirpath::Temporal;
 use crate::model::{Document, Node};
 
 use super::assembly::{
-    header_of, id_of, read_organization, read_patient, resolve, resolve_required, Activity,
-    Assembly, EntityRole, Predecessor, PreviousMessage, Profiles, ProvenanceRecord,
+    id_of, read_organization, read_patient, resolve, resolve_required, Activity, Assembly,
+    EntityRole, Predecessor, PreviousMessage, Profiles, ProvenanceRecord,
 };
 use super::ids::Context;
 use super::party::{Organization, Patient, SOR_SYSTEM};
@@ -1191,31 +1192,9 @@ impl HospitalNotification {
     }
 
     fn read_parts(doc: &Document<'_>) -> Result<(Self, String, ProvenanceRecord), ViewError> {
-        let bundle = doc.root();
-        if bundle.ty().name() != "Bundle" || bundle.child_value("type") != Some("message") {
-            return Err(ViewError::NotAMessage);
-        }
-        let header = header_of(bundle).ok_or(ViewError::Missing {
-            path: "Bundle.entry.resource.ofType(MessageHeader)",
-        })?;
-        let event = tree::text(header, &["event", "code"]).ok_or(ViewError::Missing {
-            path: "MessageHeader.eventCoding.code",
-        })?;
-        if event != EVENT {
-            return Err(ViewError::WrongEvent {
-                expected: EVENT,
-                found: event.to_owned(),
-            });
-        }
+        let (bundle, header) = message_header_of(doc, EVENT)?;
         let header_id = header.child_value("id").unwrap_or_default().to_owned();
-        let sender_ref =
-            tree::text(header, &["sender", "reference"]).ok_or(ViewError::Missing {
-                path: "MessageHeader.sender",
-            })?;
-        let mut sender = read_organization(resolve_required(bundle, sender_ref)?);
-        if let Some(e) = tree::text(header, &["source", "endpoint"]) {
-            sender.endpoint = e.to_owned();
-        }
+        let sender = read_sender(bundle, header)?;
         let destination = header
             .children_named("destination")
             .find(|d| d.child("receiver").is_some())
