@@ -5,6 +5,9 @@
 //! the engine must report it: code `fhir-invariant`, the invariant's key at the start of the
 //! message and in the rule (`<profile>#<key>`), at the context node's location.
 //!
+//! On every mutant, the invariants answered natively are also evaluated through FHIRPath and
+//! must agree ([`Engine::native_disagreements`]).
+//!
 //! Edits are one line each in [`RECIPES`]. Invariants without an edit are in [`CANNOT_FAIL`]
 //! with the reason, keyed by the start of their expression (several versions of one key
 //! differ). A recipe that finds nothing to edit (for example no Encounter to strip) says so and
@@ -738,6 +741,7 @@ fn each_invariant_broken_once_is_reported() {
     let mut survivors: BTreeMap<String, usize> = BTreeMap::new();
     let mut missing_recipe = BTreeSet::new();
     let mut bundles = HashSet::new();
+    let mut disagreements = Vec::new();
     for ex in common::examples(&shared) {
         let family = ex.message_type.split('/').next().unwrap_or("");
         let Some(&(family, _, _)) = CURRENT
@@ -779,6 +783,10 @@ fn each_invariant_broken_once_is_reported() {
             }
             let mut findings = Vec::new();
             engine.check(&mutant, &mut findings);
+            // Native invariant answers must agree with FHIRPath on every mutant too.
+            for d in engine.native_disagreements(&mutant) {
+                disagreements.push(format!("{} {}: {d}", ex.file, site.key));
+            }
             tally.mutants += 1;
             if reported(&findings, &site) {
                 tally.killed += 1;
@@ -850,5 +858,9 @@ fn each_invariant_broken_once_is_reported() {
         tallies.len(),
         CURRENT.len(),
         "a standard had no valid example"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "native invariant answers that differ from FHIRPath: {disagreements:#?}"
     );
 }

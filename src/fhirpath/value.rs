@@ -19,6 +19,26 @@ pub enum Str<'d> {
     Shared(Arc<str>),
 }
 
+impl Str<'_> {
+    /// The text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(medcom::fhirpath::Str::Doc("a").as_str(), "a");
+    /// ```
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        self
+    }
+}
+
+impl Default for Str<'_> {
+    fn default() -> Self {
+        Self::Doc("")
+    }
+}
+
 impl Deref for Str<'_> {
     type Target = str;
 
@@ -227,8 +247,32 @@ fn is_valued(n: Node<'_, '_>) -> bool {
     n.ty().primitive().is_some() || n.ty().is_a(quantity_type())
 }
 
+/// The text of an item whose System value is a String, without building the value.
+fn string_text<'x>(item: &'x Item<'_, '_>) -> Option<&'x str> {
+    match item {
+        Item::Value(Value::String(s)) => Some(s),
+        Item::Node(n) => match n.ty().primitive()? {
+            PrimitiveKind::Boolean
+            | PrimitiveKind::Integer
+            | PrimitiveKind::PositiveInt
+            | PrimitiveKind::UnsignedInt
+            | PrimitiveKind::Decimal
+            | PrimitiveKind::Date
+            | PrimitiveKind::DateTime
+            | PrimitiveKind::Instant
+            | PrimitiveKind::Time => None,
+            _ => n.value(),
+        },
+        _ => None,
+    }
+}
+
 /// `=` of two items: `None` when the answer is unknown (partial dates, incomparable units).
 pub(crate) fn equal(a: &Item<'_, '_>, b: &Item<'_, '_>) -> Option<bool> {
+    // The common case, a string element against a literal, compares text directly.
+    if let (Some(x), Some(y)) = (string_text(a), string_text(b)) {
+        return Some(x == y);
+    }
     match (a, b) {
         (Item::Node(x), Item::Node(y)) if !is_valued(*x) || !is_valued(*y) => {
             Some(is_valued(*x) == is_valued(*y) && deep_equal(*x, *y, false))

@@ -70,6 +70,9 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                 None => return,
             },
         };
+        if matches!(verdict, Verdict::In) {
+            return;
+        }
         let value = code_text(node);
         match verdict {
             Verdict::In => {}

@@ -5,9 +5,10 @@
 use std::cell::RefCell;
 
 use serde_json::Value;
+use smallvec::SmallVec;
 
 use super::reference::Entries;
-use super::rules::{Elem, FastMap, FastSet, Rules};
+use super::rules::{Elem, FastMap, FastSet, Rules, TypeRule};
 use crate::finding::{Finding, Severity};
 use crate::model::{Node, NodeId, TypeKind};
 
@@ -26,6 +27,8 @@ pub(crate) struct Checker<'r, 'd, 'a> {
     pub(crate) memo: RefCell<FastMap<(NodeId, usize), bool>>,
     /// Every (node, profile, element) visited, when recording for mutation tests.
     pub(crate) visits: Option<RefCell<Vec<(NodeId, usize, usize)>>>,
+    /// Where native invariant answers disagree with FHIRPath, when comparing both.
+    pub(crate) disagreements: Option<RefCell<Vec<String>>>,
 }
 
 pub(crate) fn location_of_missing(parent: Node<'_, '_>, name: &str) -> String {
@@ -45,6 +48,7 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
             done: RefCell::new(FastSet::default()),
             memo: RefCell::new(FastMap::default()),
             visits: None,
+            disagreements: None,
         }
     }
 
@@ -154,9 +158,9 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         }
         self.invariants(node, &e.constraints, out);
         // Profiles and reference targets of the node's type.
-        let ty = node.ty().name();
+        let ty = node.ty();
         for t in &e.types {
-            if !(t.code == ty || e.types.len() == 1) {
+            if !(t.ty == Some(ty) || e.types.len() == 1) {
                 continue;
             }
             if !t.targets.is_empty() || t.bundled {
@@ -164,14 +168,12 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
             }
             if node.is_resource() && !is_root_resource {
                 // A resource inside (an entry, a contained one) is validated on its own.
-                for p in &t.profiles {
-                    if let Some(p) = self.rules.profile(p) {
-                        self.pending.borrow_mut().push((node.id(), p));
-                    }
+                for p in t.profile_ids.iter().flatten() {
+                    self.pending.borrow_mut().push((node.id(), *p));
                 }
                 continue;
             }
-            self.type_profiles(node, &t.profiles, &profile.url, out, depth);
+            self.type_profiles(node, t, &profile.url, out, depth);
         }
         if node.is_resource() && !is_root_resource {
             return;
@@ -190,14 +192,14 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
     fn type_profiles(
         &self,
         node: Node<'d, 'a>,
-        profiles: &[String],
+        t: &TypeRule,
         from: &str,
         out: &mut Vec<Finding>,
         depth: usize,
     ) {
-        match profiles {
-            [] => {}
-            [one] => match self.rules.profile(one) {
+        match (&t.profiles[..], &t.profile_ids[..]) {
+            ([], _) => {}
+            ([one], [id]) => match *id {
                 Some(p) => self.element(node, p, 0, out, depth + 1),
                 None => out.push(self.finding(
                     "fhir-profile-unknown",
@@ -208,9 +210,9 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
                     from,
                 )),
             },
-            many => {
-                let known: Vec<usize> = many.iter().filter_map(|u| self.rules.profile(u)).collect();
-                if !known.is_empty() && !known.iter().any(|&p| self.conforms(node, p)) {
+            _ => {
+                let mut known = t.profile_ids.iter().flatten().peekable();
+                if known.peek().is_some() && !known.any(|&p| self.conforms(node, p)) {
                     out.push(self.finding(
                         "fhir-type",
                         Severity::Error,
@@ -230,11 +232,10 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
             return;
         }
         let ty = node.ty();
-        let ok = e.types.iter().any(|t| {
-            t.code == ty.name()
-                || t.code == "Resource"
-                || crate::model::Type::by_name(&t.code).is_some_and(|allowed| ty.is_a(allowed))
-        });
+        let ok = e
+            .types
+            .iter()
+            .any(|t| t.code == "Resource" || t.ty.is_some_and(|allowed| ty.is_a(allowed)));
         if !ok && !e.types.is_empty() {
             out.push(self.finding(
                 "fhir-type",
@@ -257,16 +258,34 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         depth: usize,
     ) {
         let profile = &self.rules.profiles[pi];
-        // Children without a definition: extensions by URL, the rest against their type.
+        // Children and definitions both come in definition order, so one forward search from
+        // the last match finds each child's definition; the rest is a fallback for disorder.
+        let mut matched: SmallVec<[(usize, Node<'d, 'a>); 16]> = SmallVec::new();
+        let mut hint = 0;
         for child in node.children() {
             let name = child.name();
-            if !defs.iter().any(|&d| profile.elems[d].name == name) {
-                self.undefined_child(child, out, depth);
+            let found = (hint..defs.len())
+                .chain(0..hint)
+                .find(|&k| profile.elems[defs[k]].name == name);
+            match found {
+                Some(k) => {
+                    hint = k;
+                    matched.push((k, child));
+                }
+                // Without a definition: extensions by URL, the rest against their type.
+                None => self.undefined_child(child, out, depth),
             }
         }
-        for &d in defs {
+        if !matched.is_sorted_by_key(|m| m.0) {
+            matched.sort_by_key(|m| m.0);
+        }
+        let mut rest = &matched[..];
+        for (k, &d) in defs.iter().enumerate() {
             let e = &profile.elems[d];
-            let kids: Vec<Node<'d, 'a>> = node.children_named(&e.name).collect();
+            let n = rest.iter().take_while(|m| m.0 == k).count();
+            let (mine, later) = rest.split_at(n);
+            rest = later;
+            let kids: SmallVec<[Node<'d, 'a>; 8]> = mine.iter().map(|m| m.1).collect();
             let count = u32::try_from(kids.len()).unwrap_or(u32::MAX);
             if count < e.min {
                 out.push(self.finding(

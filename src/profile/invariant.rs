@@ -105,7 +105,22 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                 .with_context(node)
                 .with_root_resource(self.bundle)
                 .with_hooks(&hooks);
-            match expr.holds(&ctx) {
+            let native = c.native.and_then(|f| f(node));
+            if let (Some(answer), Some(log)) = (native, &self.disagreements) {
+                let fhirpath = expr.holds(&ctx);
+                if fhirpath.as_ref().ok() != Some(&answer) {
+                    log.borrow_mut().push(format!(
+                        "{} at {}: native {answer}, FHIRPath {fhirpath:?}",
+                        c.key,
+                        node.path()
+                    ));
+                }
+            }
+            let verdict = match native {
+                Some(answer) => Ok(answer),
+                None => expr.holds(&ctx),
+            };
+            match verdict {
                 Ok(true) => {}
                 Ok(false) => out.push(self.finding(
                     "fhir-invariant",

@@ -29,6 +29,7 @@ mod check;
 mod detect;
 mod invariant;
 mod mutate;
+mod native;
 mod reference;
 mod rules;
 mod slicing;

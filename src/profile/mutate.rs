@@ -128,6 +128,48 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Validates a message evaluating every invariant that has a native answer both ways, and
+    /// lists where the two disagree (`key at location: native …, FHIRPath …`). Empty when
+    /// the native answers are faithful on this message, or when its version is unsupported.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn native_disagreements(&self, doc: &Document<'_>) -> Vec<String> {
+        let infos: Vec<&super::StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
+        let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
+        let detect::Claim::Supported(si) = detect::detect_refs(&infos, &known, doc.root()) else {
+            return Vec::new();
+        };
+        let Ok(rules) = self.rules(si) else {
+            return Vec::new();
+        };
+        let mut checker = Checker::new(rules, doc.root());
+        checker.disagreements = Some(RefCell::new(Vec::new()));
+        let mut ignored = Vec::new();
+        super::validate_with(&checker, rules, doc, &mut ignored);
+        checker
+            .disagreements
+            .take()
+            .map(RefCell::into_inner)
+            .unwrap_or_default()
+    }
+
+    /// How many invariants of the rule files have a native answer, and their keys.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn native_invariants(&self) -> Vec<String> {
+        let mut keys: Vec<String> = (0..self.inner.stacks.len())
+            .filter_map(|si| self.rules(si).ok())
+            .flat_map(|r| r.constraints.iter())
+            .filter(|c| c.native.is_some())
+            .map(|c| c.key.clone())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
 /// `ele-1` on every element and `ext-1` on every extension (checked natively by the engine).
 fn native_sites(node: crate::model::Node<'_, '_>, out: &mut Vec<InvariantSite>, depth: usize) {
     if depth > 128 {

@@ -6,6 +6,7 @@ use super::check::Checker;
 use super::rules::TypeRule;
 use crate::finding::{Finding, Severity};
 use crate::model::Node;
+use smallvec::SmallVec;
 
 /// The Bundle's entries, indexed once per check.
 pub(crate) struct Entries<'d, 'a> {
@@ -101,7 +102,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
             return;
         }
         let ty = target.ty().name();
-        let fitting: Vec<&String> = t
+        let fitting: SmallVec<[&String; 4]> = t
             .targets
             .iter()
             .filter(|u| {
@@ -124,7 +125,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
             );
             return;
         }
-        let profiles: Vec<usize> = fitting
+        let profiles: SmallVec<[usize; 4]> = fitting
             .iter()
             .filter(|u| !u.starts_with("http://hl7.org/fhir/StructureDefinition/"))
             .filter_map(|u| self.rules.profile(u))

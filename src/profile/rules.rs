@@ -70,6 +70,8 @@ pub(crate) struct Constraint {
     pub(crate) human: String,
     /// `None` when the expression does not parse (reported once per use as a warning).
     pub(crate) expr: Option<Arc<Expression>>,
+    /// A native answer for exactly this key and expression (`super::native`).
+    pub(crate) native: Option<super::native::NativeFn>,
     /// `<profile url>#<key>`.
     pub(crate) rule: Arc<str>,
 }
@@ -78,7 +80,11 @@ pub(crate) struct Constraint {
 #[derive(Debug)]
 pub(crate) struct TypeRule {
     pub(crate) code: String,
+    /// `code` in the R4 type table (`None` for `Resource` and System types).
+    pub(crate) ty: Option<crate::model::Type>,
     pub(crate) profiles: Vec<String>,
+    /// `profiles` resolved to this rule file's profiles, once at load.
+    pub(crate) profile_ids: Vec<Option<usize>>,
     pub(crate) targets: Vec<String>,
     pub(crate) bundled: bool,
 }
@@ -251,6 +257,7 @@ impl Rules {
                 error: field(1) == "e",
                 human: field(2).to_owned(),
                 expr: cache.get(field(3)).ok(),
+                native: super::native::native_for(&key, field(3)),
                 rule: format!("{}#{key}", field(4)).into(),
                 key,
             });
@@ -329,8 +336,30 @@ impl Rules {
             core,
         };
         rules.message = rules.profile(str_of(v, "message"));
+        rules.resolve_type_profiles();
         rules.prepare_slicing();
         Ok(rules)
+    }
+
+    /// Resolves every type rule's profile URLs to profile indices, so the walk never hashes
+    /// a URL.
+    fn resolve_type_profiles(&mut self) {
+        let ids: Vec<Vec<Vec<Option<usize>>>> = self
+            .profiles
+            .iter()
+            .map(|p| {
+                p.elems
+                    .iter()
+                    .flat_map(|e| &e.types)
+                    .map(|t| t.profiles.iter().map(|u| self.profile(u)).collect())
+                    .collect()
+            })
+            .collect();
+        for (p, ids) in self.profiles.iter_mut().zip(ids) {
+            for (t, ids) in p.elems.iter_mut().flat_map(|e| &mut e.types).zip(ids) {
+                t.profile_ids = ids;
+            }
+        }
     }
 
     /// Works out, once, what each slice expects of each discriminator.
@@ -564,9 +593,12 @@ fn read_profile(p: &Value, vs_by_url: &FastMap<String, usize>) -> Result<Profile
                         .map(str::to_owned)
                         .collect()
                 };
+                let code = str_of(t, "c");
                 TypeRule {
-                    code: str_of(t, "c").to_owned(),
+                    ty: crate::model::Type::by_name(code),
+                    code: code.to_owned(),
                     profiles: list("p"),
+                    profile_ids: Vec::new(),
                     targets: list("r"),
                     bundled: t.get("b").is_some(),
                 }

@@ -6,6 +6,7 @@ use super::check::{location_of_missing, matches_value, Checker};
 use super::rules::{Expect, Step};
 use crate::finding::{Finding, Severity};
 use crate::model::Node;
+use smallvec::SmallVec;
 
 impl<'d, 'a> Checker<'_, 'd, 'a> {
     pub(crate) fn sliced(
@@ -19,7 +20,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
     ) {
         let profile = &self.rules.profiles[pi];
         let e = &profile.elems[ei];
-        let mut counts = vec![0u32; e.slices.len()];
+        let mut counts: SmallVec<[u32; 8]> = smallvec::smallvec![0u32; e.slices.len()];
         let mut last_slice = 0usize;
         let mut seen_unmatched = false;
         for &kid in kids {
@@ -124,9 +125,9 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
 
     /// Whether a repetition matches one discriminator's expectation.
     fn discriminates(&self, kid: Node<'d, 'a>, path: &[Step], expect: &Expect) -> bool {
-        let mut nodes = vec![kid];
+        let mut nodes: SmallVec<[Node<'d, 'a>; 4]> = smallvec::smallvec![kid];
         for step in path {
-            let mut next = Vec::new();
+            let mut next = SmallVec::new();
             for n in nodes {
                 match step {
                     Step::This => next.push(n),

@@ -205,7 +205,7 @@ pub(crate) fn finding(
 
 /// Every node below (and including) `node`, depth first in document order, without recursion.
 pub(crate) fn descendants<'d, 'a>(node: Node<'d, 'a>) -> impl Iterator<Item = Node<'d, 'a>> {
-    let mut stack = vec![node];
+    let mut stack: smallvec::SmallVec<[Node<'d, 'a>; 32]> = smallvec::smallvec![node];
     std::iter::from_fn(move || {
         let n = stack.pop()?;
         let at = stack.len();

@@ -76,12 +76,14 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
     ) -> Result<(), EvalError> {
         let ty = n.ty();
         if let Some(element) = name.element_of(ty) {
-            // Compare definitions, not names: children are matched by an integer.
-            out.extend(
-                n.children()
-                    .filter(|c| c.element() == Some(element))
-                    .map(Item::Node),
-            );
+            // Compare definitions, not names: children are matched by an integer. Counting
+            // first makes one allocation of a repeated element's items instead of a doubling.
+            let matching = n.children().filter(|c| c.element() == Some(element));
+            let count = matching.clone().count();
+            if count > 1 {
+                out.reserve(count);
+            }
+            out.extend(matching.map(Item::Node));
             return Ok(());
         }
         if !self.ctx.options.strict {

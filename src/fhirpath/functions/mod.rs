@@ -15,7 +15,7 @@ mod utility;
 use super::compile::{Func, Plan};
 use super::error::{EvalError, EvalErrorKind};
 use super::eval::{bad_operand, err, singleton, Env, Evaluator};
-use super::value::{Collection, Item, Value};
+use super::value::{Collection, Item, Str, Value};
 
 type Out<'d, 'a> = Result<Collection<'d, 'a>, EvalError>;
 
@@ -140,10 +140,11 @@ impl<'d, 'a> Call<'_, '_, '_, 'd, 'a> {
         Ok(singleton(&c, name, self.pos)?.and_then(Item::value))
     }
 
-    fn arg_string(&mut self, i: usize, name: &'static str) -> Result<Option<String>, EvalError> {
+    /// Argument `i` as a string, borrowed (literals are shared, not copied).
+    fn arg_string(&mut self, i: usize, name: &'static str) -> Result<Option<Str<'d>>, EvalError> {
         match self.arg_value(i, name)? {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.to_string())),
+            Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(bad_operand(name, "a string argument", self.pos)),
         }
     }

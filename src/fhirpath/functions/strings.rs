@@ -6,7 +6,7 @@ use super::{boolean, input_value, one, Call, Out};
 use crate::fhirpath::compile::{compile_regex, Func, Pattern, RegexFunc};
 use crate::fhirpath::error::EvalErrorKind;
 use crate::fhirpath::eval::{bad_operand, err};
-use crate::fhirpath::value::{Collection, Item, Value};
+use crate::fhirpath::value::{Collection, Item, Str, Value};
 
 fn int<'d>(n: usize) -> Value<'d> {
     Value::Integer(i64::try_from(n).unwrap_or(i64::MAX))
@@ -30,12 +30,12 @@ pub(super) fn call<'d, 'a>(
         c.ev.check_string(s.len(), c.pos)?;
         return Ok(one(Value::string(s)));
     }
-    let s = match input_value(&input, "string function", c.pos)? {
+    let owned = match input_value(&input, "string function", c.pos)? {
         None => return Ok(Collection::new()),
         Some(Value::String(s)) => s,
         Some(_) => return Err(bad_operand("string function", "a string", c.pos)),
     };
-    let s: &str = &s;
+    let s: &str = &owned;
     // A missing (empty) argument makes the result empty.
     macro_rules! arg {
         ($i:expr, $name:literal) => {
@@ -48,7 +48,7 @@ pub(super) fn call<'d, 'a>(
     let out = match f {
         Func::IndexOf => {
             let needle = arg!(0, "indexOf");
-            match s.find(&needle) {
+            match s.find(needle.as_str()) {
                 Some(b) => int(s[..b].chars().count()),
                 None => Value::Integer(-1),
             }
@@ -66,7 +66,14 @@ pub(super) fn call<'d, 'a>(
                 return Ok(Collection::new());
             }
             let take = len.map_or(usize::MAX, |l| usize::try_from(l.max(0)).unwrap_or(0));
-            Value::string(s.chars().skip(start).take(take).collect::<String>())
+            let byte_at = |chars: usize| s.char_indices().nth(chars).map_or(s.len(), |(b, _)| b);
+            let from = byte_at(start);
+            let to = byte_at(start.saturating_add(take));
+            match &owned {
+                // Document text stays borrowed: `value.substring(i, 1)` allocates nothing.
+                Str::Doc(d) => Value::String(Str::Doc(d.get(from..to).unwrap_or(""))),
+                Str::Shared(_) => Value::string(s.get(from..to).unwrap_or("")),
+            }
         }
         Func::StartsWith => Value::Boolean(s.starts_with(arg!(0, "startsWith").as_str())),
         Func::EndsWith => Value::Boolean(s.ends_with(arg!(0, "endsWith").as_str())),
@@ -76,7 +83,7 @@ pub(super) fn call<'d, 'a>(
         Func::Replace => {
             let from = arg!(0, "replace");
             let to = arg!(1, "replace");
-            let r = s.replace(&from, &to);
+            let r = s.replace(from.as_str(), to.as_str());
             c.ev.check_string(r.len(), c.pos)?;
             Value::string(r)
         }
