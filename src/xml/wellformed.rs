@@ -48,29 +48,40 @@ pub(crate) fn check_namespace_declaration(
 /// carriage return (one byte each) and U+FFFE / U+FFFF (`EF BF BE`, `EF BF BF`).
 pub(crate) fn first_non_char(input: &str) -> Option<usize> {
     let b = input.as_bytes();
-    // Fast path: 64-byte chunks checked without branches (vectorizes); only a chunk that may
-    // hold a culprit is looked at byte by byte.
-    let suspicious = |c: u8| (c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r') | (c == 0xEF);
+    // Fast path: fixed 32-byte blocks folded as bytes, not bools, so the compiler keeps them in
+    // vector registers; only a block that may hold a culprit is looked at byte by byte.
+    // Suspicious: controls other than tab (09), line feed (0A) and carriage return (0D), and
+    // the lead byte of U+FFFE/U+FFFF.
+    let suspicious = |c: u8| {
+        u8::from(c < 0x09)
+            | u8::from(c.wrapping_sub(0x0B) < 2)
+            | u8::from(c.wrapping_sub(0x0E) < 0x12)
+            | u8::from(c == 0xEF)
+    };
+    let mut blocks = b.chunks_exact(32);
     let mut start = 0;
-    for chunk in b.chunks(64) {
-        if chunk.iter().fold(false, |acc, &c| acc | suspicious(c)) {
-            for (k, &c) in chunk.iter().enumerate() {
-                let i = start + k;
-                if c < 0x20 {
-                    if !matches!(c, b'\t' | b'\n' | b'\r') {
-                        return Some(i);
-                    }
-                } else if c == 0xEF
-                    && b.get(i + 1) == Some(&0xBF)
-                    && matches!(b.get(i + 2), Some(0xBE | 0xBF))
-                {
-                    return Some(i);
-                }
+    for block in &mut blocks {
+        let mut acc = 0u8;
+        for &c in block {
+            acc |= suspicious(c);
+        }
+        if acc != 0 {
+            if let Some(at) = culprit(b, start, start + 32) {
+                return Some(at);
             }
         }
-        start += chunk.len();
+        start += 32;
     }
-    None
+    culprit(b, start, b.len())
+}
+
+/// The first non-`Char` in `b[from..to]` (a U+FFFE/U+FFFF sequence may run past `to`).
+fn culprit(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    (from..to).find(|&i| match b[i] {
+        c if c < 0x20 => !matches!(c, b'\t' | b'\n' | b'\r'),
+        0xEF => b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    })
 }
 
 fn skip_space(s: &str) -> &str {
@@ -213,5 +224,19 @@ mod tests {
         assert_eq!(first_non_char("ab\u{1}"), Some(2));
         assert_eq!(first_non_char("a\u{FFFE}"), Some(1));
         assert_eq!(first_non_char("a\tb\r\nç\u{FFFD}"), None);
+        // Every control and U+FFFE/U+FFFF at every position around the 32-byte blocks.
+        for at in [0, 30, 31, 32, 33, 63, 64, 70] {
+            let pad = |n: usize| "x".repeat(n);
+            for c in (0u8..0x20).filter(|c| !matches!(c, 9 | 10 | 13)) {
+                let s = format!("{}{}{}", pad(at), char::from(c), pad(40));
+                assert_eq!(first_non_char(&s), Some(at), "{c:#x} at {at}");
+            }
+            for c in ['\u{FFFE}', '\u{FFFF}'] {
+                let s = format!("{}{c}{}", pad(at), pad(3));
+                assert_eq!(first_non_char(&s), Some(at), "{c:?} at {at}");
+            }
+            let fine = format!("{}\t\n\r\u{FFFD}\u{EFFF}{}", pad(at), pad(40));
+            assert_eq!(first_non_char(&fine), None);
+        }
     }
 }
