@@ -165,7 +165,7 @@ impl<'a> Parser<'a, '_> {
             return Err(self.syntax("'\"' to close the string"));
         };
         let span = &self.bytes[start..end];
-        if span.iter().fold(false, |bad, &b| bad | (b < 0x20)) {
+        if super::scan::has_control(span) {
             self.pos = start + span.iter().position(|&b| b < 0x20).unwrap_or(0);
             return Err(self.syntax("no control characters in strings"));
         }
@@ -240,10 +240,7 @@ impl<'a> Parser<'a, '_> {
                 Some(_) => {
                     let next = memchr::memchr2(b'"', b'\\', &self.bytes[i..])
                         .map_or(self.bytes.len(), |n| i + n);
-                    if self.bytes[i..next]
-                        .iter()
-                        .fold(false, |bad, &c| bad | (c < 0x20))
-                    {
+                    if super::scan::has_control(&self.bytes[i..next]) {
                         let ctl = self.bytes[i..next]
                             .iter()
                             .position(|&c| c < 0x20)

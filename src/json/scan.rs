@@ -29,6 +29,17 @@ const fn word_has_control(x: u64) -> bool {
     x.wrapping_sub(LO * 0x20) & !x & HI != 0
 }
 
+/// Whether `bytes` holds a control character (below 0x20), a word at a time.
+pub(crate) fn has_control(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut found = false;
+    for w in &mut words {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or([0x20; 8]));
+        found |= word_has_control(x);
+    }
+    found || words.remainder().iter().any(|&b| b < 0x20)
+}
+
 /// The index of the first special byte at or after `from`, or `bytes.len()`.
 pub(crate) fn find_special(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
@@ -71,7 +82,7 @@ fn find_special_bytewise(bytes: &[u8], mut i: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{find_special, is_special, word_has_special};
+    use super::{find_special, has_control, is_special, word_has_special};
 
     #[test]
     fn word_test_agrees_with_the_byte_test() {
@@ -84,6 +95,24 @@ mod tests {
                     is_special(b),
                     "{b} at {pos}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn finds_control_characters_anywhere() {
+        for len in 0..40 {
+            let clean = vec![b'a'; len];
+            assert!(!has_control(&clean));
+            for at in 0..len {
+                for c in [0u8, 0x09, 0x1f] {
+                    let mut b = clean.clone();
+                    b[at] = c;
+                    assert!(has_control(&b), "{c:#x} at {at} of {len}");
+                }
+                let mut b = clean.clone();
+                b[at] = 0x20;
+                assert!(!has_control(&b));
             }
         }
     }

@@ -321,14 +321,26 @@ fn scan(s: &str, from: usize, max_depth: usize, root: Root) -> Result<Extent, Fr
                 match sc.b.get(sc.i + 1) {
                     Some(b'/') => {
                         sc.i += 2;
-                        let name = sc.name()?;
-                        sc.skip_space();
-                        if sc.b.get(sc.i) != Some(&b'>') {
-                            return fail(sc.i, "expected '>'");
-                        }
-                        sc.i += 1;
-                        if stack.pop() != Some(name) {
-                            return fail(lt, "end tag does not match the open element");
+                        // Nearly always `</name>` for the open element: compare it in place
+                        // rather than scanning a name.
+                        let expected: &[u8] = stack.last().map_or(b"", |n| n.as_bytes());
+                        let after = sc.i + expected.len();
+                        if !expected.is_empty()
+                            && sc.b.get(sc.i..after) == Some(expected)
+                            && sc.b.get(after) == Some(&b'>')
+                        {
+                            sc.i = after + 1;
+                            stack.pop();
+                        } else {
+                            let name = sc.name()?;
+                            sc.skip_space();
+                            if sc.b.get(sc.i) != Some(&b'>') {
+                                return fail(sc.i, "expected '>'");
+                            }
+                            sc.i += 1;
+                            if stack.pop() != Some(name) {
+                                return fail(lt, "end tag does not match the open element");
+                            }
                         }
                         if stack.is_empty() {
                             let done = Extent {
