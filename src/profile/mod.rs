@@ -277,6 +277,37 @@ impl Engine {
         Ok(())
     }
 
+    /// [`Self::preload`] on up to `threads` threads, each loading its share of the stacks.
+    ///
+    /// # Errors
+    ///
+    /// The first [`ProfileError`] met, in stack order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = medcom::profile::Engine::embedded().unwrap();
+    /// engine.preload_on(2).unwrap();
+    /// ```
+    pub fn preload_on(&self, threads: usize) -> Result<(), ProfileError> {
+        let n = self.inner.stacks.len();
+        let threads = threads.clamp(1, n.max(1));
+        if threads == 1 {
+            return self.preload();
+        }
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                scope.spawn(move || {
+                    for i in (t..n).step_by(threads) {
+                        // Errors are kept in the stack's cell and returned below.
+                        let _ = self.rules(i);
+                    }
+                });
+            }
+        });
+        self.preload()
+    }
+
     /// Picks the message standard and version stack (MessageHeader.eventCoding, meta.profile,
     /// definition) and validates the whole message against it, pushing findings. Returns what
     /// it detected. A message of a version the engine does not have gets one

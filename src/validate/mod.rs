@@ -63,9 +63,20 @@ pub struct Detected {
 pub trait ProfileCheck: Send + Sync {
     /// Appends findings for `doc` to `out` and says what message it took `doc` for.
     fn check(&self, doc: &Document<'_>, out: &mut Vec<Finding>) -> Detected;
+
+    /// Prepares everything `check` would otherwise prepare on first use, on up to `threads`
+    /// threads (a batch validator calls it once before its workers start). Default: nothing.
+    fn warm_up(&self, threads: usize) {
+        let _ = threads;
+    }
 }
 
 impl ProfileCheck for crate::profile::Engine {
+    fn warm_up(&self, threads: usize) {
+        // A stack that fails to load reports it on every message it would check.
+        let _ = self.preload_on(threads);
+    }
+
     fn check(&self, doc: &Document<'_>, out: &mut Vec<Finding>) -> Detected {
         let detected = crate::profile::Engine::check(self, doc, out);
         Detected {
@@ -295,6 +306,20 @@ impl Validator {
     #[must_use]
     pub fn rules_only() -> Self {
         Self::options().with_profiles(Arc::new(NoProfiles)).build()
+    }
+
+    /// Loads the profile rules of every standard now, on up to `threads` threads, instead of
+    /// on the first message of each standard. Worth it before a batch: the workers then never
+    /// wait for one another's loading.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let validator = medcom::validate::Validator::new();
+    /// validator.warm_up(2);
+    /// ```
+    pub fn warm_up(&self, threads: usize) {
+        self.options.profiles.warm_up(threads);
     }
 
     /// Options to build a validator from.

@@ -108,6 +108,11 @@ pub(crate) fn run(args: &[String]) -> Outcome {
         options = options.with_profiles(std::sync::Arc::new(medcom::validate::NoProfiles));
     }
     let validator = options.build();
+    if jobs > 1 && inputs.len() > 2 * jobs {
+        // Load every standard's rules up front, in parallel, so workers never queue behind
+        // one another's first message of a standard.
+        validator.warm_up(jobs);
+    }
     let results = validate_all(&validator, &inputs, jobs, unmask);
     let mut out = String::new();
     let mut any_error = false;
