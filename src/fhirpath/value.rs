@@ -180,6 +180,9 @@ pub(crate) fn node_value<'d>(node: Node<'d, '_>) -> Option<Value<'d>> {
         return None;
     };
     let text = node.value()?;
+    if is_string_kind(kind) {
+        return Some(Value::String(Str::Doc(text)));
+    }
     Some(match kind {
         PrimitiveKind::Boolean => Value::Boolean(text == "true"),
         PrimitiveKind::Integer | PrimitiveKind::PositiveInt | PrimitiveKind::UnsignedInt => {
@@ -251,8 +254,17 @@ fn is_valued(n: Node<'_, '_>) -> bool {
 fn string_text<'x>(item: &'x Item<'_, '_>) -> Option<&'x str> {
     match item {
         Item::Value(Value::String(s)) => Some(s),
-        Item::Node(n) => match n.ty().primitive()? {
-            PrimitiveKind::Boolean
+        Item::Node(n) if n.ty().primitive().is_some_and(is_string_kind) => n.value(),
+        _ => None,
+    }
+}
+
+/// Whether a primitive's System value is a String (every kind but the boolean, numeric and
+/// temporal ones, which `node_value` converts).
+fn is_string_kind(kind: PrimitiveKind) -> bool {
+    !matches!(
+        kind,
+        PrimitiveKind::Boolean
             | PrimitiveKind::Integer
             | PrimitiveKind::PositiveInt
             | PrimitiveKind::UnsignedInt
@@ -260,11 +272,8 @@ fn string_text<'x>(item: &'x Item<'_, '_>) -> Option<&'x str> {
             | PrimitiveKind::Date
             | PrimitiveKind::DateTime
             | PrimitiveKind::Instant
-            | PrimitiveKind::Time => None,
-            _ => n.value(),
-        },
-        _ => None,
-    }
+            | PrimitiveKind::Time
+    )
 }
 
 /// `=` of two items: `None` when the answer is unknown (partial dates, incomparable units).

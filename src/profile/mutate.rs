@@ -72,28 +72,37 @@ pub struct InvariantSite {
 }
 
 impl Engine {
+    /// Validates `doc` once against the stack it claims, with a checker `record` has set up to
+    /// record something; `None` for a message of an unknown or unsupported version.
+    fn recorded_run<'r, 'd, 'a>(
+        &'r self,
+        doc: &'d Document<'a>,
+        record: impl FnOnce(&mut Checker<'r, 'd, 'a>),
+    ) -> Option<(&'r super::rules::Rules, Checker<'r, 'd, 'a>)> {
+        let infos: Vec<&super::StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
+        let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
+        let detect::Claim::Supported(si) = detect::detect_refs(&infos, &known, doc.root()) else {
+            return None;
+        };
+        let rules = self.rules(si).ok()?;
+        let mut checker = Checker::new(rules, doc.root());
+        record(&mut checker);
+        let mut ignored = Vec::new();
+        super::validate_with(&checker, rules, doc, &mut ignored);
+        Some((rules, checker))
+    }
+
     /// Every invariant the engine evaluates on a message it validates, with its context node,
     /// once per (node, key, expression).
     #[doc(hidden)]
     #[must_use]
     pub fn invariant_sites(&self, doc: &Document<'_>) -> Vec<InvariantSite> {
-        let infos: Vec<&super::StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
-        let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
-        let detect::Claim::Supported(si) = detect::detect_refs(&infos, &known, doc.root()) else {
+        let Some((rules, checker)) = self.recorded_run(doc, |c| {
+            c.visits = Some(RefCell::new(Vec::new()));
+        }) else {
             return Vec::new();
         };
-        let Ok(rules) = self.rules(si) else {
-            return Vec::new();
-        };
-        let mut checker = Checker::new(rules, doc.root());
-        checker.visits = Some(RefCell::new(Vec::new()));
-        let mut ignored = Vec::new();
-        super::validate_with(&checker, rules, doc, &mut ignored);
-        let visits = checker
-            .visits
-            .take()
-            .map(RefCell::into_inner)
-            .unwrap_or_default();
+        let visits = checker.visits.map(RefCell::into_inner).unwrap_or_default();
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for (id, pi, ei) in visits {
@@ -135,23 +144,12 @@ impl Engine {
     #[doc(hidden)]
     #[must_use]
     pub fn native_disagreements(&self, doc: &Document<'_>) -> Vec<String> {
-        let infos: Vec<&super::StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
-        let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
-        let detect::Claim::Supported(si) = detect::detect_refs(&infos, &known, doc.root()) else {
-            return Vec::new();
-        };
-        let Ok(rules) = self.rules(si) else {
-            return Vec::new();
-        };
-        let mut checker = Checker::new(rules, doc.root());
-        checker.disagreements = Some(RefCell::new(Vec::new()));
-        let mut ignored = Vec::new();
-        super::validate_with(&checker, rules, doc, &mut ignored);
-        checker
-            .disagreements
-            .take()
-            .map(RefCell::into_inner)
-            .unwrap_or_default()
+        self.recorded_run(doc, |c| {
+            c.disagreements = Some(RefCell::new(Vec::new()));
+        })
+        .and_then(|(_, checker)| checker.disagreements)
+        .map(RefCell::into_inner)
+        .unwrap_or_default()
     }
 
     /// How many invariants of the rule files have a native answer, and their keys.
@@ -203,23 +201,12 @@ impl Engine {
     #[doc(hidden)]
     #[must_use]
     pub fn mutations(&self, doc: &Document<'_>) -> Vec<Mutation> {
-        let infos: Vec<&super::StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
-        let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
-        let detect::Claim::Supported(si) = detect::detect_refs(&infos, &known, doc.root()) else {
+        let Some((rules, checker)) = self.recorded_run(doc, |c| {
+            c.visits = Some(RefCell::new(Vec::new()));
+        }) else {
             return Vec::new();
         };
-        let Ok(rules) = self.rules(si) else {
-            return Vec::new();
-        };
-        let mut checker = Checker::new(rules, doc.root());
-        checker.visits = Some(RefCell::new(Vec::new()));
-        let mut ignored = Vec::new();
-        super::validate_with(&checker, rules, doc, &mut ignored);
-        let visits = checker
-            .visits
-            .take()
-            .map(RefCell::into_inner)
-            .unwrap_or_default();
+        let visits = checker.visits.map(RefCell::into_inner).unwrap_or_default();
         let mut out: Vec<Mutation> = Vec::new();
         let mut push = |m: Mutation| {
             if !out
