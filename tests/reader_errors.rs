@@ -140,6 +140,31 @@ const JSON: &[Case] = &[
         1,
         62,
     ),
+    // Control characters and noncharacters reach a narrative through escapes or raw bytes.
+    (
+        r#"{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a\u0001</div>"}}"#,
+        "invalid-narrative",
+        1,
+        62,
+    ),
+    (
+        r#"{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a\b</div>"}}"#,
+        "invalid-narrative",
+        1,
+        62,
+    ),
+    (
+        r#"{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a\uFFFE</div>"}}"#,
+        "invalid-narrative",
+        1,
+        62,
+    ),
+    (
+        "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">a\u{FFFF}</div>\"}}",
+        "invalid-narrative",
+        1,
+        62,
+    ),
     (
         r#"{"resourceType":"Patient","contained":[{"id":"x"}]}"#,
         "missing-resource-type",

@@ -46,6 +46,9 @@ pub(super) struct Parser<'a, 'o> {
     pending_nulls: usize,
     /// Definition index of the last element found in the object being read.
     cursor: u32,
+    /// Whether the last string read had an escape that can stand for a character JSON forbids
+    /// raw (`\b`, `\f`, `\u`): only then can a narrative hold a control character.
+    escaped_control: bool,
 }
 
 /// Reads a FHIR JSON resource.
@@ -72,6 +75,7 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
         scratch: Vec::new(),
         pending_nulls: 0,
         cursor: 0,
+        escaped_control: false,
     };
     parser.skip_ws();
     if parser.peek() != Some(b'{') {
@@ -156,6 +160,7 @@ impl<'a> Parser<'a, '_> {
     /// Reads a string token at `pos` (which is at `"`).
     fn string(&mut self) -> Result<Cow<'a, str>> {
         let start = self.pos + 1;
+        self.escaped_control = false;
         // The common case: no escapes. Find the closing quote or a backslash with memchr, then
         // check the span for control characters in one branch-free pass.
         let Some(end) = memchr::memchr2(b'"', b'\\', &self.bytes[start.min(self.bytes.len())..])
@@ -175,7 +180,12 @@ impl<'a> Parser<'a, '_> {
             return Ok(Cow::Borrowed(&self.input[start..end]));
         }
         let mut i = end;
-        let mut out = String::from(&self.input[start..i]);
+        // Room for a typical narrative at once (kilobytes, an escaped quote in every attribute)
+        // rather than a doubling series of reallocations; finding the closing quote first to
+        // size it exactly cost more than the reallocations.
+        let room = (self.bytes.len() - start).min(2048);
+        let mut out = String::with_capacity(room);
+        out.push_str(&self.input[start..i]);
         loop {
             match self.bytes.get(i) {
                 None => {
@@ -194,12 +204,19 @@ impl<'a> Parser<'a, '_> {
                         Some(b'"') => out.push('"'),
                         Some(b'\\') => out.push('\\'),
                         Some(b'/') => out.push('/'),
-                        Some(b'b') => out.push('\u{8}'),
-                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'b') => {
+                            self.escaped_control = true;
+                            out.push('\u{8}');
+                        }
+                        Some(b'f') => {
+                            self.escaped_control = true;
+                            out.push('\u{c}');
+                        }
                         Some(b'n') => out.push('\n'),
                         Some(b'r') => out.push('\r'),
                         Some(b't') => out.push('\t'),
                         Some(b'u') => {
+                            self.escaped_control = true;
                             let hi = self.hex4(i)?;
                             i += 4;
                             let c = if (0xD800..0xDC00).contains(&hi) {
@@ -238,16 +255,9 @@ impl<'a> Parser<'a, '_> {
                     return Err(self.syntax("no control characters in strings"));
                 }
                 Some(_) => {
-                    let next = memchr::memchr2(b'"', b'\\', &self.bytes[i..])
-                        .map_or(self.bytes.len(), |n| i + n);
-                    if super::scan::has_control(&self.bytes[i..next]) {
-                        let ctl = self.bytes[i..next]
-                            .iter()
-                            .position(|&c| c < 0x20)
-                            .unwrap_or(0);
-                        self.pos = i + ctl;
-                        return Err(self.syntax("no control characters in strings"));
-                    }
+                    // Runs between escapes are short in narratives (`\"` in every attribute):
+                    // the word-at-a-time search finds quote, backslash and control at once.
+                    let next = super::scan::find_special(self.bytes, i);
                     out.push_str(&self.input[i..next]);
                     i = next;
                 }
@@ -816,7 +826,7 @@ impl<'a> Parser<'a, '_> {
             let problem = if text.is_empty() {
                 Some(ReadErrorKind::EmptyValue)
             } else if kind == PrimitiveKind::Xhtml {
-                crate::xml::check_xhtml_fragment(&text, self.options)
+                crate::xml::check_xhtml_fragment(&text, self.options, !self.escaped_control)
                     .err()
                     .map(|reason| ReadErrorKind::InvalidNarrative { reason })
             } else {

@@ -108,8 +108,14 @@ pub fn check_well_formed_bytes(input: &[u8]) -> Result<(), ReadError> {
 
 /// Checks that `div` is a well-formed XHTML fragment rooted at a `div` element in the XHTML
 /// namespace (the form the JSON `div` string must have).
-pub(crate) fn check_xhtml_fragment(div: &str, options: &ReadOptions) -> Result<(), String> {
-    reader::check_fragment(div, options)
+/// `control_free` says the caller knows `div` holds no control characters (a JSON string
+/// without escapes that could produce one), leaving only U+FFFE/U+FFFF to look for.
+pub(crate) fn check_xhtml_fragment(
+    div: &str,
+    options: &ReadOptions,
+    control_free: bool,
+) -> Result<(), String> {
+    reader::check_fragment(div, options, control_free)
 }
 
 /// Both narrative checks, for the differential test (not a stable API).
@@ -117,7 +123,7 @@ pub(crate) fn check_xhtml_fragment(div: &str, options: &ReadOptions) -> Result<(
 pub fn __narrative_checks(div: &str) -> (bool, bool) {
     let options = ReadOptions::default();
     (
-        reader::check_fragment(div, &options).is_ok(),
+        reader::check_fragment(div, &options, false).is_ok(),
         reader::check_fragment_by_events(div, &options).is_ok(),
     )
 }

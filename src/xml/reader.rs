@@ -1099,8 +1099,17 @@ fn check_xhtml_tag(e: &BytesStart<'_>, input: &str, start: usize) -> Result<()> 
 }
 
 /// Checks a narrative `div` given as a string (JSON): one well-formed XHTML `div` element.
-pub(super) fn check_fragment(div: &str, options: &ReadOptions) -> std::result::Result<(), String> {
-    if let Some(at) = first_non_char(div) {
+pub(super) fn check_fragment(
+    div: &str,
+    options: &ReadOptions,
+    control_free: bool,
+) -> std::result::Result<(), String> {
+    let non_char = if control_free {
+        super::wellformed::first_noncharacter(div)
+    } else {
+        first_non_char(div)
+    };
+    if let Some(at) = non_char {
         return Err(format!("character not allowed in XML at offset {at}"));
     }
     super::xhtml::check_div(div, options.max_depth).map_err(|e| e.reason)

@@ -75,6 +75,21 @@ pub(crate) fn first_non_char(input: &str) -> Option<usize> {
     culprit(b, start, b.len())
 }
 
+/// As [`first_non_char`] for text known to hold no control characters: only U+FFFE and U+FFFF
+/// are left to find, by their lead byte.
+pub(crate) fn first_noncharacter(input: &str) -> Option<usize> {
+    let b = input.as_bytes();
+    let mut from = 0;
+    while let Some(at) = b.get(from..).and_then(|rest| memchr::memchr(0xEF, rest)) {
+        let i = from + at;
+        if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
+}
+
 /// The first non-`Char` in `b[from..to]` (a U+FFFE/U+FFFF sequence may run past `to`).
 fn culprit(b: &[u8], from: usize, to: usize) -> Option<usize> {
     (from..to).find(|&i| match b[i] {
@@ -234,9 +249,11 @@ mod tests {
             for c in ['\u{FFFE}', '\u{FFFF}'] {
                 let s = format!("{}{c}{}", pad(at), pad(3));
                 assert_eq!(first_non_char(&s), Some(at), "{c:?} at {at}");
+                assert_eq!(first_noncharacter(&s), Some(at), "{c:?} at {at}");
             }
             let fine = format!("{}\t\n\r\u{FFFD}\u{EFFF}{}", pad(at), pad(40));
             assert_eq!(first_non_char(&fine), None);
+            assert_eq!(first_noncharacter(&fine), None);
         }
     }
 }
