@@ -29,6 +29,7 @@ pub mod model;
 pub mod options;
 pub mod profile;
 pub mod validate;
+mod words;
 pub mod xml;
 
 #[doc(hidden)]

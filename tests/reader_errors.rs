@@ -25,6 +25,8 @@ const XML: &[Case] = &[
     ("<!DOCTYPE Patient>\n<Patient xmlns=\"http://hl7.org/fhir\"/>", "doctype-not-allowed", 1, 1),
     ("<Patients xmlns=\"http://hl7.org/fhir\"/>", "unknown-resource-type", 1, 1),
     ("<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"male\"></Patient>", "malformed-xml", 1, 59),
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><x:div xmlns:x=\"http://www.w3.org/1999/xhtml\"><x:p>a</x:b></x:div></text></Patient>", "malformed-xml", 1, 123),
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><active value=\"true\"/>", "malformed-xml", 1, 60),
     ("<Patient xmlns=\"http://hl7.org/fhir\"/><Patient xmlns=\"http://hl7.org/fhir\"/>", "trailing-content", 1, 39),
     ("<Observation xmlns=\"http://hl7.org/fhir\"><valueQuantity><value value=\"1.\"/></valueQuantity></Observation>", "invalid-primitive", 1, 71),
 ];

@@ -6,27 +6,21 @@
 //! CareCommunication example, this halved the JSON writer's instructions against a per-byte
 //! loop; the reader's own string scan (memchr, then a control check) stayed faster for reading.
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+use crate::words::{below, equal, word};
 
 /// Whether `b` ends a run of plain string content.
 pub(crate) const fn is_special(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// Whether any of the 8 bytes of `x` is special: the classic "has a byte less than n" and "has
-/// a zero byte" word tests, exact (no false positives). 0x22 is the quote, 0x5c the backslash.
+/// Whether any of the 8 bytes of `x` is special.
 const fn word_has_special(x: u64) -> bool {
-    const fn has_zero(y: u64) -> u64 {
-        y.wrapping_sub(LO) & !y & HI
-    }
-    let control = x.wrapping_sub(LO * 0x20) & !x & HI;
-    (control | has_zero(x ^ (LO * 0x22)) | has_zero(x ^ (LO * 0x5c))) != 0
+    (below(x, 0x20) | equal(x, b'"') | equal(x, b'\\')) != 0
 }
 
 /// Whether any of the 8 bytes of `x` is a control character.
 const fn word_has_control(x: u64) -> bool {
-    x.wrapping_sub(LO * 0x20) & !x & HI != 0
+    below(x, 0x20) != 0
 }
 
 /// Whether `bytes` holds a control character (below 0x20), a word at a time.
@@ -45,11 +39,8 @@ pub(crate) fn find_special(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     // Short strings (ids, codes, keys) end within the first words.
     for _ in 0..4 {
-        match bytes
-            .get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        {
-            Some(word) if !word_has_special(u64::from_le_bytes(word)) => i += 8,
+        match word(bytes, i) {
+            Some(x) if !word_has_special(x) => i += 8,
             _ => return find_special_bytewise(bytes, i),
         }
     }

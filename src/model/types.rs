@@ -263,7 +263,11 @@ impl Type {
             let e = Element(d.first_element + i);
             let ed = e.def();
             if ed.flags & CHOICE == 0 {
-                if ed.name == wire {
+                // The first byte settles most misses without a call to memcmp.
+                if ed.name.len() == wire.len()
+                    && ed.name.as_bytes().first() == wire.as_bytes().first()
+                    && ed.name == wire
+                {
                     return Some((e, None, i));
                 }
             } else if let Some(suffix) = wire.strip_prefix(ed.name) {

@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::words;
+
 /// Why an attribute value could not be unescaped; the offset is relative to the value start.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum UnescapeError {
@@ -64,15 +66,30 @@ static ATTRIBUTE_SPECIAL: [bool; 256] = {
     table
 };
 
+/// The first byte of an attribute value that needs work. Values are mostly short codes, ids
+/// and URLs with nothing to do: skip them a word at a time.
+fn first_attribute_special(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(x) = words::word(bytes, i) {
+        // Every control below 0x0E is a candidate (tab, line feed, carriage return among them);
+        // the table decides.
+        if words::below(x, 0x0E) | words::equal(x, b'&') | words::equal(x, b'<') != 0 {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| ATTRIBUTE_SPECIAL[usize::from(b)])
+        .map(|p| i + p)
+}
+
 /// Unescapes an attribute value and applies XML attribute-value normalization (each literal
 /// tab, line feed, carriage return or CR LF pair becomes one space; characters given by
 /// reference are kept). Borrows when nothing changes.
 pub(crate) fn unescape_attribute(raw: &str) -> Result<Cow<'_, str>, UnescapeError> {
     let bytes = raw.as_bytes();
-    let Some(first) = bytes
-        .iter()
-        .position(|&b| ATTRIBUTE_SPECIAL[usize::from(b)])
-    else {
+    let Some(first) = first_attribute_special(bytes) else {
         return Ok(Cow::Borrowed(raw));
     };
     let mut out = String::with_capacity(raw.len());
@@ -136,15 +153,25 @@ pub(crate) fn is_name_char(c: char) -> bool {
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
+/// ASCII bytes that may continue a name.
+static ASCII_NAME_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.');
+        c += 1;
+    }
+    table
+};
+
 /// Whether `s` is an XML `Name`.
 pub(crate) fn is_name(s: &str) -> bool {
     let b = s.as_bytes();
     // ASCII fast path: nearly every name in a FHIR message.
     if let Some((&first, rest)) = b.split_first() {
         if (first.is_ascii_alphabetic() || first == b'_' || first == b':')
-            && rest
-                .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'-' | b'.'))
+            && rest.iter().all(|&c| ASCII_NAME_BYTE[usize::from(c)])
         {
             return true;
         }

@@ -12,6 +12,7 @@
 //! Characters outside XML's `Char` production are checked by the caller for the whole input.
 
 use super::escape::{is_name, resolve_reference};
+use crate::words::{equal, first, word};
 
 /// Where and why a fragment is not well-formed (the offset is relative to the fragment).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,32 +219,21 @@ impl<'s> Scanner<'s> {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// High bit set in each byte of `x` equal to `byte`; the lowest set bit is exact (higher ones
-/// may be false positives after a match, which the callers never look at).
-const fn byte_hits(x: u64, byte: u8) -> u64 {
-    let y = x ^ (LO * byte as u64);
-    y.wrapping_sub(LO) & !y & HI
-}
-
 /// The next `<`, `&` or `]` at or after `from`, or the end. Narrative text runs are mostly a
 /// few bytes (often none, between `</td><td>`): test a word at a time before paying for a
 /// vectorized search. `]` is found too, so that `]]>` in text costs nothing when absent.
 fn find_markup(b: &[u8], from: usize) -> usize {
     let mut i = from;
     for _ in 0..4 {
-        let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
+        let Some(x) = word(b, i) else {
             return b
                 .get(i..)
                 .and_then(|rest| rest.iter().position(|&c| matches!(c, b'<' | b'&' | b']')))
                 .map_or(b.len(), |p| i + p);
         };
-        let x = u64::from_le_bytes(word);
-        let hits = byte_hits(x, b'<') | byte_hits(x, b'&') | byte_hits(x, b']');
+        let hits = equal(x, b'<') | equal(x, b'&') | equal(x, b']');
         if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
+            return i + first(hits);
         }
         i += 8;
     }
