@@ -37,6 +37,19 @@ pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
 
 /// [`check`] without the control-character test, for values read from XML, where the reader
 /// has already rejected every such character.
+/// Whether `bytes` holds ASCII whitespace (space, tab, line feed, form feed, carriage return).
+/// URLs are long and clean: rule them out a word at a time (no byte at or below the space).
+fn has_ascii_whitespace(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(x) = crate::words::word(bytes, i) {
+        if crate::words::below(x, 0x21) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i..].iter().any(u8::is_ascii_whitespace)
+}
+
 pub(crate) fn check_lexical(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
     if value.is_empty() {
         return Err("empty value");
@@ -82,7 +95,7 @@ pub(crate) fn check_lexical(kind: PrimitiveKind, value: &str) -> Result<(), &'st
             }
         }
         PrimitiveKind::Uri | PrimitiveKind::Url | PrimitiveKind::Canonical => {
-            if value.bytes().any(|b| b.is_ascii_whitespace()) {
+            if has_ascii_whitespace(value.as_bytes()) {
                 Err("must not contain whitespace")
             } else {
                 Ok(())
@@ -418,6 +431,11 @@ mod tests {
         (K::Id, "a-B.9", true),
         (K::Id, "a_b", false),
         (K::Uri, "http://x y", false),
+        (K::Uri, "http://example.org/fhir/StructureDefinition/x", true),
+        (K::Uri, "http://example.org/fhir/StructureDefinition/x\u{c}", false),
+        (K::Url, "http://example.org/fhir/\tStructureDefinition/x", false),
+        (K::Canonical, "http://example.org/fhir/StructureDefinition/x|1.0 ", false),
+        (K::Canonical, "http://example.org/fhir/StructureDefinition/x|1.0", true),
         (K::Oid, "urn:oid:1.2.208.176.1.2", true),
         (K::Oid, "urn:oid:1", false),
         (K::Oid, "urn:oid:3.1", false),
