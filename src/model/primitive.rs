@@ -37,9 +37,9 @@ pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
 
 /// [`check`] without the control-character test, for values read from XML, where the reader
 /// has already rejected every such character.
-/// Whether `bytes` holds ASCII whitespace (space, tab, line feed, form feed, carriage return).
-/// URLs are long and clean: rule them out a word at a time (no byte at or below the space).
-fn has_ascii_whitespace(bytes: &[u8]) -> bool {
+/// The index of the first byte at or below the space (whitespace or a control), or the
+/// length. URLs and codes are mostly clean: rule them out a word at a time.
+fn first_space_or_control(bytes: &[u8]) -> usize {
     let mut i = 0;
     while let Some(x) = crate::words::word(bytes, i) {
         if crate::words::below(x, 0x21) != 0 {
@@ -47,7 +47,16 @@ fn has_ascii_whitespace(bytes: &[u8]) -> bool {
         }
         i += 8;
     }
-    bytes[i..].iter().any(u8::is_ascii_whitespace)
+    bytes[i..]
+        .iter()
+        .position(|&b| b <= b' ')
+        .map_or(bytes.len(), |p| i + p)
+}
+
+/// Whether `bytes` holds ASCII whitespace (space, tab, line feed, form feed, carriage return).
+fn has_ascii_whitespace(bytes: &[u8]) -> bool {
+    let from = first_space_or_control(bytes);
+    bytes[from..].iter().any(u8::is_ascii_whitespace)
 }
 
 pub(crate) fn check_lexical(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
@@ -103,6 +112,7 @@ pub(crate) fn check_lexical(kind: PrimitiveKind, value: &str) -> Result<(), &'st
         }
         PrimitiveKind::Oid => oid(value),
         PrimitiveKind::Uuid => uuid(value),
+        PrimitiveKind::Code if first_space_or_control(value.as_bytes()) == value.len() => Ok(()),
         PrimitiveKind::Code => {
             // `\s` in the R4 regexes is XML Schema's: space, tab, CR and LF only (so a
             // no-break space is not whitespace here).
@@ -451,6 +461,10 @@ mod tests {
             false,
         ),
         (K::Code, "a b", true),
+        (K::Code, "urn:oid:1.2.208.176.1.2", true),
+        (K::Code, "0123456789abcdef ", false),
+        (K::Code, "0123456789abcdef\tx", false),
+        (K::Code, "0123456789abcdef x", true),
         (K::Code, "a  b", false),
         (K::Code, " a", false),
         (K::Code, "CHEST\u{a0}", true),
