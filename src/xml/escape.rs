@@ -165,6 +165,34 @@ static ASCII_NAME_BYTE: [bool; 256] = {
     table
 };
 
+/// Prefix and local part of an all-ASCII qualified name, checked in one pass; `None` for
+/// anything else (non-ASCII, invalid, or not a valid `QName`), which the caller then checks in
+/// full for the right error.
+pub(crate) fn ascii_qname(s: &str) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    let (&first, rest) = b.split_first()?;
+    if !(first.is_ascii_alphabetic() || first == b'_') {
+        return None;
+    }
+    let mut colon = None;
+    for (i, &c) in rest.iter().enumerate() {
+        if !ASCII_NAME_BYTE[usize::from(c)] {
+            return None;
+        }
+        if c == b':' {
+            if colon.is_some() {
+                return None;
+            }
+            colon = Some(i + 1);
+        }
+    }
+    match colon {
+        None => Some(("", s)),
+        Some(at) if at + 1 < s.len() => Some((&s[..at], &s[at + 1..])),
+        Some(_) => None,
+    }
+}
+
 /// Whether `s` is an XML `Name`.
 pub(crate) fn is_name(s: &str) -> bool {
     let b = s.as_bytes();
@@ -208,6 +236,32 @@ pub(crate) fn escape_attribute(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_qualified_names_agree_with_the_general_checks() {
+        // One line per name: what the one-pass check answers.
+        for (name, parts) in [
+            ("Patient", Some(("", "Patient"))),
+            ("x:div", Some(("x", "div"))),
+            ("a-b.c_d9", Some(("", "a-b.c_d9"))),
+            (":a", None),
+            ("a:", None),
+            ("a:b:c", None),
+            ("1a", None),
+            ("-a", None),
+            ("a b", None),
+            ("", None),
+            ("æble", None),
+        ] {
+            assert_eq!(ascii_qname(name), parts, "{name}");
+            if let Some(parts) = parts {
+                assert!(is_name(name));
+                assert_eq!(crate::xml::wellformed::split_qname(name), Some(parts));
+            }
+        }
+        // The fallback still accepts what the fast path leaves to it.
+        assert!(is_name("æble") && is_name(":a"));
+    }
 
     #[test]
     fn unescapes_and_normalizes() {

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::escape::{is_name, resolve_reference, unescape_attribute, UnescapeError};
+use super::escape::{ascii_qname, is_name, resolve_reference, unescape_attribute, UnescapeError};
 use super::wellformed::{
     check_declaration, check_namespace_declaration, check_processing_instruction, first_non_char,
     split_qname, XML_NS,
@@ -450,13 +450,11 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// Splits a qualified name and resolves its namespace; an undeclared prefix is an error.
-    fn resolve(&self, qname: &'a str, start: usize) -> Result<(&'a str, Namespace)> {
-        let Some((prefix, local)) = split_qname(qname) else {
-            return Err(self.error(
-                malformed(format!("'{qname}' is not a valid qualified name")),
-                start,
-            ));
-        };
+    fn resolve(
+        &self,
+        (prefix, local): (&'a str, &'a str),
+        start: usize,
+    ) -> Result<(&'a str, Namespace)> {
         // The kind was classified when the namespace was declared: no string compare here.
         match self.namespace_entry(prefix) {
             Some((_, _, kind)) => Ok((local, kind.clone())),
@@ -567,16 +565,27 @@ impl<'a> Reader<'a, '_> {
             return Err(self.error(ReadErrorKind::TrailingContent, start));
         }
         let qname = self.reslice(e.name().as_ref(), start)?;
-        if !is_name(qname) {
-            return Err(self.error(
-                malformed(format!("'{qname}' is not a valid element name")),
-                start,
-            ));
-        }
+        let parts = match ascii_qname(qname) {
+            Some(parts) => parts,
+            None => {
+                if !is_name(qname) {
+                    return Err(self.error(
+                        malformed(format!("'{qname}' is not a valid element name")),
+                        start,
+                    ));
+                }
+                split_qname(qname).ok_or_else(|| {
+                    self.error(
+                        malformed(format!("'{qname}' is not a valid qualified name")),
+                        start,
+                    )
+                })?
+            }
+        };
         let ns_mark = self.namespaces.len();
         self.attributes(e, start)?;
         self.check_attribute_prefixes()?;
-        let (local, ns) = self.resolve(qname, start)?;
+        let (local, ns) = self.resolve(parts, start)?;
         if let Some(doc) = &self.doc {
             if doc.len() >= self.options.max_nodes {
                 return Err(self.error(
