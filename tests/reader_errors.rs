@@ -27,6 +27,16 @@ const XML: &[Case] = &[
     ("<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"male\"></Patient>", "malformed-xml", 1, 59),
     ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><x:div xmlns:x=\"http://www.w3.org/1999/xhtml\"><x:p>a</x:b></x:div></text></Patient>", "malformed-xml", 1, 123),
     ("<Patient xmlns=\"http://hl7.org/fhir\"><active value=\"true\"/>", "malformed-xml", 1, 60),
+    // A prefixed narrative after an unprefixed one (whose content the reader skips): located in the input.
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>first</p></div></text><contained><Patient><text><status value=\"generated\"/><x:div xmlns:x=\"http://www.w3.org/1999/xhtml\"><x:p>b</x:q></x:div></text></Patient></contained></Patient>", "malformed-xml", 1, 243),
+    // Characters outside XML's Char production, wherever they are.
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"ma\u{1}le\"/></Patient>", "malformed-xml", 1, 55),
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"0123456789\u{FFFF}\"/></Patient>", "malformed-xml", 1, 63),
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><!-- a\u{2} --></Patient>", "malformed-xml", 1, 44),
+    ("<Patient xmlns=\"http://hl7.org/fhir\">\u{b}</Patient>", "malformed-xml", 1, 38),
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><?pi \u{FFFE}?></Patient>", "malformed-xml", 1, 43),
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><div xmlns=\"http://www.w3.org/1999/xhtml\">a\u{7}</div></text></Patient>", "malformed-xml", 1, 114),
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><x:div xmlns:x=\"http://www.w3.org/1999/xhtml\"><x:p a=\"\u{1f}\"/></x:div></text></Patient>", "malformed-xml", 1, 117),
     ("<Patient xmlns=\"http://hl7.org/fhir\"/><Patient xmlns=\"http://hl7.org/fhir\"/>", "trailing-content", 1, 39),
     ("<Observation xmlns=\"http://hl7.org/fhir\"><valueQuantity><value value=\"1.\"/></valueQuantity></Observation>", "invalid-primitive", 1, 71),
 ];

@@ -13,6 +13,8 @@ pub(crate) enum UnescapeError {
     BadReference(usize),
     /// A literal `<` in an attribute value.
     LessThan(usize),
+    /// A character outside XML's `Char` production (a control character, U+FFFE or U+FFFF).
+    NotChar(usize),
 }
 
 /// The character a predefined entity stands for.
@@ -54,15 +56,20 @@ pub(crate) fn resolve_reference(body: &str) -> Result<char, Option<String>> {
     predefined(body).ok_or_else(|| Some(body.to_owned()))
 }
 
-/// Bytes that make an attribute value need work: references, `<`, and the whitespace that
-/// attribute-value normalization turns into spaces.
+/// Bytes that make an attribute value need work: references, `<`, the whitespace that
+/// attribute-value normalization turns into spaces, the other control characters (not allowed
+/// in XML) and the lead byte of U+FFFE/U+FFFF. The reader checks characters here rather than
+/// in a separate pass over the whole document.
 static ATTRIBUTE_SPECIAL: [bool; 256] = {
     let mut table = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        table[c] = true;
+        c += 1;
+    }
     table[b'&' as usize] = true;
     table[b'<' as usize] = true;
-    table[b'\t' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[b'\r' as usize] = true;
+    table[0xEF] = true;
     table
 };
 
@@ -71,9 +78,12 @@ static ATTRIBUTE_SPECIAL: [bool; 256] = {
 fn first_attribute_special(bytes: &[u8]) -> Option<usize> {
     let mut i = 0;
     while let Some(x) = words::word(bytes, i) {
-        // Every control below 0x0E is a candidate (tab, line feed, carriage return among them);
-        // the table decides.
-        if words::below(x, 0x0E) | words::equal(x, b'&') | words::equal(x, b'<') != 0 {
+        if words::below(x, 0x20)
+            | words::equal(x, b'&')
+            | words::equal(x, b'<')
+            | words::equal(x, 0xEF)
+            != 0
+        {
             break;
         }
         i += 8;
@@ -125,10 +135,22 @@ pub(crate) fn unescape_attribute(raw: &str) -> Result<Cow<'_, str>, UnescapeErro
                 out.push(' ');
                 i += 1;
             }
+            c if c < 0x20 => return Err(UnescapeError::NotChar(i)),
+            0xEF => {
+                if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+                {
+                    return Err(UnescapeError::NotChar(i));
+                }
+                // Any other three-byte character starting with 0xEF.
+                let end = (i + 3).min(bytes.len());
+                out.push_str(raw.get(i..end).ok_or(UnescapeError::NotChar(i))?);
+                i = end;
+            }
             _ => {
-                let next = raw[i..]
-                    .find(['&', '<', '\t', '\n', '\r'])
-                    .map_or(raw.len(), |e| i + e);
+                let next = bytes[i..]
+                    .iter()
+                    .position(|&b| ATTRIBUTE_SPECIAL[usize::from(b)])
+                    .map_or(bytes.len(), |e| i + e);
                 out.push_str(&raw[i..next]);
                 i = next;
             }
@@ -272,6 +294,26 @@ mod tests {
         assert_eq!(unescape_attribute("a&amp;b&#xA;c").unwrap(), "a&b\nc");
         assert_eq!(unescape_attribute("a\r\nb\tc").unwrap(), "a b c");
         assert_eq!(unescape_attribute("&#65;&#x42;").unwrap(), "AB");
+        assert_eq!(
+            unescape_attribute("ab\u{1}"),
+            Err(UnescapeError::NotChar(2))
+        );
+        assert_eq!(
+            unescape_attribute("0123456789\u{FFFF}"),
+            Err(UnescapeError::NotChar(10))
+        );
+        assert_eq!(
+            unescape_attribute("a\u{FFFE}&amp;"),
+            Err(UnescapeError::NotChar(1))
+        );
+        assert_eq!(
+            unescape_attribute("0123456789\u{F000}\u{FFFD}").unwrap(),
+            "0123456789\u{F000}\u{FFFD}"
+        );
+        assert_eq!(
+            unescape_attribute("\u{FFFD}&amp;\u{EFFF}").unwrap(),
+            "\u{FFFD}&\u{EFFF}"
+        );
         assert_eq!(
             unescape_attribute("x&nbsp;"),
             Err(UnescapeError::UnknownEntity(1, "nbsp".into()))

@@ -203,15 +203,9 @@ impl<'a, 'o> Reader<'a, 'o> {
                 0,
             ));
         }
-        if let Some(at) = first_non_char(input) {
-            return Err(ReadError::at(
-                ReadErrorKind::MalformedXml {
-                    reason: "character not allowed in XML".into(),
-                },
-                input,
-                at,
-            ));
-        }
+        // Characters are checked where content is read (attribute values, text, comments,
+        // processing instructions, CDATA, the narrative), not in a separate pass over the
+        // whole input: names and markup reject anything else on their own.
         let mut xml = quick_xml::Reader::from_str(input);
         let config = xml.config_mut();
         config.check_comments = true;
@@ -286,6 +280,7 @@ impl<'a> Reader<'a, '_> {
                     if raw.iter().all(|&b| is_xml_space(b)) {
                         continue;
                     }
+                    self.check_chars(raw, start)?;
                     if raw.windows(3).any(|w| w == b"]]>") {
                         return Err(self.error(malformed("']]>' is not allowed in text"), start));
                     }
@@ -296,9 +291,13 @@ impl<'a> Reader<'a, '_> {
                     self.reference(body, start)?;
                     self.text(start)?;
                 }
-                Event::CData(_) => self.text(start)?,
-                Event::Comment(_) => {}
+                Event::CData(c) => {
+                    self.check_chars(&c, start)?;
+                    self.text(start)?;
+                }
+                Event::Comment(c) => self.check_chars(&c, start)?,
                 Event::PI(p) => {
+                    self.check_chars(&p, start)?;
                     let content = std::str::from_utf8(&p).unwrap_or("");
                     check_processing_instruction(content)
                         .map_err(|why| self.error(malformed(why), start))?;
@@ -310,6 +309,7 @@ impl<'a> Reader<'a, '_> {
                             start,
                         ));
                     }
+                    self.check_chars(&d, start)?;
                     let content = std::str::from_utf8(&d).unwrap_or("");
                     let content = content.strip_prefix("xml").unwrap_or(content);
                     check_declaration(content).map_err(|why| self.error(malformed(why), start))?;
@@ -328,6 +328,21 @@ impl<'a> Reader<'a, '_> {
                 }
             }
         }
+    }
+
+    /// Checks that `bytes`, a slice of the input (or of quick-xml's view of it), holds only
+    /// XML characters; the error points at the culprit.
+    fn check_chars(&self, bytes: &[u8], fallback: usize) -> Result<()> {
+        let Some(at) = super::wellformed::first_non_char_in(bytes) else {
+            return Ok(());
+        };
+        let base = (bytes.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        let offset = if base < self.input.len() {
+            base + at
+        } else {
+            fallback
+        };
+        Err(self.error(malformed("character not allowed in XML"), offset))
     }
 
     /// Checks a reference in text (`&name;` or a character reference).
@@ -397,6 +412,9 @@ impl<'a> Reader<'a, '_> {
                     malformed("'<' is not allowed in attribute values"),
                     value_offset + at,
                 ),
+                UnescapeError::NotChar(at) => {
+                    self.error(malformed("character not allowed in XML"), value_offset + at)
+                }
             })?;
             let duplicate = self.attributes.iter().any(|a| a.name == key)
                 || (key == "xmlns" || key.starts_with("xmlns:"))
@@ -895,9 +913,17 @@ impl<'a> Reader<'a, '_> {
             self.offset()
         } else if prefixed {
             let inner_mark = self.namespaces.len();
-            let end =
-                scan_xhtml_content(&mut self.xml, self.input, self.options, self.stack.len())?;
+            let end = scan_xhtml_content(
+                &mut self.xml,
+                self.input,
+                self.options,
+                self.stack.len(),
+                self.skipped,
+            )?;
             self.namespaces.truncate(inner_mark);
+            if let Some(content) = self.input.as_bytes().get(start..end) {
+                self.check_chars(content, start)?;
+            }
             end
         } else {
             // Check the narrative in one pass over the input, then move quick-xml's cursor to
@@ -910,6 +936,10 @@ impl<'a> Reader<'a, '_> {
                         None => self.error(malformed(e.reason), e.offset),
                     }
                 })?;
+            // One vectorizable pass over the narrative is cheaper than character tests folded
+            // into the scanner's word-at-a-time markup search (measured: 2.5% more
+            // instructions per read that way).
+            self.check_chars(&self.input.as_bytes()[start..extent.end], start)?;
             let here = self.offset();
             let skip = extent.end_tag.saturating_sub(here);
             let rest: &[u8] = self.xml.get_ref();
@@ -1045,12 +1075,14 @@ pub(crate) fn scan_xhtml_content(
     input: &str,
     options: &ReadOptions,
     depth_so_far: usize,
+    skipped: usize,
 ) -> Result<usize> {
     let mut depth = 1usize;
     loop {
-        let start = usize::try_from(xml.buffer_position()).unwrap_or(0);
+        // quick-xml counts from where its input was last moved; `skipped` makes it absolute.
+        let start = usize::try_from(xml.buffer_position()).unwrap_or(0) + skipped;
         let event = xml.read_event().map_err(|e| {
-            let at = usize::try_from(xml.error_position()).unwrap_or(0);
+            let at = usize::try_from(xml.error_position()).unwrap_or(0) + skipped;
             ReadError::at(malformed(e.to_string()), input, at)
         })?;
         match event {
@@ -1071,7 +1103,9 @@ pub(crate) fn scan_xhtml_content(
             Event::End(_) => {
                 depth -= 1;
                 if depth == 0 {
-                    return Ok(usize::try_from(xml.buffer_position()).unwrap_or(input.len()));
+                    return Ok(
+                        usize::try_from(xml.buffer_position()).unwrap_or(input.len()) + skipped,
+                    );
                 }
             }
             Event::Text(t) => {
@@ -1225,7 +1259,7 @@ pub(super) fn check_fragment_by_events(
                 check_xhtml_tag(&e, div, start).map_err(|e| e.kind().to_string())?;
                 seen_root = true;
                 if !is_empty {
-                    scan_xhtml_content(&mut xml, div, options, 0)
+                    scan_xhtml_content(&mut xml, div, options, 0, 0)
                         .map_err(|e| e.kind().to_string())?;
                 }
             }

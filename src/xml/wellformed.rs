@@ -47,7 +47,11 @@ pub(crate) fn check_namespace_declaration(
 /// In valid UTF-8 the only non-`Char`s are the C0 controls other than tab, line feed and
 /// carriage return (one byte each) and U+FFFE / U+FFFF (`EF BF BE`, `EF BF BF`).
 pub(crate) fn first_non_char(input: &str) -> Option<usize> {
-    let b = input.as_bytes();
+    first_non_char_in(input.as_bytes())
+}
+
+/// As [`first_non_char`] for a slice of a document.
+pub(crate) fn first_non_char_in(b: &[u8]) -> Option<usize> {
     // Fast path: fixed 32-byte blocks folded as bytes, not bools, so the compiler keeps them in
     // vector registers; only a block that may hold a culprit is looked at byte by byte.
     // Suspicious: controls other than tab (09), line feed (0A) and carriage return (0D), and
