@@ -284,3 +284,22 @@ fn limits_stop_reading() {
     .unwrap_err();
     assert_eq!(err.kind().code(), "limit-exceeded");
 }
+
+/// The reader skips an unprefixed narrative's content in one jump; a prefixed narrative read
+/// after it must still get its whole text (it once got a slice shifted by the skipped bytes).
+#[test]
+fn prefixed_narrative_after_a_skipped_one_is_read_whole() {
+    let input = r#"<Patient xmlns="http://hl7.org/fhir"><text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"><p>first narrative with some length to skip</p></div></text><contained><Patient><id value="c"/><text><status value="generated"/><x:div xmlns:x="http://www.w3.org/1999/xhtml"><x:p>b</x:p></x:div></text></Patient></contained></Patient>"#;
+    let doc = medcom::parse(input).expect("reads");
+    let inner = doc
+        .root()
+        .child("contained")
+        .and_then(|c| c.child("text"))
+        .and_then(|t| t.child("div"))
+        .and_then(|d| d.value())
+        .expect("contained narrative");
+    assert_eq!(
+        inner,
+        r#"<x:div xmlns:x="http://www.w3.org/1999/xhtml"><x:p>b</x:p></x:div>"#
+    );
+}
