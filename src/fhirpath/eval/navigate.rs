@@ -49,6 +49,10 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
         pos: usize,
     ) -> Result<Collection<'d, 'a>, EvalError> {
         let mut out = Collection::new();
+        // Most steps give one child per item (`entry.resource`): one allocation, not a doubling.
+        if items.len() > 1 {
+            out.reserve(items.len());
+        }
         for item in items {
             match item {
                 Item::Node(n) => self.children_named(*n, name, &mut out, pos)?,
@@ -77,11 +81,14 @@ impl<'d, 'a> Evaluator<'_, '_, 'd, 'a> {
         let ty = n.ty();
         if let Some(element) = name.element_of(ty) {
             // Compare definitions, not names: children are matched by an integer. Counting
-            // first makes one allocation of a repeated element's items instead of a doubling.
+            // first makes one allocation of a repeated element's items instead of a doubling;
+            // a single-valued element is not worth the second walk over the children.
             let matching = n.children().filter(|c| c.element() == Some(element));
-            let count = matching.clone().count();
-            if count > 1 {
-                out.reserve(count);
+            if element.is_array() {
+                let count = matching.clone().count();
+                if count > 1 {
+                    out.reserve(count);
+                }
             }
             out.extend(matching.map(Item::Node));
             return Ok(());
