@@ -216,3 +216,42 @@ fn cli_cases() {
         );
     }
 }
+
+/// Workers format their own files; the output must not depend on how many there are.
+#[test]
+fn jobs_do_not_change_the_output() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_medcom"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("medcom runs");
+        (out.status.code(), out.stdout)
+    };
+    for format in ["text", "json", "outcome", "outcome-xml"] {
+        let one = run(&["validate", "--format", format, "fixtures/validate"]);
+        let three = run(&[
+            "validate",
+            "--jobs",
+            "3",
+            "--format",
+            format,
+            "fixtures/validate",
+        ]);
+        assert_eq!(one.0, Some(1), "{format}");
+        assert!(!one.1.is_empty(), "{format}");
+        assert_eq!(one, three, "{format}");
+    }
+    // The JSON document is assembled from per-file pieces: it must still be one JSON value.
+    let (_, json) = run(&[
+        "validate",
+        "--jobs",
+        "2",
+        "--format",
+        "json",
+        "fixtures/validate",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&json).expect("one JSON document");
+    assert_eq!(doc["summary"]["files"], 28);
+    assert_eq!(doc["files"].as_array().map(Vec::len), Some(28));
+}

@@ -40,8 +40,43 @@ impl Input {
     }
 }
 
-/// The result for one input: its report, or the I/O error that kept it from being read.
-type FileResult = Result<Report, String>;
+/// One validated input, already formatted by the worker that validated it: the main thread
+/// only concatenates, so the output does not serialize `--jobs`.
+struct Done {
+    valid: bool,
+    errors: usize,
+    warnings: usize,
+    /// The input's part of the output: text lines, an OperationOutcome, or (for `--format
+    /// json`) the compact JSON object of the file.
+    piece: String,
+}
+
+/// The result for one input, or the I/O error that kept it from being read.
+type FileResult = Result<Done, String>;
+
+/// Formats one input's report as its part of the output.
+fn finish(report: &Report, name: &str, output: Output) -> Done {
+    let piece = match output {
+        Output::Text => report.to_text(name),
+        Output::Json => file_json(name, report).to_string(),
+        Output::Outcome => {
+            let mut s = medcom::json::to_string(&report.to_operation_outcome());
+            s.push('\n');
+            s
+        }
+        Output::OutcomeXml => {
+            let mut s = medcom::xml::to_string(&report.to_operation_outcome());
+            s.push('\n');
+            s
+        }
+    };
+    Done {
+        valid: report.is_valid(),
+        errors: report.count(Severity::Error),
+        warnings: report.count(Severity::Warning),
+        piece,
+    }
+}
 
 pub(crate) fn run(args: &[String]) -> Outcome {
     let mut output = Output::Text;
@@ -113,39 +148,30 @@ pub(crate) fn run(args: &[String]) -> Outcome {
         // one another's first message of a standard.
         validator.warm_up(jobs);
     }
-    let results = validate_all(&validator, &inputs, jobs, unmask);
+    let results = validate_all(&validator, &inputs, jobs, unmask, output);
     let mut out = String::new();
     let mut any_error = false;
-    let mut json_files = Vec::new();
+    let mut json_files: Vec<&str> = Vec::new();
     let (mut valid, mut invalid, mut errors, mut warnings) = (0usize, 0usize, 0usize, 0usize);
-    for (input, result) in inputs.iter().zip(&results) {
-        let name = input.name();
-        let report = match result {
-            Ok(r) => r,
+    for result in &results {
+        let done = match result {
+            Ok(d) => d,
             Err(e) => {
                 io_errors.push(e.clone());
                 continue;
             }
         };
-        if report.is_valid() {
+        if done.valid {
             valid += 1;
         } else {
             invalid += 1;
             any_error = true;
         }
-        errors += report.count(Severity::Error);
-        warnings += report.count(Severity::Warning);
+        errors += done.errors;
+        warnings += done.warnings;
         match output {
-            Output::Text => out.push_str(&report.to_text(&name)),
-            Output::Json => json_files.push(file_json(&name, report)),
-            Output::Outcome => {
-                out.push_str(&medcom::json::to_string(&report.to_operation_outcome()));
-                out.push('\n');
-            }
-            Output::OutcomeXml => {
-                out.push_str(&medcom::xml::to_string(&report.to_operation_outcome()));
-                out.push('\n');
-            }
+            Output::Json => json_files.push(&done.piece),
+            _ => out.push_str(&done.piece),
         }
     }
     match output {
@@ -154,18 +180,20 @@ pub(crate) fn run(args: &[String]) -> Outcome {
             valid + invalid
         )),
         Output::Json => {
-            let doc = json!({
-                "files": json_files,
-                "summary": {
-                    "files": valid + invalid,
-                    "valid": valid,
-                    "invalid": invalid,
-                    "errors": errors,
-                    "warnings": warnings,
-                },
+            // The files are serialized on the workers; keys in the order serde_json writes
+            // them ("files" before "summary").
+            let summary = json!({
+                "files": valid + invalid,
+                "valid": valid,
+                "invalid": invalid,
+                "errors": errors,
+                "warnings": warnings,
             });
-            out.push_str(&doc.to_string());
-            out.push('\n');
+            out.push_str("{\"files\":[");
+            out.push_str(&json_files.join(","));
+            out.push_str("],\"summary\":");
+            out.push_str(&summary.to_string());
+            out.push_str("}\n");
         }
         Output::Outcome | Output::OutcomeXml => {}
     }
@@ -208,20 +236,23 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>, depth
     }
 }
 
-/// Validates every input on `jobs` threads sharing one validator; results in input order.
+/// Validates and formats every input on `jobs` threads sharing one validator; results in
+/// input order.
 fn validate_all(
     validator: &Validator,
     inputs: &[Input],
     jobs: usize,
     unmask: bool,
+    output: Output,
 ) -> Vec<FileResult> {
     let one = |input: &Input| -> FileResult {
-        match input {
-            Input::Stdin(bytes) => Ok(check_bytes(validator, bytes, unmask)),
+        let report = match input {
+            Input::Stdin(bytes) => check_bytes(validator, bytes, unmask),
             Input::File(path) => std::fs::read(path)
                 .map(|bytes| check_bytes(validator, &bytes, unmask))
-                .map_err(|e| format!("{}: {e}", path.display())),
-        }
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+        };
+        Ok(finish(&report, &input.name(), output))
     };
     if jobs <= 1 || inputs.len() <= 1 {
         return inputs.iter().map(one).collect();
