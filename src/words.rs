@@ -26,6 +26,20 @@ pub(crate) const fn below(x: u64, n: u8) -> u64 {
     x.wrapping_sub(LO * n as u64) & !x & HI
 }
 
+/// The start of the first whole word at or after `from` in which `hits` finds something, or of
+/// the tail shorter than a word: everything before it is clean. Callers finish byte by byte
+/// from there with their exact test.
+pub(crate) fn skip_clean(bytes: &[u8], from: usize, hits: impl Fn(u64) -> u64) -> usize {
+    let mut i = from;
+    while let Some(x) = word(bytes, i) {
+        if hits(x) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i.min(bytes.len())
+}
+
 /// The index in the word of the first match in a non-zero `hits`.
 pub(crate) const fn first(hits: u64) -> usize {
     (hits.trailing_zeros() / 8) as usize
@@ -58,6 +72,15 @@ mod tests {
                 );
             }
         }
+        // skip_clean stops at the word holding the first hit, or at the short tail.
+        assert_eq!(
+            skip_clean(b"0123456789abcdef\"xyz", 0, |x| equal(x, b'"')),
+            16
+        );
+        assert_eq!(skip_clean(b"01234567\"", 0, |x| equal(x, b'"')), 8);
+        assert_eq!(skip_clean(b"0123\"", 0, |x| equal(x, b'"')), 0);
+        assert_eq!(skip_clean(b"01234567", 3, |x| equal(x, b'"')), 3);
+        assert_eq!(skip_clean(b"", 5, |x| equal(x, b'"')), 0);
         assert_eq!(word(b"0123456", 0), None);
         assert_eq!(word(b"01234567", 0), Some(u64::from_le_bytes(*b"01234567")));
         assert_eq!(word(b"01234567", usize::MAX), None);

@@ -35,18 +35,10 @@ pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
     check_lexical(kind, value)
 }
 
-/// [`check`] without the control-character test, for values read from XML, where the reader
-/// has already rejected every such character.
 /// The index of the first byte at or below the space (whitespace or a control), or the
 /// length. URLs and codes are mostly clean: rule them out a word at a time.
 fn first_space_or_control(bytes: &[u8]) -> usize {
-    let mut i = 0;
-    while let Some(x) = crate::words::word(bytes, i) {
-        if crate::words::below(x, 0x21) != 0 {
-            break;
-        }
-        i += 8;
-    }
+    let i = crate::words::skip_clean(bytes, 0, |x| crate::words::below(x, 0x21));
     bytes[i..]
         .iter()
         .position(|&b| b <= b' ')
@@ -59,6 +51,8 @@ fn has_ascii_whitespace(bytes: &[u8]) -> bool {
     bytes[from..].iter().any(u8::is_ascii_whitespace)
 }
 
+/// [`check`] without the control-character test, for values read from XML, where the reader
+/// has already rejected every such character.
 pub(crate) fn check_lexical(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
     if value.is_empty() {
         return Err("empty value");

@@ -76,18 +76,12 @@ static ATTRIBUTE_SPECIAL: [bool; 256] = {
 /// The first byte of an attribute value that needs work. Values are mostly short codes, ids
 /// and URLs with nothing to do: skip them a word at a time.
 fn first_attribute_special(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while let Some(x) = words::word(bytes, i) {
-        if words::below(x, 0x20)
+    let i = words::skip_clean(bytes, 0, |x| {
+        words::below(x, 0x20)
             | words::equal(x, b'&')
             | words::equal(x, b'<')
             | words::equal(x, 0xEF)
-            != 0
-        {
-            break;
-        }
-        i += 8;
-    }
+    });
     bytes[i..]
         .iter()
         .position(|&b| ATTRIBUTE_SPECIAL[usize::from(b)])
@@ -294,26 +288,24 @@ mod tests {
         assert_eq!(unescape_attribute("a&amp;b&#xA;c").unwrap(), "a&b\nc");
         assert_eq!(unescape_attribute("a\r\nb\tc").unwrap(), "a b c");
         assert_eq!(unescape_attribute("&#65;&#x42;").unwrap(), "AB");
-        assert_eq!(
-            unescape_attribute("ab\u{1}"),
-            Err(UnescapeError::NotChar(2))
-        );
-        assert_eq!(
-            unescape_attribute("0123456789\u{FFFF}"),
-            Err(UnescapeError::NotChar(10))
-        );
-        assert_eq!(
-            unescape_attribute("a\u{FFFE}&amp;"),
-            Err(UnescapeError::NotChar(1))
-        );
-        assert_eq!(
-            unescape_attribute("0123456789\u{F000}\u{FFFD}").unwrap(),
-            "0123456789\u{F000}\u{FFFD}"
-        );
-        assert_eq!(
-            unescape_attribute("\u{FFFD}&amp;\u{EFFF}").unwrap(),
-            "\u{FFFD}&\u{EFFF}"
-        );
+        // Characters outside XML's Char production, and their neighbours that are fine: one
+        // line per case (value, offset of the culprit or the unescaped text).
+        for (raw, expected) in [
+            ("ab\u{1}", Err(UnescapeError::NotChar(2))),
+            ("0123456789\u{FFFF}", Err(UnescapeError::NotChar(10))),
+            ("a\u{FFFE}&amp;", Err(UnescapeError::NotChar(1))),
+            (
+                "0123456789\u{F000}\u{FFFD}",
+                Ok("0123456789\u{F000}\u{FFFD}"),
+            ),
+            ("\u{FFFD}&amp;\u{EFFF}", Ok("\u{FFFD}&\u{EFFF}")),
+        ] {
+            assert_eq!(
+                unescape_attribute(raw).as_deref(),
+                expected.as_deref(),
+                "{raw:?}"
+            );
+        }
         assert_eq!(
             unescape_attribute("x&nbsp;"),
             Err(UnescapeError::UnknownEntity(1, "nbsp".into()))

@@ -9,7 +9,8 @@
 //! whitespace between attributes, no `<`, valid references, no repeats), text (valid references,
 //! no `]]>`), comments (no `--`), CDATA sections, processing-instruction targets, no DOCTYPE,
 //! and that the fragment is exactly one element (with surrounding whitespace, comments or PIs).
-//! Characters outside XML's `Char` production are checked by the caller for the whole input.
+//! Characters outside XML's `Char` production are checked by the caller, in one pass over the
+//! narrative (the XML reader) or the whole string (JSON).
 
 use super::escape::{is_name, resolve_reference};
 use crate::words::{equal, first, word};
