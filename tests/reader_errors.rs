@@ -36,7 +36,7 @@ const XML: &[Case] = &[
     ("<Patient xmlns=\"http://hl7.org/fhir\">\u{b}</Patient>", "malformed-xml", 1, 38),
     ("<Patient xmlns=\"http://hl7.org/fhir\"><?pi \u{FFFE}?></Patient>", "malformed-xml", 1, 43),
     ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><div xmlns=\"http://www.w3.org/1999/xhtml\">a\u{7}</div></text></Patient>", "malformed-xml", 1, 114),
-    ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><x:div xmlns:x=\"http://www.w3.org/1999/xhtml\"><x:p a=\"\u{1f}\"/></x:div></text></Patient>", "malformed-xml", 1, 117),
+    ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><x:div xmlns:x=\"http://www.w3.org/1999/xhtml\"><x:p a=\"\u{1f}\"/></x:div></text></Patient>", "malformed-xml", 1, 125),
     ("<Patient xmlns=\"http://hl7.org/fhir\"/><Patient xmlns=\"http://hl7.org/fhir\"/>", "trailing-content", 1, 39),
     ("<Observation xmlns=\"http://hl7.org/fhir\"><valueQuantity><value value=\"1.\"/></valueQuantity></Observation>", "invalid-primitive", 1, 71),
 ];

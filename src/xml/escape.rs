@@ -170,7 +170,7 @@ pub(crate) fn is_name_char(c: char) -> bool {
 }
 
 /// ASCII bytes that may continue a name.
-static ASCII_NAME_BYTE: [bool; 256] = {
+pub(super) static ASCII_NAME_BYTE: [bool; 256] = {
     let mut table = [false; 256];
     let mut c = 0;
     while c < 128 {

@@ -271,8 +271,8 @@ pub(crate) struct Extent {
     pub(crate) end: usize,
 }
 
-/// Checks the element starting at `from` (at its `<`) inside a larger document, whose namespace
-/// the caller has resolved, and returns where it ends.
+/// Checks the element starting at `from` (at its `<`) inside a larger document, whose name and
+/// namespace the caller has resolved (it may have a prefix), and returns where it ends.
 pub(crate) fn scan_element(
     s: &str,
     from: usize,
@@ -398,7 +398,8 @@ fn scan(s: &str, from: usize, max_depth: usize, root: Root) -> Result<Extent, Fr
                         let (name, empty) = sc.start_tag(&mut attrs)?;
                         if !seen_root {
                             seen_root = true;
-                            if name != "div" {
+                            // In a document the reader has matched the element, prefix and all.
+                            if root == Root::Fragment && name != "div" {
                                 return fail(lt, "the narrative must be a 'div' element");
                             }
                             if root == Root::Fragment && !declares_xhtml(&s[lt..sc.i]) {
