@@ -40,6 +40,17 @@ pub(crate) fn skip_clean(bytes: &[u8], from: usize, hits: impl Fn(u64) -> u64) -
     i.min(bytes.len())
 }
 
+/// The index in `x` of the first byte that is not `byte`, if any. Exact, unlike the tests above:
+/// a difference has no borrow to spread.
+pub(crate) const fn first_not(x: u64, byte: u8) -> Option<usize> {
+    let y = x ^ (LO * byte as u64);
+    if y == 0 {
+        None
+    } else {
+        Some(first(y))
+    }
+}
+
 /// The index in the word of the first match in a non-zero `hits`.
 pub(crate) const fn first(hits: u64) -> usize {
     (hits.trailing_zeros() / 8) as usize
@@ -63,6 +74,8 @@ mod tests {
                 let naive_eq = bytes.iter().position(|&c| c == b'"');
                 let hits = equal(x, b'"');
                 assert_eq!((hits != 0).then(|| first(hits)), naive_eq, "{b} at {pos}");
+                let naive_not = bytes.iter().position(|&c| c != b'a');
+                assert_eq!(first_not(x, b'a'), naive_not, "{b} at {pos}");
                 let naive_below = bytes.iter().position(|&c| c < 0x20);
                 let hits = below(x, 0x20);
                 assert_eq!(

@@ -185,27 +185,41 @@ pub(super) static ASCII_NAME_BYTE: [bool; 256] = {
 /// anything else (non-ASCII, invalid, or not a valid `QName`), which the caller then checks in
 /// full for the right error.
 pub(crate) fn ascii_qname(s: &str) -> Option<(&str, &str)> {
-    let b = s.as_bytes();
-    let (&first, rest) = b.split_first()?;
-    if !(first.is_ascii_alphabetic() || first == b'_') {
-        return None;
+    match scan_ascii_qname(s.as_bytes()) {
+        (len, Some(colon)) if len == s.len() => Some(split_at_colon(s, colon)),
+        _ => None,
     }
-    let mut colon = None;
-    for (i, &c) in rest.iter().enumerate() {
+}
+
+/// The run of ASCII name bytes at the start of `b`: its length, and whether it is a valid
+/// `QName` (`Some` of its colon's index, 0 for none).
+pub(crate) fn scan_ascii_qname(b: &[u8]) -> (usize, Option<usize>) {
+    let Some(&first) = b.first().filter(|&&c| ASCII_NAME_BYTE[usize::from(c)]) else {
+        return (0, None);
+    };
+    let mut valid = first.is_ascii_alphabetic() || first == b'_';
+    let mut colon = 0;
+    let mut len = 1;
+    while let Some(&c) = b.get(len) {
         if !ASCII_NAME_BYTE[usize::from(c)] {
-            return None;
+            break;
         }
         if c == b':' {
-            if colon.is_some() {
-                return None;
-            }
-            colon = Some(i + 1);
+            valid &= colon == 0;
+            colon = len;
         }
+        len += 1;
     }
-    match colon {
-        None => Some(("", s)),
-        Some(at) if at + 1 < s.len() => Some((&s[..at], &s[at + 1..])),
-        Some(_) => None,
+    valid &= colon == 0 || colon + 1 < len;
+    (len, valid.then_some(colon))
+}
+
+/// Prefix and local part of a name whose colon is at `colon` (0 for none).
+pub(crate) fn split_at_colon(s: &str, colon: usize) -> (&str, &str) {
+    if colon == 0 {
+        ("", s)
+    } else {
+        (&s[..colon], &s[colon + 1..])
     }
 }
 
@@ -277,6 +291,43 @@ mod tests {
         }
         // The fallback still accepts what the fast path leaves to it.
         assert!(is_name("æble") && is_name(":a"));
+    }
+
+    #[test]
+    fn qualified_name_runs_agree_with_the_general_checks() {
+        // Short strings over the bytes that matter (name bytes, colons, terminators, non-ASCII).
+        let alphabet = [b'a', b'Z', b'9', b':', b'-', b' ', b'>', b'/', 0xC3, 0xA6];
+        let mut text = Vec::new();
+        for seed in 0u64..20_000 {
+            text.clear();
+            let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let len = (seed % 21) as usize;
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Mostly name bytes, so that runs get long.
+                let pick = (state % 16) as usize;
+                text.push(if pick < 10 { alphabet[pick] } else { b'q' });
+            }
+            let naive_len = text
+                .iter()
+                .take_while(|&&c| ASCII_NAME_BYTE[usize::from(c)])
+                .count();
+            let naive_qname = std::str::from_utf8(&text[..naive_len])
+                .ok()
+                .and_then(|name| {
+                    let first_ok = name.starts_with(|c: char| c.is_ascii_alphabetic());
+                    let parts = crate::xml::wellformed::split_qname(name);
+                    (first_ok && is_name(name)).then_some(parts).flatten()
+                })
+                .map(|(prefix, _)| if prefix.is_empty() { 0 } else { prefix.len() });
+            assert_eq!(
+                scan_ascii_qname(&text),
+                (naive_len, naive_qname),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

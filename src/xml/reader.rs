@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesStart, Event};
 
 use super::escape::{
-    ascii_qname, is_name, resolve_reference, unescape_attribute, UnescapeError, ASCII_NAME_BYTE,
+    ascii_qname, is_name, resolve_reference, scan_ascii_qname, split_at_colon, unescape_attribute,
+    UnescapeError,
 };
 use super::wellformed::{
     check_declaration, check_namespace_declaration, check_processing_instruction, first_non_char,
@@ -15,6 +16,7 @@ use super::{FHIR_NS, XHTML_NS};
 use crate::error::{Limit, ReadError, ReadErrorKind};
 use crate::model::{primitive, Document, Element, PrimitiveKind, Type};
 use crate::options::ReadOptions;
+use crate::words::{first_not, word};
 
 type Result<T> = std::result::Result<T, ReadError>;
 
@@ -44,8 +46,13 @@ struct Frame<'a> {
 #[derive(Clone, Copy)]
 struct Tag<'a> {
     qname: &'a str,
+    /// Where the name's colon is (0 for none), when it is already known to be an ASCII `QName`.
+    colon: Option<usize>,
     /// The attribute text: after the name, before `>` or `/>`.
     attributes: &'a str,
+    /// The attributes are already split, in [`Reader::raw_attributes`], and their names are
+    /// ASCII `QName`s.
+    scanned: bool,
     /// Offset of the `<`.
     start: usize,
     /// Offset just after the `>`.
@@ -70,6 +77,8 @@ pub(super) struct Reader<'a, 'o> {
     /// In-scope namespace declarations: (prefix, or "" for the default; URI).
     namespaces: Vec<(&'a str, Cow<'a, str>, Namespace)>,
     attributes: Vec<Attribute<'a>>,
+    /// The current start tag's attributes as written (value offsets in the input).
+    raw_attributes: Vec<RawAttribute<'a>>,
     root_seen: bool,
     root_closed: bool,
     /// Bytes read without quick-xml (plain tags, narratives) and skipped over in its input: its
@@ -141,7 +150,29 @@ fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// An attribute as written: name, raw value, and the value's offset in the attribute text.
+/// The first byte at or after `i` that is not XML whitespace. Whitespace between FHIR elements is
+/// indentation: line breaks and runs of spaces, which go a word at a time.
+fn skip_xml_space(b: &[u8], mut i: usize) -> usize {
+    while let Some(x) = word(b, i) {
+        match first_not(x, b' ') {
+            None => i += 8,
+            Some(n) => {
+                i += n;
+                if !b.get(i).is_some_and(|&c| is_xml_space(c)) {
+                    return i;
+                }
+                i += 1;
+            }
+        }
+    }
+    while b.get(i).is_some_and(|&c| is_xml_space(c)) {
+        i += 1;
+    }
+    i
+}
+
+/// An attribute as written: name, raw value, and the value's offset (in the attribute text while
+/// it is scanned, then in the input).
 type RawAttribute<'a> = (&'a str, &'a str, usize);
 
 /// A cursor over the attribute text of a start tag (after its name, before `>` or `/>`).
@@ -210,42 +241,59 @@ fn is_attribute_end(input: &str, quote: usize) -> bool {
     )
 }
 
-/// The start tag at `lt` (a `<`) when it has the plain form of nearly every FHIR element: a
-/// name of ASCII name bytes, then `>`, `/>`, or whitespace and attributes up to the first `>`
-/// outside quotes. These are the parts quick-xml would give for the same bytes; anything else
-/// (`None`) is left to quick-xml, name and attributes are checked by the caller either way.
-fn plain_start_tag(input: &str, lt: usize) -> Option<Tag<'_>> {
+/// The start tag at `lt` (a `<`) when it has the plain form of nearly every FHIR element: an
+/// ASCII name, then attributes each after whitespace as `name="value"` (or single quotes) with
+/// an ASCII `QName`, then `>` or `/>`. Its attributes go into `attributes`. Anything else
+/// (`None`) is left to quick-xml; on the tags accepted, quick-xml would find the same end and
+/// give the same name and attribute text.
+fn plain_start_tag<'a>(
+    input: &'a str,
+    lt: usize,
+    attributes: &mut Vec<RawAttribute<'a>>,
+) -> Option<Tag<'a>> {
     let b = input.as_bytes();
     let name_start = lt + 1;
-    let mut i = name_start;
-    while b.get(i).is_some_and(|&c| ASCII_NAME_BYTE[usize::from(c)]) {
-        i += 1;
-    }
-    let name_end = i;
-    if name_end == name_start {
+    let (len, colon) = scan_ascii_qname(b.get(name_start..)?);
+    if len == 0 {
         return None;
     }
-    match *b.get(i)? {
-        b'>' => {}
-        b'/' if b.get(i + 1) == Some(&b'>') => i += 1,
-        c if is_xml_space(c) => loop {
-            match *b.get(i)? {
-                b'>' => break,
-                quote @ (b'"' | b'\'') => {
-                    i += 2 + memchr::memchr(quote, b.get(i + 1..)?)?;
+    let name_end = name_start + len;
+    let mut i = name_end;
+    attributes.clear();
+    let (end, empty) = loop {
+        let had_space = b.get(i).is_some_and(|&c| is_xml_space(c));
+        i = skip_xml_space(b, i);
+        match *b.get(i)? {
+            b'>' => break (i + 1, false),
+            b'/' if b.get(i + 1) == Some(&b'>') => break (i + 2, true),
+            _ if !had_space => return None,
+            _ => {
+                let key_start = i;
+                let (key_len, key_colon) = scan_ascii_qname(&b[i..]);
+                key_colon?;
+                i += key_len;
+                if b.get(i) != Some(&b'=') {
+                    return None;
                 }
-                _ => i += 1,
+                let quote = *b.get(i + 1).filter(|&&q| q == b'"' || q == b'\'')?;
+                let value_start = i + 2;
+                let value_len = memchr::memchr(quote, b.get(value_start..)?)?;
+                attributes.push((
+                    input.get(key_start..i)?,
+                    input.get(value_start..value_start + value_len)?,
+                    value_start,
+                ));
+                i = value_start + value_len + 1;
             }
-        },
-        _ => return None,
-    }
-    // `b[i]` is the `>`; names hold no `/`.
-    let empty = b[i - 1] == b'/';
+        }
+    };
     Some(Tag {
         qname: input.get(name_start..name_end)?,
-        attributes: input.get(name_end..i - usize::from(empty))?,
+        colon,
+        attributes: input.get(name_end..end - 1 - usize::from(empty))?,
+        scanned: true,
         start: lt,
-        end: i + 1,
+        end,
         empty,
     })
 }
@@ -283,6 +331,7 @@ impl<'a, 'o> Reader<'a, 'o> {
             stack: Vec::with_capacity(32),
             namespaces: Vec::with_capacity(8),
             attributes: Vec::with_capacity(4),
+            raw_attributes: Vec::with_capacity(4),
             root_seen: false,
             root_closed: false,
             skipped: 0,
@@ -426,10 +475,7 @@ impl<'a> Reader<'a, '_> {
     fn plain_tokens(&mut self, mut pos: usize) -> Result<usize> {
         let b = self.input.as_bytes();
         loop {
-            let mut lt = pos;
-            while b.get(lt).is_some_and(|&c| is_xml_space(c)) {
-                lt += 1;
-            }
+            let lt = skip_xml_space(b, pos);
             match b.get(lt) {
                 Some(b'<') => {}
                 // Whitespace before the end is dropped, as quick-xml's text event would be.
@@ -449,7 +495,7 @@ impl<'a> Reader<'a, '_> {
                 self.close(lt)?;
                 pos = after + 1;
             } else {
-                let Some(tag) = plain_start_tag(self.input, lt) else {
+                let Some(tag) = plain_start_tag(self.input, lt, &mut self.raw_attributes) else {
                     return Ok(lt);
                 };
                 self.open(tag)?;
@@ -474,7 +520,9 @@ impl<'a> Reader<'a, '_> {
     fn tag_of(&self, e: &BytesStart<'a>, start: usize, empty: bool) -> Result<Tag<'a>> {
         Ok(Tag {
             qname: self.reslice(e.name().as_ref(), start)?,
+            colon: None,
             attributes: self.reslice(e.attributes_raw(), start)?,
+            scanned: false,
             start,
             end: self.offset(),
             empty,
@@ -532,26 +580,47 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
-    /// Collects the attributes of a start tag: namespace declarations go on the namespace stack,
-    /// the others into `self.attributes`, unescaped.
-    fn attributes(&mut self, region: &'a str, start: usize) -> Result<()> {
-        self.attributes.clear();
-        let ns_mark = self.namespaces.len();
+    /// Splits the attribute text of a start tag quick-xml read into [`Self::raw_attributes`].
+    fn scan_attributes(&mut self, tag: &Tag<'a>) -> Result<()> {
+        self.raw_attributes.clear();
         // Our own pass over the attribute text: quick-xml's iterator was about a sixth of the
         // read's instructions (one or two attributes on nearly every FHIR element), and its
         // duplicate check allocates per tag.
-        let base = region.as_ptr() as usize - self.input.as_ptr() as usize;
-        let mut scan = AttributeScan { text: region, i: 0 };
+        let base = tag.attributes.as_ptr() as usize - self.input.as_ptr() as usize;
+        let mut scan = AttributeScan {
+            text: tag.attributes,
+            i: 0,
+        };
         loop {
-            let (key, raw, value_at) = match scan.next() {
-                Ok(Some(found)) => found,
-                Ok(None) => break,
+            match scan.next() {
+                Ok(Some((key, raw, value_at))) => {
+                    self.raw_attributes.push((key, raw, base + value_at));
+                }
+                Ok(None) => return Ok(()),
                 Err((at, why)) => {
-                    let at = if at == usize::MAX { start } else { base + at };
+                    let at = if at == usize::MAX {
+                        tag.start
+                    } else {
+                        base + at
+                    };
                     return Err(self.error(malformed(why), at));
                 }
-            };
-            if !is_name(key) {
+            }
+        }
+    }
+
+    /// Collects the attributes of a start tag: namespace declarations go on the namespace stack,
+    /// the others into `self.attributes`, unescaped.
+    fn attributes(&mut self, tag: &Tag<'a>) -> Result<()> {
+        let start = tag.start;
+        if !tag.scanned {
+            self.scan_attributes(tag)?;
+        }
+        self.attributes.clear();
+        let ns_mark = self.namespaces.len();
+        for k in 0..self.raw_attributes.len() {
+            let (key, raw, value_offset) = self.raw_attributes[k];
+            if !tag.scanned && !is_name(key) {
                 return Err(self.error(
                     malformed(format!("'{key}' is not a valid attribute name")),
                     start,
@@ -565,7 +634,6 @@ impl<'a> Reader<'a, '_> {
                     start,
                 ));
             }
-            let value_offset = base + value_at;
             let value = unescape_attribute(raw).map_err(|err| match err {
                 UnescapeError::UnknownEntity(at, name) => {
                     self.error(ReadErrorKind::UnknownEntity { name }, value_offset + at)
@@ -750,7 +818,8 @@ impl<'a> Reader<'a, '_> {
         if self.root_closed {
             return Err(self.error(ReadErrorKind::TrailingContent, start));
         }
-        let parts = match ascii_qname(qname) {
+        let known = tag.colon.map(|colon| split_at_colon(qname, colon));
+        let parts = match known.or_else(|| ascii_qname(qname)) {
             Some(parts) => parts,
             None => {
                 if !is_name(qname) {
@@ -768,7 +837,7 @@ impl<'a> Reader<'a, '_> {
             }
         };
         let ns_mark = self.namespaces.len();
-        self.attributes(tag.attributes, start)?;
+        self.attributes(&tag)?;
         self.check_attribute_prefixes()?;
         let (local, ns) = self.resolve(parts, start)?;
         if let Some(doc) = &self.doc {
@@ -802,7 +871,7 @@ impl<'a> Reader<'a, '_> {
                 let mut doc = Document::with_source(self.input, ty, self.input.len() / 40);
                 doc.nodes[0].offset = u32::try_from(start).unwrap_or(u32::MAX);
                 self.doc = Some(doc);
-                if ns != Namespace::Fhir {
+                if !matches!(ns, Namespace::Fhir) {
                     self.problem(
                         ReadErrorKind::WrongNamespace {
                             found: ns.into_string(),
@@ -836,7 +905,7 @@ impl<'a> Reader<'a, '_> {
                         start,
                     ));
                 };
-                if ns != Namespace::Fhir {
+                if !matches!(ns, Namespace::Fhir) {
                     self.problem(
                         ReadErrorKind::WrongNamespace {
                             found: ns.into_string(),
@@ -898,9 +967,9 @@ impl<'a> Reader<'a, '_> {
             && element.single_type().and_then(Type::primitive) == Some(PrimitiveKind::Xhtml);
         let expected_ns = if is_div { XHTML_NS } else { FHIR_NS };
         let ns_ok = if is_div {
-            ns == Namespace::Xhtml
+            matches!(ns, Namespace::Xhtml)
         } else {
-            ns == Namespace::Fhir
+            matches!(ns, Namespace::Fhir)
         };
         if !ns_ok {
             self.problem(
@@ -1385,6 +1454,89 @@ pub(super) fn check_fragment_by_events(
             Event::Eof => return Err("no 'div' element".into()),
             Event::DocType(_) => return Err("DOCTYPE declarations are not allowed".into()),
             _ => return Err("content outside the 'div' element".into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_is_skipped_to_the_first_other_byte() {
+        let cases: &[(&str, usize, usize)] = &[
+            ("", 0, 0),
+            ("<a>", 0, 0),
+            ("\n    <a>", 0, 5),
+            ("\r\n\t        \n                  x", 0, 30),
+            ("        ", 0, 8),
+            ("  ", 1, 2),
+            ("\n \t \r        <", 0, 13),
+            ("a  \u{a0}", 1, 3),
+        ];
+        for &(text, from, expected) in cases {
+            assert_eq!(skip_xml_space(text.as_bytes(), from), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_start_tags_have_the_parts_quick_xml_gives() {
+        /// (qname, attribute text, empty)
+        type Parts = (&'static str, &'static str, bool);
+        // (input, parts); `None` for tags left to quick-xml.
+        let cases: &[(&str, Option<Parts>)] = &[
+            ("<a>", Some(("a", "", false))),
+            ("<a/>", Some(("a", "", true))),
+            ("<a />", Some(("a", " ", true))),
+            (
+                "<p:a b='>' c=\"/\"/>",
+                Some(("p:a", " b='>' c=\"/\"", true)),
+            ),
+            ("<a b=\"x/\">", Some(("a", " b=\"x/\"", false))),
+            (
+                "<a\n xmlns:p=\"u\"\tp:b=''\n>",
+                Some(("a", "\n xmlns:p=\"u\"\tp:b=''\n", false)),
+            ),
+            ("<a b=1/>", None),
+            ("<a b = \"1\">", None),
+            ("<a b=\"1\"c=\"2\">", None),
+            ("<a b>", None),
+            ("<a 1b=\"1\">", None),
+            ("<a/b>", None),
+            ("<a b=\"x>", None),
+            ("<a", None),
+            ("<!--x-->", None),
+            ("</a>", None),
+            ("<é/>", None),
+            ("<a\u{e9}/>", None),
+        ];
+        for &(text, expected) in cases {
+            let mut scanned = Vec::new();
+            let tag = plain_start_tag(text, 0, &mut scanned);
+            let parts = tag.map(|t| (t.qname, t.attributes, t.empty));
+            assert_eq!(parts, expected, "{text}");
+            let Some(t) = tag else { continue };
+            assert_eq!(t.end, text.len(), "{text}");
+            let mut xml = quick_xml::Reader::from_str(text);
+            let (e, empty) = match xml.read_event() {
+                Ok(Event::Start(e)) => (e, false),
+                Ok(Event::Empty(e)) => (e, true),
+                other => panic!("{text}: {other:?}"),
+            };
+            assert_eq!(e.name().as_ref(), t.qname.as_bytes(), "{text}");
+            assert_eq!(e.attributes_raw(), t.attributes.as_bytes(), "{text}");
+            assert_eq!(empty, t.empty, "{text}");
+            // The same attributes as the general scan of that text.
+            let base = 1 + t.qname.len();
+            let mut scan = AttributeScan {
+                text: t.attributes,
+                i: 0,
+            };
+            let mut general = Vec::new();
+            while let Ok(Some((key, value, at))) = scan.next() {
+                general.push((key, value, base + at));
+            }
+            assert_eq!(scanned, general, "{text}");
         }
     }
 }
