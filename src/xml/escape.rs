@@ -170,12 +170,19 @@ pub(crate) fn is_name_char(c: char) -> bool {
 }
 
 /// ASCII bytes that may continue a name.
-pub(super) static ASCII_NAME_BYTE: [bool; 256] = {
+static ASCII_NAME_BYTE: [bool; 256] = {
+    let mut table = ASCII_NCNAME_BYTE;
+    table[b':' as usize] = true;
+    table
+};
+
+/// ASCII bytes that may continue a name without a namespace prefix (an `NCName`).
+static ASCII_NCNAME_BYTE: [bool; 256] = {
     let mut table = [false; 256];
     let mut c = 0;
     while c < 128 {
         let b = c as u8;
-        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.');
+        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
         c += 1;
     }
     table
@@ -194,24 +201,35 @@ pub(crate) fn ascii_qname(s: &str) -> Option<(&str, &str)> {
 /// The run of ASCII name bytes at the start of `b`: its length, and whether it is a valid
 /// `QName` (`Some` of its colon's index, 0 for none).
 pub(crate) fn scan_ascii_qname(b: &[u8]) -> (usize, Option<usize>) {
-    let Some(&first) = b.first().filter(|&&c| ASCII_NAME_BYTE[usize::from(c)]) else {
-        return (0, None);
-    };
-    let mut valid = first.is_ascii_alphabetic() || first == b'_';
-    let mut colon = 0;
-    let mut len = 1;
-    while let Some(&c) = b.get(len) {
-        if !ASCII_NAME_BYTE[usize::from(c)] {
-            break;
-        }
-        if c == b':' {
-            valid &= colon == 0;
-            colon = len;
-        }
-        len += 1;
+    // The parts either side of a colon go through a loop that tests one table per byte; the
+    // colon, if any, ends the first.
+    let prefix_end = ncname_run(b, 0);
+    let starts_well = b
+        .first()
+        .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_');
+    if b.get(prefix_end) != Some(&b':') {
+        return (prefix_end, starts_well.then_some(0));
     }
-    valid &= colon == 0 || colon + 1 < len;
-    (len, valid.then_some(colon))
+    let local_end = ncname_run(b, prefix_end + 1);
+    if b.get(local_end) == Some(&b':') {
+        // A second colon: not a `QName`, though the name goes on.
+        let mut len = local_end;
+        while b.get(len).is_some_and(|&c| ASCII_NAME_BYTE[usize::from(c)]) {
+            len += 1;
+        }
+        return (len, None);
+    }
+    let valid = starts_well && local_end > prefix_end + 1;
+    (local_end, valid.then_some(prefix_end))
+}
+
+/// Where the run of ASCII name bytes other than `:` that starts at `from` ends.
+fn ncname_run(b: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while b.get(i).is_some_and(|&c| ASCII_NCNAME_BYTE[usize::from(c)]) {
+        i += 1;
+    }
+    i
 }
 
 /// Prefix and local part of a name whose colon is at `colon` (0 for none).

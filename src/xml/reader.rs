@@ -53,6 +53,8 @@ struct Tag<'a> {
     /// The attributes are already split, in [`Reader::raw_attributes`], and their names are
     /// ASCII `QName`s.
     scanned: bool,
+    /// Some attribute name may have a prefix (to be checked).
+    prefixed: bool,
     /// Offset of the `<`.
     start: usize,
     /// Offset just after the `>`.
@@ -259,6 +261,7 @@ fn plain_start_tag<'a>(
     }
     let name_end = name_start + len;
     let mut i = name_end;
+    let mut prefixed = false;
     attributes.clear();
     let (end, empty) = loop {
         let had_space = b.get(i).is_some_and(|&c| is_xml_space(c));
@@ -270,7 +273,7 @@ fn plain_start_tag<'a>(
             _ => {
                 let key_start = i;
                 let (key_len, key_colon) = scan_ascii_qname(&b[i..]);
-                key_colon?;
+                prefixed |= key_colon? != 0;
                 i += key_len;
                 if b.get(i) != Some(&b'=') {
                     return None;
@@ -292,6 +295,7 @@ fn plain_start_tag<'a>(
         colon,
         attributes: input.get(name_end..end - 1 - usize::from(empty))?,
         scanned: true,
+        prefixed,
         start: lt,
         end,
         empty,
@@ -523,6 +527,7 @@ impl<'a> Reader<'a, '_> {
             colon: None,
             attributes: self.reslice(e.attributes_raw(), start)?,
             scanned: false,
+            prefixed: true,
             start,
             end: self.offset(),
             empty,
@@ -838,7 +843,9 @@ impl<'a> Reader<'a, '_> {
         };
         let ns_mark = self.namespaces.len();
         self.attributes(&tag)?;
-        self.check_attribute_prefixes()?;
+        if tag.prefixed {
+            self.check_attribute_prefixes()?;
+        }
         let (local, ns) = self.resolve(parts, start)?;
         if let Some(doc) = &self.doc {
             if doc.len() >= self.options.max_nodes {
