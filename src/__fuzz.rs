@@ -10,9 +10,53 @@ pub fn xml_roundtrip(data: &[u8]) {
     };
     for mode in [Mode::Strict, Mode::Lenient] {
         let options = ReadOptions::default().with_mode(mode);
-        if let Ok(doc) = xml::parse_with_options(text, &options) {
+        let read = xml::parse_with_options(text, &options);
+        check_same_as_events(&read, xml::__parse_by_events(text, &options));
+        if let Ok(doc) = read {
             check_roundtrip(&doc);
         }
+    }
+    assert_eq!(
+        xml::check_well_formed(text).map_err(|e| e.to_string()),
+        xml::__check_well_formed_by_events(text).map_err(|e| e.to_string()),
+        "the plain-tag path and quick-xml's events differ on well-formedness"
+    );
+}
+
+/// The reader's own path for plain tags gives what reading every token as a quick-xml event
+/// gives: the same error, or the same elements, values, positions and issues.
+fn check_same_as_events(
+    plain: &Result<crate::Document<'_>, crate::ReadError>,
+    events: Result<crate::Document<'_>, crate::ReadError>,
+) {
+    fn same(a: crate::model::Node<'_, '_>, b: crate::model::Node<'_, '_>) -> bool {
+        a.element() == b.element()
+            && a.ty() == b.ty()
+            && a.value() == b.value()
+            && a.offset() == b.offset()
+            && a.children().count() == b.children().count()
+            && a.children().zip(b.children()).all(|(x, y)| same(x, y))
+    }
+    match (plain, events) {
+        (Ok(a), Ok(b)) => {
+            let issues = |d: &crate::Document<'_>| {
+                d.issues()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(issues(a), issues(&b), "issues differ from the event path");
+            assert!(
+                same(a.root(), b.root()),
+                "document differs from the event path"
+            );
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!(
+            "the plain-tag path and the event path disagree: {:?} / {:?}",
+            a.as_ref().err(),
+            b.err()
+        ),
     }
 }
 

@@ -84,7 +84,7 @@ pub fn parse_with_options<'a>(
 /// assert_eq!(err.kind().code(), "doctype-not-allowed");
 /// ```
 pub fn check_well_formed(input: &str) -> Result<(), ReadError> {
-    reader::check_well_formed(input, &ReadOptions::default())
+    reader::check_well_formed(input, &ReadOptions::default(), reader::Tokens::Plain)
 }
 
 /// [`check_well_formed`] on bytes. FHIR XML is UTF-8 only, so input that is not UTF-8 (such as
@@ -116,6 +116,23 @@ pub(crate) fn check_xhtml_fragment(
     control_free: bool,
 ) -> Result<(), String> {
     reader::check_fragment(div, options, control_free)
+}
+
+/// The reader with every token read by quick-xml events, and its well-formedness check likewise:
+/// the reference for the differential test of the reader's own path for plain tags (not a
+/// stable API).
+#[doc(hidden)]
+pub fn __parse_by_events<'a>(
+    input: &'a str,
+    options: &ReadOptions,
+) -> Result<Document<'a>, ReadError> {
+    reader::read_with(input, options, reader::Tokens::Events)
+}
+
+/// [`check_well_formed`] with every token read by quick-xml events (not a stable API).
+#[doc(hidden)]
+pub fn __check_well_formed_by_events(input: &str) -> Result<(), ReadError> {
+    reader::check_well_formed(input, &ReadOptions::default(), reader::Tokens::Events)
 }
 
 /// Both narrative checks, for the differential test (not a stable API).

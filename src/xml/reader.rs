@@ -91,11 +91,30 @@ pub(super) struct Reader<'a, 'o> {
     resume: Option<usize>,
     /// Well-formedness only: the root opens a [`FrameKind::Skip`] frame and no model is built.
     check_only: bool,
+    tokens: Tokens,
+}
+
+/// Who reads the plain tokens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tokens {
+    /// The reader itself, quick-xml the rest (the fast path).
+    Plain,
+    /// quick-xml, every one: the reference for the differential test of the fast path.
+    Events,
 }
 
 /// Reads a FHIR XML resource.
 pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document<'a>> {
-    let mut reader = Reader::new(input, options, false)?;
+    read_with(input, options, Tokens::Plain)
+}
+
+/// [`read`], with the plain tokens read as `tokens` says.
+pub(super) fn read_with<'a>(
+    input: &'a str,
+    options: &ReadOptions,
+    tokens: Tokens,
+) -> Result<Document<'a>> {
+    let mut reader = Reader::new(input, options, false, tokens)?;
     reader.run()?;
     let mut doc = reader.doc.take().ok_or_else(|| {
         ReadError::at(
@@ -112,8 +131,8 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
 
 /// Runs the reader's event loop and every well-formedness and namespace check without any FHIR
 /// interpretation: the root element and everything in it are skipped.
-pub(super) fn check_well_formed(input: &str, options: &ReadOptions) -> Result<()> {
-    Reader::new(input, options, true)?.run()
+pub(super) fn check_well_formed(input: &str, options: &ReadOptions, tokens: Tokens) -> Result<()> {
+    Reader::new(input, options, true, tokens)?.run()
 }
 
 /// The namespace of an element, without allocating for the two that FHIR uses.
@@ -303,7 +322,12 @@ fn plain_start_tag<'a>(
 }
 
 impl<'a, 'o> Reader<'a, 'o> {
-    fn new(input: &'a str, options: &'o ReadOptions, check_only: bool) -> Result<Self> {
+    fn new(
+        input: &'a str,
+        options: &'o ReadOptions,
+        check_only: bool,
+        tokens: Tokens,
+    ) -> Result<Self> {
         if input.len() > options.max_input_bytes {
             return Err(ReadError::at(
                 ReadErrorKind::LimitExceeded {
@@ -341,6 +365,7 @@ impl<'a, 'o> Reader<'a, 'o> {
             skipped: 0,
             resume: None,
             check_only,
+            tokens,
         })
     }
 }
@@ -379,7 +404,7 @@ impl<'a> Reader<'a, '_> {
         // plain tags may be read without it and its input moved past them.
         let mut between = false;
         loop {
-            if between {
+            if between && self.tokens == Tokens::Plain {
                 let here = self.offset();
                 let next = self.plain_tokens(here)?;
                 if next != here {
