@@ -1,4 +1,5 @@
-//! FHIR XML: the reader (on quick-xml) and the canonical writer.
+//! FHIR XML: the reader (its own path for plain tags, quick-xml for the rest) and the canonical
+//! writer.
 //!
 //! The reader accepts the FHIR namespace `http://hl7.org/fhir` (default or prefixed), `value`
 //! attributes, `id` and `url` attributes where R4 defines them, and the XHTML narrative `div`,

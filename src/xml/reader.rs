@@ -1,4 +1,7 @@
-//! FHIR XML → element model, on top of quick-xml's borrowed event reader.
+//! FHIR XML → element model. The reader reads the plain tokens that make up nearly all of a FHIR
+//! message itself (tags of the usual form, whitespace between them) and hands everything else to
+//! quick-xml's borrowed event reader; narratives go through the single-pass scanner in
+//! [`super::xhtml`].
 
 use std::borrow::Cow;
 
@@ -340,7 +343,10 @@ impl<'a, 'o> Reader<'a, 'o> {
         // Characters are checked where content is read (attribute values, text, comments,
         // processing instructions, CDATA, the narrative), not in a separate pass over the
         // whole input: names and markup reject anything else on their own.
-        let mut xml = quick_xml::Reader::from_str(input);
+        // quick-xml skips a byte order mark without counting it in its positions: it never sees
+        // one, and the reader counts it as skipped.
+        let bom = if input.starts_with('\u{FEFF}') { 3 } else { 0 };
+        let mut xml = quick_xml::Reader::from_str(input.get(bom..).unwrap_or(""));
         let config = xml.config_mut();
         config.check_comments = true;
         // The reader matches end tags itself: it reads most of them without quick-xml, which
@@ -362,7 +368,7 @@ impl<'a, 'o> Reader<'a, 'o> {
             raw_attributes: Vec::with_capacity(4),
             root_seen: false,
             root_closed: false,
-            skipped: 0,
+            skipped: bom,
             resume: None,
             check_only,
             tokens,
@@ -394,11 +400,8 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn run(&mut self) -> Result<()> {
-        let base = if self.input.starts_with('\u{FEFF}') {
-            3
-        } else {
-            0
-        };
+        // Where the document starts, after any byte order mark.
+        let base = self.skipped;
         let mut first = true;
         // Whether quick-xml stands between two tokens (after markup, not inside text), so that
         // plain tags may be read without it and its input moved past them.
@@ -413,8 +416,7 @@ impl<'a> Reader<'a, '_> {
                     self.skipped += next - here;
                 }
             }
-            // quick-xml reports the first event at 0 even after a byte order mark.
-            let start = self.offset().max(base);
+            let start = self.offset();
             let event = match self.xml.read_event() {
                 Ok(e) => e,
                 Err(e) => {
@@ -1284,29 +1286,27 @@ fn is_ignorable_attribute(name: &str) -> bool {
     name.starts_with("xsi:") || name.starts_with("xml:")
 }
 
-/// Reads the content of an XHTML element whose start tag was just read, checking
-/// well-formedness (names, attributes, references, no DOCTYPE), and returns the offset just after
-/// its end tag.
-pub(crate) fn scan_xhtml_content(
+/// Reads the content of an XHTML element whose start tag was just read, on quick-xml's events,
+/// checking well-formedness (names, attributes, references, no DOCTYPE), and returns the offset
+/// just after its end tag: the reference that [`check_fragment_by_events`] holds the single-pass
+/// scanner to.
+fn scan_xhtml_content(
     xml: &mut quick_xml::Reader<&[u8]>,
     input: &str,
     options: &ReadOptions,
-    depth_so_far: usize,
-    skipped: usize,
 ) -> Result<usize> {
     let mut depth = 1usize;
     loop {
-        // quick-xml counts from where its input was last moved; `skipped` makes it absolute.
-        let start = usize::try_from(xml.buffer_position()).unwrap_or(0) + skipped;
+        let start = usize::try_from(xml.buffer_position()).unwrap_or(0);
         let event = xml.read_event().map_err(|e| {
-            let at = usize::try_from(xml.error_position()).unwrap_or(0) + skipped;
+            let at = usize::try_from(xml.error_position()).unwrap_or(0);
             ReadError::at(malformed(e.to_string()), input, at)
         })?;
         match event {
             Event::Start(e) => {
                 check_xhtml_tag(&e, input, start)?;
                 depth += 1;
-                if depth + depth_so_far > options.max_depth {
+                if depth > options.max_depth {
                     return Err(ReadError::at(
                         ReadErrorKind::LimitExceeded {
                             limit: Limit::Depth,
@@ -1320,9 +1320,7 @@ pub(crate) fn scan_xhtml_content(
             Event::End(_) => {
                 depth -= 1;
                 if depth == 0 {
-                    return Ok(
-                        usize::try_from(xml.buffer_position()).unwrap_or(input.len()) + skipped,
-                    );
+                    return Ok(usize::try_from(xml.buffer_position()).unwrap_or(input.len()));
                 }
             }
             Event::Text(t) => {
@@ -1476,8 +1474,7 @@ pub(super) fn check_fragment_by_events(
                 check_xhtml_tag(&e, div, start).map_err(|e| e.kind().to_string())?;
                 seen_root = true;
                 if !is_empty {
-                    scan_xhtml_content(&mut xml, div, options, 0, 0)
-                        .map_err(|e| e.kind().to_string())?;
+                    scan_xhtml_content(&mut xml, div, options).map_err(|e| e.kind().to_string())?;
                 }
             }
             Event::Text(t) if t.iter().all(|&b| is_xml_space(b)) => {}
