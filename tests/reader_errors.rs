@@ -39,6 +39,8 @@ const XML: &[Case] = &[
     ("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><x:div xmlns:x=\"http://www.w3.org/1999/xhtml\"><x:p a=\"\u{1f}\"/></x:div></text></Patient>", "malformed-xml", 1, 125),
     ("<Patient xmlns=\"http://hl7.org/fhir\"/><Patient xmlns=\"http://hl7.org/fhir\"/>", "trailing-content", 1, 39),
     ("<Observation xmlns=\"http://hl7.org/fhir\"><valueQuantity><value value=\"1.\"/></valueQuantity></Observation>", "invalid-primitive", 1, 71),
+    // A local part must start an NCName (Namespaces in XML): no digit first.
+    ("<Patient xmlns=\"http://hl7.org/fhir\" xmlns:p=\"urn:x\"><p:9a/></Patient>", "malformed-xml", 1, 54),
     // After a byte order mark (one character, three bytes), positions still count it.
     ("\u{FEFF}<Patient xmlns=\"http://hl7.org/fhir\"><active value=\"true\"/><x/></Patient>", "unknown-element", 1, 61),
     ("\u{FEFF}<Patient xmlns=\"http://hl7.org/fhir\">\n  <gender value=\"male\">text</gender></Patient>", "unexpected-text", 2, 24),

@@ -219,7 +219,10 @@ pub(crate) fn scan_ascii_qname(b: &[u8]) -> (usize, Option<usize>) {
         }
         return (len, None);
     }
-    let valid = starts_well && local_end > prefix_end + 1;
+    let local_starts_well = b
+        .get(prefix_end + 1)
+        .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_');
+    let valid = starts_well && local_starts_well;
     (local_end, valid.then_some(prefix_end))
 }
 
@@ -295,6 +298,8 @@ mod tests {
             (":a", None),
             ("a:", None),
             ("a:b:c", None),
+            ("p:1a", None),
+            ("p:-a", None),
             ("1a", None),
             ("-a", None),
             ("a b", None),

@@ -8,7 +8,8 @@ pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
 /// Splits a `QName` into prefix (empty when there is none) and local part; `None` when the
-/// name has more than one colon or an empty prefix or local part.
+/// name has more than one colon, an empty prefix, or a local part that does not start an
+/// `NCName` (empty, or a digit, `-`, `.` or combining character first).
 pub(crate) fn split_qname(qname: &str) -> Option<(&str, &str)> {
     // Byte search: names are short and ASCII, where `str::split_once(char)` costs more.
     let b = qname.as_bytes();
@@ -16,7 +17,12 @@ pub(crate) fn split_qname(qname: &str) -> Option<(&str, &str)> {
         None => Some(("", qname)),
         Some(i) => {
             let (prefix, local) = (&qname[..i], &qname[i + 1..]);
-            let ok = !prefix.is_empty() && !local.is_empty() && !local.as_bytes().contains(&b':');
+            let ok = !prefix.is_empty()
+                && local
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c != ':' && super::escape::is_name_start(c))
+                && !local.as_bytes().contains(&b':');
             ok.then_some((prefix, local))
         }
     }
@@ -233,7 +239,7 @@ mod tests {
     fn qualified_names() {
         assert_eq!(split_qname("a"), Some(("", "a")));
         assert_eq!(split_qname("p:a"), Some(("p", "a")));
-        for bad in [":a", "a:", "a:b:c"] {
+        for bad in [":a", "a:", "a:b:c", "p:1a", "p:-a", "p:.a", "p:\u{300}a"] {
             assert_eq!(split_qname(bad), None, "{bad}");
         }
     }
