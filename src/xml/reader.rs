@@ -13,13 +13,12 @@ use super::escape::{
 };
 use super::wellformed::{
     check_declaration, check_namespace_declaration, check_processing_instruction, first_non_char,
-    split_qname, XML_NS,
+    is_xml_space, skip_xml_space, split_qname, XML_NS,
 };
 use super::{FHIR_NS, XHTML_NS};
 use crate::error::{Limit, ReadError, ReadErrorKind};
 use crate::model::{primitive, Document, Element, PrimitiveKind, Type};
 use crate::options::ReadOptions;
-use crate::words::{first_not, word};
 
 type Result<T> = std::result::Result<T, ReadError>;
 
@@ -170,31 +169,6 @@ fn malformed(reason: impl Into<String>) -> ReadErrorKind {
     }
 }
 
-fn is_xml_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-/// The first byte at or after `i` that is not XML whitespace. Whitespace between FHIR elements is
-/// indentation: line breaks and runs of spaces, which go a word at a time.
-fn skip_xml_space(b: &[u8], mut i: usize) -> usize {
-    while let Some(x) = word(b, i) {
-        match first_not(x, b' ') {
-            None => i += 8,
-            Some(n) => {
-                i += n;
-                if !b.get(i).is_some_and(|&c| is_xml_space(c)) {
-                    return i;
-                }
-                i += 1;
-            }
-        }
-    }
-    while b.get(i).is_some_and(|&c| is_xml_space(c)) {
-        i += 1;
-    }
-    i
-}
-
 /// An attribute as written: name, raw value, and the value's offset (in the attribute text while
 /// it is scanned, then in the input).
 type RawAttribute<'a> = (&'a str, &'a str, usize);
@@ -208,10 +182,7 @@ struct AttributeScan<'a> {
 impl<'a> AttributeScan<'a> {
     fn skip_space(&mut self) -> bool {
         let start = self.i;
-        let b = self.text.as_bytes();
-        while b.get(self.i).is_some_and(|&c| is_xml_space(c)) {
-            self.i += 1;
-        }
+        self.i = skip_xml_space(self.text.as_bytes(), self.i);
         self.i > start
     }
 
@@ -410,11 +381,7 @@ impl<'a> Reader<'a, '_> {
             if between && self.tokens == Tokens::Plain {
                 let here = self.offset();
                 let next = self.plain_tokens(here)?;
-                if next != here {
-                    let rest = self.input.as_bytes().get(next..).unwrap_or(&[]);
-                    *self.xml.get_mut() = rest;
-                    self.skipped += next - here;
-                }
+                self.move_quick_xml_to(next);
             }
             let start = self.offset();
             let event = match self.xml.read_event() {
@@ -539,11 +506,17 @@ impl<'a> Reader<'a, '_> {
     /// narrative's content was checked without it.
     fn skip_to_resume(&mut self) {
         if let Some(to) = self.resume.take() {
-            let here = self.offset();
-            let skip = to.saturating_sub(here);
-            let rest: &[u8] = self.xml.get_ref();
-            *self.xml.get_mut() = rest.get(skip..).unwrap_or(&[]);
-            self.skipped += skip;
+            self.move_quick_xml_to(to);
+        }
+    }
+
+    /// Moves quick-xml's input forward to `to`, an offset in the input at or after its own
+    /// position (which stands between two tokens), counting what it skips.
+    fn move_quick_xml_to(&mut self, to: usize) {
+        let here = self.offset();
+        if to > here {
+            *self.xml.get_mut() = self.input.as_bytes().get(to..).unwrap_or(&[]);
+            self.skipped += to - here;
         }
     }
 
@@ -1490,23 +1463,6 @@ pub(super) fn check_fragment_by_events(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn whitespace_is_skipped_to_the_first_other_byte() {
-        let cases: &[(&str, usize, usize)] = &[
-            ("", 0, 0),
-            ("<a>", 0, 0),
-            ("\n    <a>", 0, 5),
-            ("\r\n\t        \n                  x", 0, 30),
-            ("        ", 0, 8),
-            ("  ", 1, 2),
-            ("\n \t \r        <", 0, 13),
-            ("a  \u{a0}", 1, 3),
-        ];
-        for &(text, from, expected) in cases {
-            assert_eq!(skip_xml_space(text.as_bytes(), from), expected, "{text:?}");
-        }
-    }
 
     #[test]
     fn plain_start_tags_have_the_parts_quick_xml_gives() {

@@ -2,6 +2,8 @@
 //! declaration, processing-instruction targets, `]]>` in text and names, and the namespace
 //! constraints on qualified names and declarations.
 
+use crate::words::{first_not, word};
+
 /// The namespace the `xml` prefix is bound to.
 pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace of `xmlns` attributes, which no prefix may be bound to.
@@ -109,6 +111,32 @@ fn culprit(b: &[u8], from: usize, to: usize) -> Option<usize> {
     })
 }
 
+/// XML's `S` production, one byte.
+pub(super) fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The first byte at or after `i` that is not XML whitespace. Whitespace between FHIR elements is
+/// indentation: line breaks and runs of spaces, which go a word at a time.
+pub(super) fn skip_xml_space(b: &[u8], mut i: usize) -> usize {
+    while let Some(x) = word(b, i) {
+        match first_not(x, b' ') {
+            None => i += 8,
+            Some(n) => {
+                i += n;
+                if !b.get(i).is_some_and(|&c| is_xml_space(c)) {
+                    return i;
+                }
+                i += 1;
+            }
+        }
+    }
+    while b.get(i).is_some_and(|&c| is_xml_space(c)) {
+        i += 1;
+    }
+    i
+}
+
 fn skip_space(s: &str) -> &str {
     s.trim_start_matches([' ', '\t', '\r', '\n'])
 }
@@ -198,6 +226,23 @@ pub(crate) fn check_processing_instruction(content: &str) -> Result<(), &'static
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whitespace_is_skipped_to_the_first_other_byte() {
+        let cases: &[(&str, usize, usize)] = &[
+            ("", 0, 0),
+            ("<a>", 0, 0),
+            ("\n    <a>", 0, 5),
+            ("\r\n\t        \n                  x", 0, 30),
+            ("        ", 0, 8),
+            ("  ", 1, 2),
+            ("\n \t \r        <", 0, 13),
+            ("a  \u{a0}", 1, 3),
+        ];
+        for &(text, from, expected) in cases {
+            assert_eq!(skip_xml_space(text.as_bytes(), from), expected, "{text:?}");
+        }
+    }
 
     #[test]
     fn declarations() {

@@ -13,6 +13,7 @@
 //! narrative (the XML reader) or the whole string (JSON).
 
 use super::escape::{is_name, resolve_reference};
+use super::wellformed::{is_xml_space, skip_xml_space};
 use crate::words::{equal, first, word};
 
 /// Where and why a fragment is not well-formed (the offset is relative to the fragment).
@@ -57,10 +58,6 @@ static NAME_CLASS: [u8; 256] = {
     table
 };
 
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
 struct Scanner<'s> {
     s: &'s str,
     b: &'s [u8],
@@ -70,9 +67,7 @@ struct Scanner<'s> {
 impl<'s> Scanner<'s> {
     fn skip_space(&mut self) -> bool {
         let start = self.i;
-        while self.b.get(self.i).is_some_and(|&c| is_space(c)) {
-            self.i += 1;
-        }
+        self.i = skip_xml_space(self.b, self.i);
         self.i > start
     }
 
@@ -310,7 +305,7 @@ fn scan(s: &str, from: usize, max_depth: usize, root: Root) -> Result<Extent, Fr
             next = find_markup(sc.b, next + 1);
         }
         let text = &sc.b[text_start..next];
-        if stack.is_empty() && !text.iter().all(|&c| is_space(c)) {
+        if stack.is_empty() && !text.iter().all(|&c| is_xml_space(c)) {
             return fail(text_start, "text outside the 'div' element");
         }
         sc.i = next;
@@ -438,13 +433,13 @@ fn declares_xhtml(tag: &str) -> bool {
     let mut from = 0;
     while let Some(at) = find(b, from, b"xmlns") {
         let mut i = at + 5;
-        let before_ok = at > 0 && is_space(b[at - 1]);
-        while b.get(i).is_some_and(|&c| is_space(c)) {
+        let before_ok = at > 0 && is_xml_space(b[at - 1]);
+        while b.get(i).is_some_and(|&c| is_xml_space(c)) {
             i += 1;
         }
         if before_ok && b.get(i) == Some(&b'=') {
             i += 1;
-            while b.get(i).is_some_and(|&c| is_space(c)) {
+            while b.get(i).is_some_and(|&c| is_xml_space(c)) {
                 i += 1;
             }
             if let Some(&q) = b.get(i).filter(|&&q| q == b'"' || q == b'\'') {
