@@ -60,6 +60,8 @@ pub(crate) struct Message<'d, 'a> {
     /// The index of [`Self::header`]'s entry.
     pub(crate) header_entry: Option<usize>,
     pub(crate) kind: Option<Kind>,
+    /// Every node in document order, listed once for the groups that look at all of them.
+    nodes: std::cell::OnceCell<Vec<Node<'d, 'a>>>,
 }
 
 impl<'d, 'a> Message<'d, 'a> {
@@ -89,7 +91,13 @@ impl<'d, 'a> Message<'d, 'a> {
             header,
             header_entry,
             kind,
+            nodes: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Every node of the message, depth first in document order.
+    pub(crate) fn nodes(&self) -> &[Node<'d, 'a>] {
+        self.nodes.get_or_init(|| descendants(self.root).collect())
     }
 
     /// The message standard and version as the message itself names them.
@@ -205,13 +213,22 @@ pub(crate) fn finding(
 
 /// Every node below (and including) `node`, depth first in document order, without recursion.
 pub(crate) fn descendants<'d, 'a>(node: Node<'d, 'a>) -> impl Iterator<Item = Node<'d, 'a>> {
-    let mut stack: smallvec::SmallVec<[Node<'d, 'a>; 32]> = smallvec::smallvec![node];
+    // One sibling iterator per open level: nothing copied or reversed per node.
+    let mut first = Some(node);
+    let mut open: Vec<crate::model::Children<'d, 'a>> = Vec::new();
     std::iter::from_fn(move || {
-        let n = stack.pop()?;
-        let at = stack.len();
-        stack.extend(n.children());
-        stack[at..].reverse();
-        Some(n)
+        if let Some(n) = first.take() {
+            open.push(n.children());
+            return Some(n);
+        }
+        loop {
+            let level = open.last_mut()?;
+            if let Some(n) = level.next() {
+                open.push(n.children());
+                return Some(n);
+            }
+            open.pop();
+        }
     })
 }
 

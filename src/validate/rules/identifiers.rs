@@ -14,7 +14,7 @@
 use crate::dk;
 use crate::finding::{Finding, Severity};
 use crate::model::Node;
-use crate::validate::message::{descendants, Message};
+use crate::validate::message::Message;
 use crate::validate::Sink;
 
 const CPR: &str = "urn:oid:1.2.208.176.1.2";
@@ -62,7 +62,7 @@ fn run(
 }
 
 pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
-    for node in descendants(msg.root) {
+    for &node in msg.nodes() {
         if sink.is_done() {
             return;
         }

@@ -4,7 +4,7 @@
 
 use crate::finding::Severity;
 use crate::model::PrimitiveKind;
-use crate::validate::message::{descendants, finding, Message};
+use crate::validate::message::{finding, Message};
 use crate::validate::Sink;
 
 const RULE: &str = "MedCom messaging: timestamps carry a timezone";
@@ -29,7 +29,7 @@ fn has_timezone(value: &str) -> bool {
 }
 
 pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
-    for node in descendants(msg.root) {
+    for &node in msg.nodes() {
         if sink.is_done() {
             return;
         }

@@ -26,8 +26,14 @@ const IDENTIFIER_EXTENSION: &str =
     "http://medcomfhir.dk/ig/core/StructureDefinition/medcom-core-identifier-extension";
 
 /// An id in UUID form (either case).
+/// A UUID in either case (an id is not a URN, so upper case is allowed).
 fn is_uuid_id(value: &str) -> bool {
-    is_uuid(&value.to_ascii_lowercase())
+    let b = value.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// `urn:uuid:` and a lower-case UUID.
@@ -133,6 +139,23 @@ pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
 #[cfg(test)]
 mod tests {
     use crate::validate::rules::{testing::run, RuleGroup};
+
+    #[test]
+    fn ids_are_uuids_in_either_case() {
+        for (id, ok) in [
+            ("b2eb3d0e-5de5-4de9-b2a3-0ff321ad1c3a", true),
+            ("B2EB3D0E-5DE5-4DE9-B2A3-0FF321AD1C3A", true),
+            ("b2eb3d0e-5DE5-4de9-b2a3-0ff321ad1c3a", true),
+            ("g2eb3d0e-5de5-4de9-b2a3-0ff321ad1c3a", false),
+            ("b2eb3d0e-5de5-4de9-b2a3-0ff321ad1c3", false),
+            ("b2eb3d0e05de5-4de9-b2a3-0ff321ad1c3a", false),
+            ("b2eb3d0e-5de5-4de9-b2a3-0ff321ad1c3\u{e9}", false),
+            ("", false),
+        ] {
+            assert_eq!(super::is_uuid_id(id), ok, "{id}");
+            assert_eq!(super::is_uuid(&id.to_ascii_lowercase()), ok, "{id}");
+        }
+    }
 
     const U: &str = "b2eb3d0e-5de5-4de9-b2a3-0ff321ad1c3a";
 
