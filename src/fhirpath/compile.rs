@@ -10,6 +10,7 @@ use super::decimal::Decimal;
 use super::error::{ParseError, ParseErrorKind};
 use super::quantity::Quantity;
 use super::value::Value;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{Element, Type};
@@ -19,7 +20,13 @@ use crate::model::{Element, Type};
 pub(crate) struct Plan {
     pub(crate) op: Op,
     pub(crate) pos: usize,
+    /// The memo slot this step shares with the identical steps of the same expression
+    /// ([`share_repeated`]), or [`NO_SLOT`].
+    pub(crate) slot: u32,
 }
+
+/// A step without a memo slot.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 /// The System types.
 pub(crate) const SYSTEM_TYPES: [&str; 9] = [
@@ -327,6 +334,7 @@ pub(crate) fn compile(e: &Expr) -> Result<Plan, ParseError> {
         return Ok(Plan {
             op: Op::Literal(v),
             pos,
+            slot: NO_SLOT,
         });
     }
     let op = match &e.kind {
@@ -367,7 +375,11 @@ pub(crate) fn compile(e: &Expr) -> Result<Plan, ParseError> {
             ))
         }
     };
-    Ok(Plan { op, pos })
+    Ok(Plan {
+        op,
+        pos,
+        slot: NO_SLOT,
+    })
 }
 
 fn env_var(name: &str) -> EnvVar {
@@ -425,6 +437,7 @@ fn function(
                 args: Vec::new(),
             },
             pos,
+            slot: NO_SLOT,
         });
     }
     let regex = match name {
@@ -456,6 +469,7 @@ fn function(
                 args: compiled,
             },
             pos,
+            slot: NO_SLOT,
         });
     }
     let (make, min, max) = lookup(name).ok_or_else(|| bad("unknown function"))?;
@@ -469,5 +483,170 @@ fn function(
             args: compiled,
         },
         pos,
+        slot: NO_SLOT,
     })
+}
+
+/// Most steps a plan may have for [`share_repeated`] to look for repeats in it (it builds a
+/// key per step, as long as the step's text).
+const MAX_SHARED_STEPS: usize = 2_000;
+
+/// Gives the steps that occur more than once in a plan (the same sub-expression, wherever it
+/// is written) one memo slot each, and returns the number of slots. MedCom invariants repeat
+/// whole paths: `medcom-careCommunication-12` walks
+/// `Bundle.entry.resource.ofType(Communication).recipient` three times.
+///
+/// Sharing is sound because a step's result depends only on its focus and the evaluation
+/// context, except through `$index`, `$total` (not in the focus) and `trace()` (a side
+/// effect); steps that contain them get no slot. The evaluator keeps the last result per slot
+/// with the focus it was computed on.
+pub(crate) fn share_repeated(plan: &mut Plan) -> usize {
+    if steps(plan) > MAX_SHARED_STEPS {
+        return 0;
+    }
+    // Keys of the steps in post-order; both walks below visit the steps in that order.
+    let mut keys = Vec::new();
+    shape(plan, &mut keys);
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    for key in keys.iter().flatten() {
+        *counts.entry(key.as_str()).or_insert(0) += 1;
+    }
+    let mut slots: HashMap<&str, u32> = HashMap::new();
+    let mut next = keys.iter();
+    assign(plan, &mut next, &counts, &mut slots);
+    slots.len()
+}
+
+fn steps(plan: &Plan) -> usize {
+    1 + children(plan).map(steps).sum::<usize>()
+}
+
+fn children(plan: &Plan) -> impl Iterator<Item = &Plan> {
+    let (a, b, rest): (Option<&Plan>, Option<&Plan>, &[Plan]) = match &plan.op {
+        Op::As(x, _) | Op::Is(x, _) | Op::Member(x, _) | Op::Negate(x) => (Some(x), None, &[]),
+        Op::Binary(_, x, y) | Op::Index(x, y) => (Some(x), Some(y), &[]),
+        Op::Call { target, args, .. } => (target.as_deref(), None, args),
+        _ => (None, None, &[]),
+    };
+    a.into_iter().chain(b).chain(rest)
+}
+
+/// Whether a step is worth a slot on its own (a leaf is cheaper to redo than to look up).
+fn is_leaf(plan: &Plan) -> bool {
+    matches!(
+        plan.op,
+        Op::Empty
+            | Op::Env(_)
+            | Op::IndexVar
+            | Op::Literal(_)
+            | Op::Root(..)
+            | Op::This
+            | Op::Total
+    )
+}
+
+/// The step's key (its shape without source offsets), or `None` when it cannot be shared;
+/// `keys` receives, in post-order, the key of every step that is worth a slot.
+fn shape(plan: &Plan, keys: &mut Vec<Option<String>>) -> Option<String> {
+    use std::fmt::Write;
+    let parts: Vec<Option<String>> = children(plan).map(|c| shape(c, keys)).collect();
+    let shareable = !matches!(
+        plan.op,
+        Op::IndexVar
+            | Op::Total
+            | Op::Call {
+                func: Func::Trace,
+                ..
+            }
+    );
+    let key = if shareable && parts.iter().all(Option::is_some) {
+        let mut key = String::new();
+        let _ = match &plan.op {
+            Op::As(_, t) => write!(key, "as {t:?}"),
+            Op::Is(_, t) => write!(key, "is {t:?}"),
+            Op::Binary(op, ..) => write!(key, "{op:?}"),
+            Op::Call { target, func, .. } => write!(key, "call {func:?} {}", target.is_some()),
+            Op::Empty => write!(key, "{{}}"),
+            Op::Env(v) => write!(key, "env {v:?}"),
+            Op::Index(..) => write!(key, "index"),
+            Op::IndexVar | Op::Total => Ok(()),
+            Op::Literal(v) => write!(key, "literal {v:?}"),
+            Op::Member(_, name) => write!(key, "member {:?}", name.text),
+            Op::Negate(_) => write!(key, "negate"),
+            Op::Root(name, ty) => write!(key, "root {:?} {ty:?}", name.text),
+            Op::This => write!(key, "this"),
+        };
+        // Each child's key enclosed: different trees never give the same key.
+        for part in parts.into_iter().flatten() {
+            key.push('(');
+            key.push_str(&part);
+            key.push(')');
+        }
+        Some(key)
+    } else {
+        None
+    };
+    keys.push(key.clone().filter(|_| !is_leaf(plan)));
+    key
+}
+
+fn assign<'k>(
+    plan: &mut Plan,
+    keys: &mut std::slice::Iter<'k, Option<String>>,
+    counts: &HashMap<&str, u32>,
+    slots: &mut HashMap<&'k str, u32>,
+) {
+    match &mut plan.op {
+        Op::As(x, _) | Op::Is(x, _) | Op::Member(x, _) | Op::Negate(x) => {
+            assign(x, keys, counts, slots);
+        }
+        Op::Binary(_, x, y) | Op::Index(x, y) => {
+            assign(x, keys, counts, slots);
+            assign(y, keys, counts, slots);
+        }
+        Op::Call { target, args, .. } => {
+            if let Some(t) = target {
+                assign(t, keys, counts, slots);
+            }
+            for a in args {
+                assign(a, keys, counts, slots);
+            }
+        }
+        _ => {}
+    }
+    if let Some(Some(key)) = keys.next() {
+        if counts.get(key.as_str()).is_some_and(|&n| n > 1) {
+            let next = u32::try_from(slots.len()).unwrap_or(NO_SLOT);
+            plan.slot = *slots.entry(key.as_str()).or_insert(next);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{compile, share_repeated};
+    use crate::fhirpath::parser::parse;
+
+    /// Expression and the number of memo slots its repeated steps get.
+    #[rustfmt::skip]
+    const SLOTS: &[(&str, usize)] = &[
+        ("a.b = a.b", 1),
+        ("a.b.c = a.b.c", 2),
+        ("a.b = a.c", 0),
+        ("a = a", 0),
+        ("a.b.where(c = 1) | a.b.where(c = 1)", 3),
+        ("a.b.select(c & $index) | a.b.select(c & $index)", 1),
+        ("a.aggregate($total + 1, 0) = a.aggregate($total + 1, 0)", 0),
+        ("a.b.trace('x') | a.b.trace('x')", 1),
+        ("a.b.ofType(Patient) | a.b.ofType(Observation)", 1),
+        ("%resource.a.b | %context.a.b", 0),
+    ];
+
+    #[test]
+    fn repeated_steps_share_slots() {
+        for &(text, want) in SLOTS {
+            let mut plan = compile(&parse(text).unwrap()).unwrap();
+            assert_eq!(share_repeated(&mut plan), want, "{text}");
+        }
+    }
 }

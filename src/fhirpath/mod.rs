@@ -59,6 +59,8 @@ pub struct Expression {
     text: Box<str>,
     ast: ast::Expr,
     plan: compile::Plan,
+    /// Memo slots of the plan's repeated steps.
+    slots: usize,
 }
 
 impl fmt::Debug for Expression {
@@ -85,11 +87,13 @@ impl Expression {
     /// ```
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         let ast = parser::parse(text)?;
-        let plan = compile::compile(&ast)?;
+        let mut plan = compile::compile(&ast)?;
+        let slots = compile::share_repeated(&mut plan);
         Ok(Self {
             text: text.into(),
             ast,
             plan,
+            slots,
         })
     }
 
@@ -124,7 +128,7 @@ impl Expression {
         &self,
         ctx: &EvalContext<'_, 'd, 'a>,
     ) -> Result<Collection<'d, 'a>, EvalError> {
-        eval::run(&self.plan, ctx)
+        eval::run(&self.plan, self.slots, ctx)
     }
 
     /// Evaluates the expression as an invariant: it holds when the result is empty, or when
@@ -238,6 +242,10 @@ pub struct EvalOptions {
     /// Names that are not elements of the type navigated from are errors, and serialized
     /// choice names (`valueQuantity`) are not accepted. Default: false.
     pub strict: bool,
+    /// A sub-expression written more than once in an expression (`Bundle.entry.resource` in
+    /// three places) is evaluated once per focus and its result reused. The result is the
+    /// same either way; off is for comparing. Default: true.
+    pub share_repeated: bool,
 }
 
 impl Default for EvalOptions {
@@ -248,6 +256,7 @@ impl Default for EvalOptions {
             max_string_bytes: 1 << 20,
             max_comparisons: 10_000_000,
             strict: false,
+            share_repeated: true,
         }
     }
 }
@@ -285,6 +294,13 @@ impl EvalOptions {
     #[must_use]
     pub fn with_strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+
+    /// Sets [`Self::share_repeated`].
+    #[must_use]
+    pub fn with_share_repeated(mut self, share: bool) -> Self {
+        self.share_repeated = share;
         self
     }
 }

@@ -5,11 +5,12 @@ mod operators;
 
 pub(crate) use operators::union_into;
 
-use super::compile::{EnvVar, Op, Plan, TypeSpec};
+use super::compile::{EnvVar, Op, Plan, TypeSpec, NO_SLOT};
 use super::error::{EvalError, EvalErrorKind};
 use super::functions;
 use super::value::{Collection, Item, Value};
 use super::EvalContext;
+use crate::model::Node;
 
 /// The variables in scope: `$this`, `$index`, `$total`.
 #[derive(Clone, Copy)]
@@ -23,16 +24,22 @@ pub(crate) struct Evaluator<'c, 'e, 'd, 'a> {
     pub(crate) ctx: &'c EvalContext<'e, 'd, 'a>,
     depth: usize,
     comparisons: usize,
+    /// Per memo slot of the plan, the last result and the node it was the focus of.
+    memo: Vec<Option<(Node<'d, 'a>, Collection<'d, 'a>)>>,
 }
 
 pub(crate) fn run<'d, 'a>(
     plan: &Plan,
+    slots: usize,
     ctx: &EvalContext<'_, 'd, 'a>,
 ) -> Result<Collection<'d, 'a>, EvalError> {
     let mut ev = Evaluator {
         ctx,
         depth: 0,
         comparisons: 0,
+        memo: std::iter::repeat_with(|| None)
+            .take(if ctx.options.share_repeated { slots } else { 0 })
+            .collect(),
     };
     let this = Item::Node(ctx.context);
     let env = Env {
@@ -146,10 +153,31 @@ impl<'c, 'e, 'd, 'a> Evaluator<'c, 'e, 'd, 'a> {
                 plan.pos,
             ));
         }
+        // A repeated step on a one-node focus (which is `$this`, as everywhere a step is
+        // evaluated): the same result as last time on that node.
+        let shared = match (focus, env.this) {
+            ([Item::Node(n)], Item::Node(this)) if plan.slot != NO_SLOT && n == this => {
+                Some((*n, plan.slot as usize))
+            }
+            _ => None,
+        };
+        if let Some((n, slot)) = shared {
+            if let Some(Some((seen, out))) = self.memo.get(slot) {
+                if *seen == n {
+                    self.depth -= 1;
+                    return Ok(out.clone());
+                }
+            }
+        }
         let out = self.eval_inner(plan, focus, env);
         self.depth -= 1;
         let out = out?;
         self.check_size(out.len(), plan.pos)?;
+        if let Some((n, slot)) = shared {
+            if let Some(entry) = self.memo.get_mut(slot) {
+                *entry = Some((n, out.clone()));
+            }
+        }
         Ok(out)
     }
 

@@ -18,14 +18,16 @@ pub(super) fn call<'d, 'a>(
 ) -> Out<'d, 'a> {
     Ok(match f {
         Func::Where => {
-            let mut out = Collection::new();
+            // Filtered in place: no second collection, no item copied.
+            let mut keep: smallvec::SmallVec<[bool; 16]> = smallvec::SmallVec::new();
             for (i, item) in input.iter().enumerate() {
                 let r = c.lambda(0, item, i, None)?;
-                if to_bool(&r, "where", c.pos)? == Some(true) {
-                    out.push(item.clone());
-                }
+                keep.push(to_bool(&r, "where", c.pos)? == Some(true));
             }
-            out
+            let mut input = input;
+            let mut k = keep.into_iter();
+            input.retain(|_| k.next().unwrap_or(false));
+            input
         }
         Func::Select => {
             let mut out = Collection::new();
@@ -59,7 +61,11 @@ pub(super) fn call<'d, 'a>(
             return Err(c.error("repeat", "no fixed point reached"));
         }
         Func::Typed(tf, t) => match tf {
-            TypedFunc::OfType => input.into_iter().filter(|i| is_type(i, *t, true)).collect(),
+            TypedFunc::OfType => {
+                let mut input = input;
+                input.retain(|i| is_type(i, *t, true));
+                input
+            }
             TypedFunc::As => singleton(&input, "as", c.pos)?
                 .filter(|i| is_type(i, *t, true))
                 .cloned()
