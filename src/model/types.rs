@@ -197,6 +197,13 @@ impl Type {
         self.def().kind == TypeKind::Resource
     }
 
+    /// Whether this is `Extension`, which validation asks of nearly every element (a compare
+    /// of type numbers, not of names).
+    pub(crate) fn is_extension(self) -> bool {
+        static EXTENSION: std::sync::OnceLock<Option<Type>> = std::sync::OnceLock::new();
+        *EXTENSION.get_or_init(|| Type::by_name("Extension")) == Some(self)
+    }
+
     /// Whether the type is abstract (`Resource`, `DomainResource`, `Element`, ...).
     #[must_use]
     pub fn is_abstract(self) -> bool {

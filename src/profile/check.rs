@@ -283,10 +283,12 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         for (k, &d) in defs.iter().enumerate() {
             let e = &profile.elems[d];
             let n = rest.iter().take_while(|m| m.0 == k).count();
+            if n == 0 && !e.required {
+                continue;
+            }
             let (mine, later) = rest.split_at(n);
             rest = later;
-            let kids: SmallVec<[Node<'d, 'a>; 8]> = mine.iter().map(|m| m.1).collect();
-            let count = u32::try_from(kids.len()).unwrap_or(u32::MAX);
+            let count = u32::try_from(n).unwrap_or(u32::MAX);
             if count < e.min {
                 out.push(self.finding(
                     "fhir-cardinality-min",
@@ -302,7 +304,7 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
             }
             if let Some(max) = e.max {
                 if count > max {
-                    let extra = kids[max as usize];
+                    let extra = mine[max as usize].1;
                     out.push(self.finding(
                         "fhir-cardinality-max",
                         Severity::Error,
@@ -317,9 +319,10 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
                 }
             }
             if e.slicing.is_some() || !e.slices.is_empty() {
+                let kids: SmallVec<[Node<'d, 'a>; 8]> = mine.iter().map(|m| m.1).collect();
                 self.sliced(node, &kids, pi, d, out, depth);
             } else {
-                for kid in kids {
+                for &(_, kid) in mine {
                     self.element(kid, pi, d, out, depth + 1);
                 }
             }
@@ -336,7 +339,7 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         if child.is_resource() {
             return;
         }
-        if child.ty().name() == "Extension" {
+        if child.ty().is_extension() {
             self.extension(child, out, depth);
         } else if child.children().next().is_some() {
             self.fallback(child, out, depth + 1);
@@ -374,7 +377,7 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         match ty.kind() {
             TypeKind::Primitive(_) => {
                 for c in node.children() {
-                    if c.ty().name() == "Extension" {
+                    if c.ty().is_extension() {
                         self.extension(c, out, depth + 1);
                     }
                 }

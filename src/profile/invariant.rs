@@ -183,7 +183,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                     ELE_1,
                 ));
             }
-            if c.ty().name() == "Extension" {
+            if c.ty().is_extension() {
                 let has_ext = c.child("extension").is_some();
                 let has_value = c.child("value").is_some();
                 if has_ext == has_value {

@@ -186,7 +186,7 @@ fn native_sites(node: crate::model::Node<'_, '_>, out: &mut Vec<InvariantSite>, 
                 });
             };
             site("ele-1", "Element");
-            if c.ty().name() == "Extension" {
+            if c.ty().is_extension() {
                 site("ext-1", "Extension");
             }
         }

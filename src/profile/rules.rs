@@ -151,6 +151,9 @@ pub(crate) struct Elem {
     pub(crate) slicing: Option<Slicing>,
     pub(crate) children: Vec<usize>,
     pub(crate) slices: Vec<usize>,
+    /// Whether the element's absence can be a finding (it, or one of its slices, is
+    /// required): absent elements without are skipped.
+    pub(crate) required: bool,
 }
 
 /// One StructureDefinition.
@@ -659,6 +662,7 @@ fn read_profile(p: &Value, vs_by_url: &FastMap<String, usize>) -> Result<Profile
             slicing,
             children: Vec::new(),
             slices: Vec::new(),
+            required: false,
         });
         if idx > 0 {
             if let Some(parent) = parent {
@@ -673,6 +677,10 @@ fn read_profile(p: &Value, vs_by_url: &FastMap<String, usize>) -> Result<Profile
             }
         }
         by_id.insert(id, idx);
+    }
+    for i in 0..elems.len() {
+        let e = &elems[i];
+        elems[i].required = e.min > 0 || e.slices.iter().any(|&s| elems[s].min > 0);
     }
     Ok(Profile {
         url,

@@ -37,7 +37,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                 // Slices without a slicing entry (extensions sliced by url in a base).
                 None => (0..e.slices.len()).find(|&i| {
                     let slice = &profile.elems[e.slices[i]];
-                    kid.ty().name() == "Extension"
+                    kid.ty().is_extension()
                         && slice.types.iter().any(|t| {
                             t.profiles
                                 .iter()
@@ -78,7 +78,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                             &profile.url,
                         ));
                     }
-                    if kid.ty().name() == "Extension" && e.name == "extension"
+                    if kid.ty().is_extension() && e.name == "extension"
                         || e.name == "modifierExtension"
                     {
                         self.extension(kid, out, depth);
