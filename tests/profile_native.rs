@@ -26,6 +26,8 @@ const NATIVE_KEYS: &[&str] = &[
     "min-digits-sor",
     "org-1",
     "ref-1",
+    "txt-1",
+    "txt-2",
 ];
 
 /// The CareCommunication example the edits start from (JSON).
