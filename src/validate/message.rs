@@ -97,7 +97,11 @@ impl<'d, 'a> Message<'d, 'a> {
 
     /// Every node of the message, depth first in document order.
     pub(crate) fn nodes(&self) -> &[Node<'d, 'a>] {
-        self.nodes.get_or_init(|| descendants(self.root).collect())
+        self.nodes.get_or_init(|| {
+            let mut all = Vec::with_capacity(self.doc.len());
+            all.extend(descendants(self.root));
+            all
+        })
     }
 
     /// The message standard and version as the message itself names them.

@@ -18,7 +18,9 @@
 use crate::finding::Severity;
 use crate::model::primitive::is_uuid;
 use crate::model::Node;
-use crate::validate::message::{descendants, finding, Message};
+use smallvec::SmallVec;
+
+use crate::validate::message::{finding, Message};
 use crate::validate::Sink;
 
 const RULE: &str = "MedCom messaging: identifiers";
@@ -72,6 +74,13 @@ pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
         "medcom-uuid",
         "Bundle.id must be a UUID",
     );
+    // The extensions anywhere in the message, found in one pass; each resource reports its own.
+    let identifier_extensions: SmallVec<[Node<'_, '_>; 4]> = msg
+        .nodes()
+        .iter()
+        .filter(|n| n.name() == "extension" && n.child_value("url") == Some(IDENTIFIER_EXTENSION))
+        .copied()
+        .collect();
     for (_, resource) in msg.resources() {
         let id = resource.child("id");
         match resource.ty().name() {
@@ -120,18 +129,19 @@ pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
             }
             _ => {}
         }
-        for extension in descendants(resource).filter(|n| n.name() == "extension") {
-            if extension.child_value("url") == Some(IDENTIFIER_EXTENSION) {
-                let value = extension.child("value").and_then(|v| v.child("value"));
-                require(
-                    sink,
-                    value,
-                    is_urn_uuid,
-                    e,
-                    "medcom-uuid",
-                    "a MedCom identifier extension must hold urn:uuid: with a lower-case UUID",
-                );
-            }
+        for &extension in identifier_extensions
+            .iter()
+            .filter(|x| std::iter::successors(x.parent(), Node::parent).any(|a| a == resource))
+        {
+            let value = extension.child("value").and_then(|v| v.child("value"));
+            require(
+                sink,
+                value,
+                is_urn_uuid,
+                e,
+                "medcom-uuid",
+                "a MedCom identifier extension must hold urn:uuid: with a lower-case UUID",
+            );
         }
     }
 }
