@@ -129,8 +129,32 @@ pub fn fhirpath(data: &[u8]) {
     let options = EvalOptions::default()
         .with_max_items(2_000)
         .with_max_depth(64);
-    let ctx = EvalContext::new(doc.root()).with_options(options);
-    let _ = expr.evaluate(&ctx);
+    let ctx = EvalContext::new(doc.root()).with_options(options.clone());
+    let shared = expr.evaluate(&ctx);
+    // Evaluating repeated sub-expressions once must not change the result. A limit may be
+    // met only without sharing (it redoes the work), and the clock may tick between the runs.
+    let every = expr
+        .evaluate(&EvalContext::new(doc.root()).with_options(options.with_share_repeated(false)));
+    let show = |r: &Result<crate::fhirpath::Collection<'_, '_>, crate::fhirpath::EvalError>| match r
+    {
+        Ok(items) => items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("|"),
+        Err(e) => format!("error at {}: {e}", e.offset()),
+    };
+    let limited = |r: &Result<_, crate::fhirpath::EvalError>| matches!(r, Err(e) if matches!(e.kind(), crate::fhirpath::EvalErrorKind::Limit { .. }));
+    let clock = ["now(", "today(", "timeOfDay("]
+        .iter()
+        .any(|f| text.contains(f));
+    if !limited(&shared) && !limited(&every) && !clock {
+        assert_eq!(
+            show(&shared),
+            show(&every),
+            "sharing repeated steps changed {text}"
+        );
+    }
 }
 
 /// Decodes bytes as legacy XML, parses them and validates them against the embedded schema

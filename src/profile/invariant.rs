@@ -101,13 +101,15 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                 ));
                 continue;
             };
-            let ctx = EvalContext::new(resource)
-                .with_context(node)
-                .with_root_resource(self.bundle)
-                .with_hooks(&hooks);
+            let ctx = || {
+                EvalContext::new(resource)
+                    .with_context(node)
+                    .with_root_resource(self.bundle)
+                    .with_hooks(&hooks)
+            };
             let native = c.native.and_then(|f| f(node));
             if let (Some(answer), Some(log)) = (native, &self.disagreements) {
-                let fhirpath = expr.holds(&ctx);
+                let fhirpath = expr.holds(&ctx());
                 if fhirpath.as_ref().ok() != Some(&answer) {
                     log.borrow_mut().push(format!(
                         "{} at {}: native {answer}, FHIRPath {fhirpath:?}",
@@ -118,7 +120,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
             }
             let verdict = match native {
                 Some(answer) => Ok(answer),
-                None => expr.holds(&ctx),
+                None => expr.holds(&ctx()),
             };
             match verdict {
                 Ok(true) => {}

@@ -35,6 +35,8 @@ mod rules;
 mod slicing;
 
 use std::collections::HashSet;
+
+use smallvec::SmallVec;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -417,7 +419,8 @@ fn validate_with(
     if let Some(m) = rules.message {
         checker.resource(root, m, out);
     }
-    let mut checked_any: HashSet<crate::model::NodeId> = HashSet::new();
+    // A handful of entries: a list beats hashing.
+    let mut checked_any: SmallVec<[crate::model::NodeId; 16]> = SmallVec::new();
     for (_, res) in checker.entries.iter() {
         let mut any = false;
         if let Some(meta) = res.child("meta") {
@@ -442,13 +445,13 @@ fn validate_with(
             }
         }
         if any {
-            checked_any.insert(res.id());
+            checked_any.push(res.id());
         }
     }
     loop {
         let next = checker.pending.borrow_mut().pop();
         let Some((id, p)) = next else { break };
-        checked_any.insert(id);
+        checked_any.push(id);
         checker.resource(doc.node(id), p, out);
     }
     // Resources no profile reached: their core definition.

@@ -411,10 +411,24 @@ impl Validator {
         let Run {
             findings, detected, ..
         } = self.run(doc, Want::All);
-        let own = message::Message::new(doc).detected();
+        // What the message says of itself, only where the profile check did not say.
+        let (message_type, version) = match detected {
+            Detected {
+                message_type: Some(t),
+                version: Some(v),
+                ..
+            } => (Some(t), Some(v)),
+            d => {
+                let own = message::Message::new(doc).detected();
+                (
+                    d.message_type.or(own.message_type),
+                    d.version.or(own.version),
+                )
+            }
+        };
         Report::new(findings, self.options.unmask)
-            .with_message_type(detected.message_type.or(own.message_type))
-            .with_version(detected.version.or(own.version))
+            .with_message_type(message_type)
+            .with_version(version)
     }
 }
 
