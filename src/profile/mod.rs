@@ -35,11 +35,11 @@ mod rules;
 mod slicing;
 
 use std::collections::HashSet;
-
-use smallvec::SmallVec;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
+
+use smallvec::SmallVec;
 
 use crate::finding::{Finding, Severity};
 use crate::import::profiles::STACKS;

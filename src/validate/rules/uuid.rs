@@ -15,11 +15,11 @@
 //! `medcom-uuidv4` invariant on `Communication.identifier`), the profile engine reports the
 //! error.
 
+use smallvec::SmallVec;
+
 use crate::finding::Severity;
 use crate::model::primitive::is_uuid;
 use crate::model::Node;
-use smallvec::SmallVec;
-
 use crate::validate::message::{finding, Message};
 use crate::validate::Sink;
 
