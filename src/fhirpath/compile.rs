@@ -521,12 +521,23 @@ fn steps(plan: &Plan) -> usize {
     1 + children(plan).map(steps).sum::<usize>()
 }
 
+/// A step's sub-steps in evaluation order; [`children_mut`] gives the same order.
 fn children(plan: &Plan) -> impl Iterator<Item = &Plan> {
     let (a, b, rest): (Option<&Plan>, Option<&Plan>, &[Plan]) = match &plan.op {
         Op::As(x, _) | Op::Is(x, _) | Op::Member(x, _) | Op::Negate(x) => (Some(x), None, &[]),
         Op::Binary(_, x, y) | Op::Index(x, y) => (Some(x), Some(y), &[]),
         Op::Call { target, args, .. } => (target.as_deref(), None, args),
         _ => (None, None, &[]),
+    };
+    a.into_iter().chain(b).chain(rest)
+}
+
+fn children_mut(plan: &mut Plan) -> impl Iterator<Item = &mut Plan> {
+    let (a, b, rest): (Option<&mut Plan>, Option<&mut Plan>, &mut [Plan]) = match &mut plan.op {
+        Op::As(x, _) | Op::Is(x, _) | Op::Member(x, _) | Op::Negate(x) => (Some(x), None, &mut []),
+        Op::Binary(_, x, y) | Op::Index(x, y) => (Some(x), Some(y), &mut []),
+        Op::Call { target, args, .. } => (target.as_deref_mut(), None, args),
+        _ => (None, None, &mut []),
     };
     a.into_iter().chain(b).chain(rest)
 }
@@ -596,23 +607,8 @@ fn assign<'k>(
     counts: &HashMap<&str, u32>,
     slots: &mut HashMap<&'k str, u32>,
 ) {
-    match &mut plan.op {
-        Op::As(x, _) | Op::Is(x, _) | Op::Member(x, _) | Op::Negate(x) => {
-            assign(x, keys, counts, slots);
-        }
-        Op::Binary(_, x, y) | Op::Index(x, y) => {
-            assign(x, keys, counts, slots);
-            assign(y, keys, counts, slots);
-        }
-        Op::Call { target, args, .. } => {
-            if let Some(t) = target {
-                assign(t, keys, counts, slots);
-            }
-            for a in args {
-                assign(a, keys, counts, slots);
-            }
-        }
-        _ => {}
+    for child in children_mut(plan) {
+        assign(child, keys, counts, slots);
     }
     if let Some(Some(key)) = keys.next() {
         if counts.get(key.as_str()).is_some_and(|&n| n > 1) {

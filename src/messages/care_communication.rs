@@ -274,7 +274,7 @@ impl EpisodeOfCare {
         }
         if self.system == LPR3_SYSTEM {
             let ok = self.value.strip_prefix("urn:uuid:").is_some_and(|u| {
-                super::is_uuid(&u.to_ascii_lowercase()) && u.as_bytes()[14] == b'5'
+                crate::model::primitive::is_uuid_any_case(u) && u.as_bytes()[14] == b'5'
             });
             if !ok {
                 return Err(BuildError::InvalidUuid {

@@ -358,11 +358,20 @@ fn uuid(value: &str) -> Result<(), &'static str> {
 /// Whether `s` is a UUID in 8-4-4-4-12 lower-case hex form.
 #[must_use]
 pub fn is_uuid(s: &str) -> bool {
+    uuid_form(s, |c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
+
+/// Whether `s` is a UUID in 8-4-4-4-12 hex form of either case (an id, not a URN).
+pub(crate) fn is_uuid_any_case(s: &str) -> bool {
+    uuid_form(s, |c| c.is_ascii_hexdigit())
+}
+
+fn uuid_form(s: &str, hex: impl Fn(u8) -> bool) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, &c)| match i {
             8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+            _ => hex(c),
         })
 }
 

@@ -155,10 +155,9 @@ impl<'c, 'e, 'd, 'a> Evaluator<'c, 'e, 'd, 'a> {
         }
         // A repeated step on a one-node focus (which is `$this`, as everywhere a step is
         // evaluated): the same result as last time on that node.
-        let shared = match (focus, env.this) {
-            ([Item::Node(n)], Item::Node(this)) if plan.slot != NO_SLOT && n == this => {
-                Some((*n, plan.slot as usize))
-            }
+        let shared = match (plan.slot, focus, env.this) {
+            (NO_SLOT, ..) => None,
+            (slot, [Item::Node(n)], Item::Node(this)) if n == this => Some((*n, slot as usize)),
             _ => None,
         };
         if let Some((n, slot)) = shared {

@@ -18,7 +18,7 @@
 use smallvec::SmallVec;
 
 use crate::finding::Severity;
-use crate::model::primitive::is_uuid;
+use crate::model::primitive::{is_uuid, is_uuid_any_case};
 use crate::model::Node;
 use crate::validate::message::{finding, Message};
 use crate::validate::Sink;
@@ -26,17 +26,6 @@ use crate::validate::Sink;
 const RULE: &str = "MedCom messaging: identifiers";
 const IDENTIFIER_EXTENSION: &str =
     "http://medcomfhir.dk/ig/core/StructureDefinition/medcom-core-identifier-extension";
-
-/// An id in UUID form (either case).
-/// A UUID in either case (an id is not a URN, so upper case is allowed).
-fn is_uuid_id(value: &str) -> bool {
-    let b = value.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
 
 /// `urn:uuid:` and a lower-case UUID.
 fn is_urn_uuid(value: &str) -> bool {
@@ -69,7 +58,7 @@ pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
     require(
         sink,
         msg.root.child("id"),
-        is_uuid_id,
+        is_uuid_any_case,
         e,
         "medcom-uuid",
         "Bundle.id must be a UUID",
@@ -88,7 +77,7 @@ pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
                 require(
                     sink,
                     id,
-                    is_uuid_id,
+                    is_uuid_any_case,
                     e,
                     "medcom-uuid",
                     "MessageHeader.id must be a UUID",
@@ -97,7 +86,7 @@ pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
             _ => require(
                 sink,
                 id,
-                is_uuid_id,
+                is_uuid_any_case,
                 Severity::Warning,
                 "medcom-uuid-id",
                 "resource ids should be UUIDs",
@@ -162,7 +151,7 @@ mod tests {
             ("b2eb3d0e-5de5-4de9-b2a3-0ff321ad1c3\u{e9}", false),
             ("", false),
         ] {
-            assert_eq!(super::is_uuid_id(id), ok, "{id}");
+            assert_eq!(super::is_uuid_any_case(id), ok, "{id}");
             assert_eq!(super::is_uuid(&id.to_ascii_lowercase()), ok, "{id}");
         }
     }
