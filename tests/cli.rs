@@ -255,3 +255,36 @@ fn jobs_do_not_change_the_output() {
     assert_eq!(doc["summary"]["files"], 28);
     assert_eq!(doc["files"].as_array().map(Vec::len), Some(28));
 }
+
+/// Folders are searched by the types the listing gives; a link to a folder is still followed,
+/// and files come in name order.
+#[cfg(unix)]
+#[test]
+fn folders_follow_links_in_name_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/validate");
+    std::os::unix::fs::symlink(fixtures, dir.path().join("b-linked")).expect("link");
+    std::fs::write(dir.path().join("a.json"), b"{}").expect("write");
+    std::fs::write(dir.path().join("c.txt"), b"not searched").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_medcom"))
+        .args(["validate", "--no-profiles", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("medcom runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let paths: Vec<&str> = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths.len(), 29, "{paths:?}");
+    assert!(paths[0].ends_with("a.json"), "{paths:?}");
+    assert!(
+        paths[1..].iter().all(|p| p.contains("b-linked")),
+        "{paths:?}"
+    );
+    let mut sorted = paths.clone();
+    sorted.sort_unstable();
+    assert_eq!(paths, sorted);
+}

@@ -219,10 +219,21 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>, depth
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // The entry's own type comes with the listing; only links cost a `stat` to follow.
+    let mut paths: Vec<(PathBuf, bool)> = entries
+        .filter_map(Result::ok)
+        .map(|e| {
+            let path = e.path();
+            let is_dir = match e.file_type() {
+                Ok(t) if !t.is_symlink() => t.is_dir(),
+                _ => path.is_dir(),
+            };
+            (path, is_dir)
+        })
+        .collect();
     paths.sort();
-    for path in paths {
-        if path.is_dir() {
+    for (path, is_dir) in paths {
+        if is_dir {
             collect(&path, files, errors, depth + 1);
         } else {
             let ext = path
@@ -259,20 +270,19 @@ fn validate_all(
     }
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<FileResult>> = (0..inputs.len()).map(|_| None).collect();
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(input) = inputs.get(i) else {
+                return done;
+            };
+            done.push((i, one(input)));
+        }
+    };
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs.min(inputs.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(input) = inputs.get(i) else {
-                            return done;
-                        };
-                        done.push((i, one(input)));
-                    }
-                })
-            })
+            .map(|_| scope.spawn(work))
             .collect();
         for handle in handles {
             // A worker that panicked leaves its inputs unfilled; they are reported below.
