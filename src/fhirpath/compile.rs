@@ -506,12 +506,12 @@ pub(crate) fn share_repeated(plan: &mut Plan) -> usize {
     }
     // Keys of the steps in post-order; both walks below visit the steps in that order.
     let mut keys = Vec::new();
-    shape(plan, &mut keys);
-    let mut counts: HashMap<&str, u32> = HashMap::new();
-    for key in keys.iter().flatten() {
-        *counts.entry(key.as_str()).or_insert(0) += 1;
+    shape(plan, &mut HashMap::new(), &mut keys);
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    for &key in keys.iter().flatten() {
+        *counts.entry(key).or_insert(0) += 1;
     }
-    let mut slots: HashMap<&str, u32> = HashMap::new();
+    let mut slots: HashMap<u32, u32> = HashMap::new();
     let mut next = keys.iter();
     assign(plan, &mut next, &counts, &mut slots);
     slots.len()
@@ -556,11 +556,17 @@ fn is_leaf(plan: &Plan) -> bool {
     )
 }
 
-/// The step's key (its shape without source offsets), or `None` when it cannot be shared;
-/// `keys` receives, in post-order, the key of every step that is worth a slot.
-fn shape(plan: &Plan, keys: &mut Vec<Option<String>>) -> Option<String> {
+/// The step's key, or `None` when it cannot be shared; `keys` receives, in post-order, the key
+/// of every step that is worth a slot. A key numbers a distinct shape: the step's own part
+/// (without source offsets) and its children's keys, so equal keys mean equal sub-trees and
+/// the work stays linear in the number of steps however deep they nest.
+fn shape(
+    plan: &Plan,
+    shapes: &mut HashMap<(String, Vec<u32>), u32>,
+    keys: &mut Vec<Option<u32>>,
+) -> Option<u32> {
     use std::fmt::Write;
-    let parts: Vec<Option<String>> = children(plan).map(|c| shape(c, keys)).collect();
+    let parts: Vec<Option<u32>> = children(plan).map(|c| shape(c, shapes, keys)).collect();
     let shareable = !matches!(
         plan.op,
         Op::IndexVar
@@ -571,49 +577,48 @@ fn shape(plan: &Plan, keys: &mut Vec<Option<String>>) -> Option<String> {
             }
     );
     let key = if shareable && parts.iter().all(Option::is_some) {
-        let mut key = String::new();
+        let mut own = String::new();
         let _ = match &plan.op {
-            Op::As(_, t) => write!(key, "as {t:?}"),
-            Op::Is(_, t) => write!(key, "is {t:?}"),
-            Op::Binary(op, ..) => write!(key, "{op:?}"),
-            Op::Call { target, func, .. } => write!(key, "call {func:?} {}", target.is_some()),
-            Op::Empty => write!(key, "{{}}"),
-            Op::Env(v) => write!(key, "env {v:?}"),
-            Op::Index(..) => write!(key, "index"),
+            Op::As(_, t) => write!(own, "as {t:?}"),
+            Op::Is(_, t) => write!(own, "is {t:?}"),
+            Op::Binary(op, ..) => write!(own, "{op:?}"),
+            Op::Call { target, func, .. } => write!(own, "call {func:?} {}", target.is_some()),
+            Op::Empty => write!(own, "{{}}"),
+            Op::Env(v) => write!(own, "env {v:?}"),
+            Op::Index(..) => write!(own, "index"),
             Op::IndexVar | Op::Total => Ok(()),
-            Op::Literal(v) => write!(key, "literal {v:?}"),
-            Op::Member(_, name) => write!(key, "member {:?}", name.text),
-            Op::Negate(_) => write!(key, "negate"),
-            Op::Root(name, ty) => write!(key, "root {:?} {ty:?}", name.text),
-            Op::This => write!(key, "this"),
+            Op::Literal(v) => write!(own, "literal {v:?}"),
+            Op::Member(_, name) => write!(own, "member {:?}", name.text),
+            Op::Negate(_) => write!(own, "negate"),
+            Op::Root(name, ty) => write!(own, "root {:?} {ty:?}", name.text),
+            Op::This => write!(own, "this"),
         };
-        // Each child's key enclosed: different trees never give the same key.
-        for part in parts.into_iter().flatten() {
-            key.push('(');
-            key.push_str(&part);
-            key.push(')');
-        }
-        Some(key)
+        let next = u32::try_from(shapes.len()).unwrap_or(u32::MAX);
+        Some(
+            *shapes
+                .entry((own, parts.into_iter().flatten().collect()))
+                .or_insert(next),
+        )
     } else {
         None
     };
-    keys.push(key.clone().filter(|_| !is_leaf(plan)));
+    keys.push(key.filter(|_| !is_leaf(plan)));
     key
 }
 
-fn assign<'k>(
+fn assign(
     plan: &mut Plan,
-    keys: &mut std::slice::Iter<'k, Option<String>>,
-    counts: &HashMap<&str, u32>,
-    slots: &mut HashMap<&'k str, u32>,
+    keys: &mut std::slice::Iter<'_, Option<u32>>,
+    counts: &HashMap<u32, u32>,
+    slots: &mut HashMap<u32, u32>,
 ) {
     for child in children_mut(plan) {
         assign(child, keys, counts, slots);
     }
-    if let Some(Some(key)) = keys.next() {
-        if counts.get(key.as_str()).is_some_and(|&n| n > 1) {
+    if let Some(&Some(key)) = keys.next() {
+        if counts.get(&key).is_some_and(|&n| n > 1) {
             let next = u32::try_from(slots.len()).unwrap_or(NO_SLOT);
-            plan.slot = *slots.entry(key.as_str()).or_insert(next);
+            plan.slot = *slots.entry(key).or_insert(next);
         }
     }
 }

@@ -87,7 +87,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
             let Some(c) = self.rules.constraints.get(k) else {
                 continue;
             };
-            let Some(expr) = &c.expr else {
+            let Some(expr) = c.expr.compiled() else {
                 out.push(self.finding(
                     "fhir-invariant-unsupported",
                     Severity::Warning,

@@ -102,7 +102,7 @@ struct Stack {
 
 struct Inner {
     stacks: Vec<Stack>,
-    cache: crate::fhirpath::Cache,
+    cache: Arc<crate::fhirpath::Cache>,
 }
 
 /// The profile engine. Cheap to clone and share between threads.
@@ -229,7 +229,7 @@ impl Engine {
         Self {
             inner: Arc::new(Inner {
                 stacks,
-                cache: crate::fhirpath::Cache::default(),
+                cache: Arc::default(),
             }),
         }
     }
@@ -489,6 +489,30 @@ mod tests {
             let rules = engine.rules(i).unwrap();
             assert!(rules.message.is_some(), "{}", rules.name);
             assert_eq!(rules.version, engine.inner.stacks[i].info.version);
+        }
+    }
+
+    /// Expressions compile on first use, so loading no longer shows a broken one: every
+    /// embedded invariant must compile, or messages would get `fhir-invariant-unsupported`
+    /// warnings instead of checks. Constraints with the same text share one compilation.
+    #[test]
+    fn every_embedded_invariant_compiles_once_per_text() {
+        let engine = Engine::embedded().unwrap();
+        for i in 0..engine.inner.stacks.len() {
+            let rules = engine.rules(i).unwrap();
+            let mut by_text = std::collections::HashMap::new();
+            for c in &rules.constraints {
+                let compiled = c.expr.compiled();
+                assert!(
+                    compiled.is_some(),
+                    "{} {}: {}",
+                    rules.name,
+                    c.key,
+                    c.expr.text()
+                );
+                let first = by_text.entry(c.expr.text()).or_insert(compiled);
+                assert!(std::ptr::eq(first.unwrap(), compiled.unwrap()), "{}", c.key);
+            }
         }
     }
 }

@@ -119,7 +119,7 @@ impl Engine {
                 let Some(c) = rules.constraints.get(k) else {
                     continue;
                 };
-                let expression = c.expr.as_ref().map_or("", |x| x.text()).to_owned();
+                let expression = c.expr.text().to_owned();
                 if seen.insert((id, c.key.clone(), expression.clone())) {
                     out.push(InvariantSite {
                         node: id,

@@ -68,12 +68,37 @@ pub(crate) struct Constraint {
     pub(crate) key: String,
     pub(crate) error: bool,
     pub(crate) human: String,
-    /// `None` when the expression does not parse (reported once per use as a warning).
-    pub(crate) expr: Option<Arc<Expression>>,
+    /// The expression, compiled on first use.
+    pub(crate) expr: Arc<LazyExpression>,
     /// A native answer for exactly this key and expression (`super::native`).
     pub(crate) native: Option<super::native::NativeFn>,
     /// `<profile url>#<key>`.
     pub(crate) rule: Arc<str>,
+}
+
+/// An invariant's expression, compiled the first time a message needs it: one message
+/// touches a fraction of a stack's invariants, and compiling all of them at load was a third
+/// of a one-file `medcom validate`. Constraints of a rule file with the same text share one.
+#[derive(Debug)]
+pub(crate) struct LazyExpression {
+    text: Box<str>,
+    compiled: std::sync::OnceLock<Option<Arc<Expression>>>,
+    /// The engine's cache, which shares compiled expressions between rule files.
+    cache: Arc<Cache>,
+}
+
+impl LazyExpression {
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The compiled expression; `None` when it does not parse (reported once per use as a
+    /// warning).
+    pub(crate) fn compiled(&self) -> Option<&Expression> {
+        self.compiled
+            .get_or_init(|| self.cache.get(&self.text).ok())
+            .as_deref()
+    }
 }
 
 /// A type an element allows, with its profiles and reference targets.
@@ -244,11 +269,12 @@ impl Rules {
     }
 
     /// Reads a compiled rule file.
-    pub(crate) fn from_json(v: &Value, cache: &Cache) -> Result<Self, ProfileError> {
+    pub(crate) fn from_json(v: &Value, cache: &Arc<Cache>) -> Result<Self, ProfileError> {
         if v.get("format").and_then(Value::as_u64) != Some(crate::import::profiles::FORMAT) {
             return Err(err("rule file has an unknown format version"));
         }
         let mut constraints = Vec::new();
+        let mut by_text: FastMap<&str, Arc<LazyExpression>> = FastMap::default();
         for c in v
             .get("constraints")
             .and_then(Value::as_array)
@@ -259,7 +285,13 @@ impl Rules {
             constraints.push(Constraint {
                 error: field(1) == "e",
                 human: field(2).to_owned(),
-                expr: cache.get(field(3)).ok(),
+                expr: Arc::clone(by_text.entry(field(3)).or_insert_with(|| {
+                    Arc::new(LazyExpression {
+                        text: field(3).into(),
+                        compiled: std::sync::OnceLock::new(),
+                        cache: Arc::clone(cache),
+                    })
+                })),
                 native: super::native::native_for(&key, field(3)),
                 rule: format!("{}#{key}", field(4)).into(),
                 key,
@@ -731,6 +763,26 @@ pub(crate) fn parse_path(path: &str) -> Vec<Step> {
 #[cfg(test)]
 mod tests {
     use super::{parse_path, split_id, Step};
+
+    #[test]
+    fn expressions_compile_on_first_use() {
+        let cache = std::sync::Arc::new(crate::fhirpath::Cache::default());
+        let lazy = |text: &str| super::LazyExpression {
+            text: text.into(),
+            compiled: std::sync::OnceLock::new(),
+            cache: std::sync::Arc::clone(&cache),
+        };
+        let good = lazy("name.exists()");
+        let bad = lazy("name.(");
+        assert!(cache.is_empty());
+        assert!(good.compiled().is_some());
+        assert_eq!(cache.len(), 1);
+        // Kept as text, and asked again on every use, a broken expression stays broken.
+        assert!(bad.compiled().is_none());
+        assert!(bad.compiled().is_none());
+        assert_eq!(bad.text(), "name.(");
+        assert_eq!(cache.len(), 1);
+    }
 
     #[test]
     fn ids_split() {
