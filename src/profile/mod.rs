@@ -267,16 +267,27 @@ impl Engine {
             .map_err(Clone::clone)
     }
 
-    /// Loads every stack now (the first check of each standard otherwise pays for it).
+    /// Loads every stack now and compiles its invariants (the first check of each standard,
+    /// and of each invariant, otherwise pays for it).
     ///
     /// # Errors
     ///
     /// The first [`ProfileError`] met.
     pub fn preload(&self) -> Result<(), ProfileError> {
         for i in 0..self.inner.stacks.len() {
-            self.rules(i)?;
+            self.ready(i)?;
         }
         Ok(())
+    }
+
+    /// Stack `i` loaded with every invariant compiled.
+    fn ready(&self, i: usize) -> Result<&Rules, ProfileError> {
+        let rules = self.rules(i)?;
+        for c in &rules.constraints {
+            // One that does not compile is reported where it is used.
+            let _ = c.expr.compiled();
+        }
+        Ok(rules)
     }
 
     /// [`Self::preload`] on up to `threads` threads, each loading its share of the stacks.
@@ -302,7 +313,7 @@ impl Engine {
                 scope.spawn(move || {
                     for i in (t..n).step_by(threads) {
                         // Errors are kept in the stack's cell and returned below.
-                        let _ = self.rules(i);
+                        let _ = self.ready(i);
                     }
                 });
             }
