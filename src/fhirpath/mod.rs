@@ -14,7 +14,9 @@
 //! - A date-time without a timezone compared with one that has a timezone is unknown (empty)
 //!   when both have a time.
 //! - [`Expression::holds`] treats an empty result as holding, as FHIR invariants do.
-//! - `htmlChecks()` is always true: checking the narrative is the validator's work.
+//! - `htmlChecks()` on a narrative `div` holds when it keeps to both R4 narrative rules, `txt-1`
+//!   (the basic formatting elements and attributes of the invariant's XPath) and `txt-2` (some
+//!   non-whitespace content or an image); true for anything else.
 //! - Set operations compare items pairwise; [`EvalOptions`] bounds their cost, the size of
 //!   every collection, string lengths and the depth of evaluation, so untrusted expressions
 //!   cannot run away.

@@ -823,12 +823,17 @@ impl<'a> Parser<'a, '_> {
                 }
             };
             // Checked after the node exists, so the finding points at the element itself.
+            let mut facts = None;
             let problem = if text.is_empty() {
                 Some(ReadErrorKind::EmptyValue)
             } else if kind == PrimitiveKind::Xhtml {
-                crate::xml::check_xhtml_fragment(&text, self.options, !self.escaped_control)
-                    .err()
-                    .map(|reason| ReadErrorKind::InvalidNarrative { reason })
+                match crate::xml::check_xhtml_fragment(&text, self.options, !self.escaped_control) {
+                    Ok(found) => {
+                        facts = Some(found);
+                        None
+                    }
+                    Err(reason) => Some(ReadErrorKind::InvalidNarrative { reason }),
+                }
             } else {
                 primitive::check(kind, &text)
                     .err()
@@ -843,6 +848,9 @@ impl<'a> Parser<'a, '_> {
                 }
                 None => self.doc.push(parent, element, ty, Some(text), offset),
             };
+            if let Some(facts) = facts {
+                self.doc.record_narrative(node, facts);
+            }
             if let Some(problem) = problem {
                 self.problem(problem, at, node)?;
             }

@@ -56,6 +56,9 @@ pub struct Document<'a> {
     pub(crate) source: &'a str,
     pub(crate) issues: Vec<ReadError>,
     line_starts: OnceLock<Vec<u32>>,
+    /// What the readers' narrative scan found, by node, in node order (a built or changed
+    /// narrative is scanned when asked).
+    pub(crate) narratives: Vec<(u32, crate::xml::NarrativeFacts)>,
 }
 
 impl fmt::Debug for Document<'_> {
@@ -136,6 +139,7 @@ impl<'a> Document<'a> {
             source,
             issues: Vec::new(),
             line_starts: OnceLock::new(),
+            narratives: Vec::new(),
         }
     }
 
@@ -209,6 +213,15 @@ impl<'a> Document<'a> {
             source: "",
             issues: self.issues,
             line_starts,
+            narratives: self.narratives,
+        }
+    }
+
+    /// Records what the narrative scan found for node `id` (kept in node order).
+    pub(crate) fn record_narrative(&mut self, id: u32, facts: crate::xml::NarrativeFacts) {
+        match self.narratives.binary_search_by_key(&id, |(n, _)| *n) {
+            Ok(i) => self.narratives[i].1 = facts,
+            Err(i) => self.narratives.insert(i, (id, facts)),
         }
     }
 
@@ -443,6 +456,7 @@ impl<'a> Document<'a> {
     pub fn set_value(&mut self, node: NodeId, value: Option<Cow<'a, str>>) {
         if let Some(n) = self.nodes.get_mut(node.0 as usize) {
             n.value = value;
+            self.narratives.retain(|(id, _)| *id != node.0);
         }
     }
 
@@ -533,6 +547,34 @@ impl<'d, 'a> Node<'d, 'a> {
     #[must_use]
     pub fn value(&self) -> Option<&'d str> {
         self.data().value.as_deref()
+    }
+
+    /// For a narrative `div`, whether it keeps to the R4 narrative rules `txt-1` (only basic
+    /// HTML formatting elements and attributes) and `txt-2` (some non-whitespace content), as
+    /// the reader found while checking it (a built or changed narrative is scanned now).
+    /// `None` for any other node, and for a `div` that is not a well-formed XHTML fragment.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let json = r#"{"resourceType":"Patient","text":{"status":"generated",
+    ///   "div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><script>x</script></div>"}}"#;
+    /// let doc = medcom::json::parse(json).unwrap();
+    /// let div = doc.root().child("text").and_then(|t| t.child("div")).unwrap();
+    /// let facts = div.narrative_facts().unwrap();
+    /// assert!(!facts.only_allowed);
+    /// assert!(facts.has_content);
+    /// ```
+    #[must_use]
+    pub fn narrative_facts(&self) -> Option<crate::xml::NarrativeFacts> {
+        if self.ty().name() != "xhtml" {
+            return None;
+        }
+        let recorded = &self.doc.narratives;
+        match recorded.binary_search_by_key(&self.id, |(n, _)| *n) {
+            Ok(i) => Some(recorded[i].1),
+            Err(_) => crate::xml::narrative_facts(self.value()?),
+        }
     }
 
     /// The parent element.

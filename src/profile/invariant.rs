@@ -108,7 +108,11 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                     .with_hooks(&hooks)
             };
             let native = c.native.and_then(|f| f(node));
-            if let (Some(answer), Some(log)) = (native, &self.disagreements) {
+            if let (Some(answer), Some(log), false) = (
+                native,
+                &self.disagreements,
+                super::native::answers_part_of(&c.key),
+            ) {
                 let fhirpath = expr.holds(&ctx());
                 if fhirpath.as_ref().ok() != Some(&answer) {
                     log.borrow_mut().push(format!(

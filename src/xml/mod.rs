@@ -18,6 +18,7 @@ use crate::model::Document;
 use crate::options::ReadOptions;
 
 pub use writer::{to_string, to_string_pretty, write};
+pub use xhtml::NarrativeFacts;
 
 /// The FHIR namespace.
 pub const FHIR_NS: &str = "http://hl7.org/fhir";
@@ -115,8 +116,13 @@ pub(crate) fn check_xhtml_fragment(
     div: &str,
     options: &ReadOptions,
     control_free: bool,
-) -> Result<(), String> {
+) -> Result<NarrativeFacts, String> {
     reader::check_fragment(div, options, control_free)
+}
+
+/// The narrative facts of `div`, when it is a well-formed XHTML `div` fragment.
+pub(crate) fn narrative_facts(div: &str) -> Option<NarrativeFacts> {
+    reader::check_fragment(div, &ReadOptions::default(), false).ok()
 }
 
 /// The reader with every token read by quick-xml events, and its well-formedness check likewise:

@@ -1146,7 +1146,7 @@ impl<'a> Reader<'a, '_> {
             .iter()
             .any(|(p, _, _)| p.is_empty());
         let depth_left = self.options.max_depth.saturating_sub(self.stack.len());
-        let extent =
+        let (extent, facts) =
             super::xhtml::scan_element(self.input, start, depth_left).map_err(|e| {
                 match e.entity {
                     Some(name) => self.error(ReadErrorKind::UnknownEntity { name }, e.offset),
@@ -1164,7 +1164,8 @@ impl<'a> Reader<'a, '_> {
             .doc
             .as_mut()
             .ok_or_else(|| malformed_state(self.input, start))?;
-        doc.push(parent, element, ty, Some(value), start);
+        let node = doc.push(parent, element, ty, Some(value), start);
+        doc.record_narrative(node, facts);
         if tag.empty {
             return Ok(());
         }
@@ -1401,7 +1402,7 @@ pub(super) fn check_fragment(
     div: &str,
     options: &ReadOptions,
     control_free: bool,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<super::NarrativeFacts, String> {
     let non_char = if control_free {
         super::wellformed::first_noncharacter(div)
     } else {

@@ -89,6 +89,18 @@ pub(super) fn call<'d, 'a>(
             })?;
             boolean(r)
         }
+        // R4 writes both narrative invariants, `txt-1` (only basic formatting elements and
+        // attributes) and `txt-2` (some non-whitespace content), as `htmlChecks()`: it holds
+        // when a narrative keeps to both. The reader found the facts while checking the XHTML;
+        // anything that is not a narrative has nothing to check.
+        Func::HtmlChecks => boolean(input.iter().all(|i| {
+            match i {
+                Item::Node(n) => n
+                    .narrative_facts()
+                    .is_none_or(|f| f.only_allowed && f.has_content),
+                _ => true,
+            }
+        })),
         _ => boolean(true),
     })
 }
