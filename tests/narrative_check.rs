@@ -78,28 +78,17 @@ fn well_formed_narratives_pass_both() {
 /// One line per case: narrative content inside the XHTML `div`, then whether it keeps to
 /// `txt-1` (only the elements and attributes of the invariant's XPath) and `txt-2` (some
 /// non-whitespace text, or an image with a source).
+#[rustfmt::skip]
 const RULE_CASES: &[(&str, bool, bool)] = &[
     ("<p>hi</p>", true, true),
-    (
-        "<table class=\"grid\"><tr><td style=\"display: none\">-</td></tr></table>",
-        true,
-        true,
-    ),
+    ("<table class=\"grid\"><tr><td style=\"display: none\">-</td></tr></table>", true, true),
     ("<a name=\"x\"> </a><h3>Destinations</h3>", true, true),
     ("<script>x</script>", false, true),
     ("<p onclick=\"x()\">hi</p>", false, true),
     ("<u>hi</u>", false, true),
     ("<p xml:lang=\"da\">hej</p>", false, true),
-    (
-        "<p xmlns:x=\"urn:x\">namespace declarations are not attributes</p>",
-        true,
-        true,
-    ),
-    (
-        "<x:b xmlns:x=\"http://www.w3.org/1999/xhtml\">local names count</x:b>",
-        true,
-        true,
-    ),
+    ("<p xmlns:x=\"urn:x\">namespace declarations are not attributes</p>", true, true),
+    ("<x:b xmlns:x=\"http://www.w3.org/1999/xhtml\">local names count</x:b>", true, true),
     ("", true, false),
     (" <p> </p> <br/> ", true, false),
     ("<p>&#32;&#x9;&#10;</p>", true, false),

@@ -42,7 +42,8 @@ fn fail<T>(offset: usize, reason: &str) -> Result<T, FragmentError> {
 /// non-whitespace content). The lists are those of the invariants' XPath in the R4 core
 /// package: element local names, attribute names as written (prefix and all); namespace
 /// declarations are not attributes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NarrativeFacts {
     /// Every element and attribute is one `txt-1` allows.
     pub only_allowed: bool,
@@ -51,8 +52,9 @@ pub struct NarrativeFacts {
 }
 
 /// Element local names `txt-1` allows. Byte-string patterns compile to a decision tree on the
-/// length and the bytes, with no string comparison calls (measured: a third of the cost of
-/// `str` patterns, which compare one name after another).
+/// length and the bytes, with no string comparison calls (measured on the CareCommunication
+/// example: the facts cost 15 k instructions per read this way, 34 k with `str` patterns,
+/// which compare one name after another).
 fn is_allowed_element(local: &[u8]) -> bool {
     matches!(
         local,
