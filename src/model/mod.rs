@@ -456,7 +456,10 @@ impl<'a> Document<'a> {
     pub fn set_value(&mut self, node: NodeId, value: Option<Cow<'a, str>>) {
         if let Some(n) = self.nodes.get_mut(node.0 as usize) {
             n.value = value;
-            self.narratives.retain(|(id, _)| *id != node.0);
+            // A changed narrative is scanned again when asked.
+            if let Ok(i) = self.narratives.binary_search_by_key(&node.0, |(n, _)| *n) {
+                self.narratives.remove(i);
+            }
         }
     }
 

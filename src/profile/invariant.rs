@@ -107,12 +107,9 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                     .with_root_resource(self.bundle)
                     .with_hooks(&hooks)
             };
-            let native = c.native.and_then(|f| f(node));
-            if let (Some(answer), Some(log), false) = (
-                native,
-                &self.disagreements,
-                super::native::answers_part_of(&c.key),
-            ) {
+            let native = c.native.and_then(|n| (n.answer)(node));
+            let whole = c.native.is_some_and(|n| n.whole);
+            if let (Some(answer), Some(log), true) = (native, &self.disagreements, whole) {
                 let fhirpath = expr.holds(&ctx());
                 if fhirpath.as_ref().ok() != Some(&answer) {
                     log.borrow_mut().push(format!(

@@ -71,7 +71,7 @@ pub(crate) struct Constraint {
     /// The expression, compiled on first use.
     pub(crate) expr: Arc<LazyExpression>,
     /// A native answer for exactly this key and expression (`super::native`).
-    pub(crate) native: Option<super::native::NativeFn>,
+    pub(crate) native: Option<super::native::Native>,
     /// `<profile url>#<key>`.
     pub(crate) rule: Arc<str>,
 }

@@ -265,17 +265,18 @@ impl<'s> Scanner<'s> {
         }
     }
 
-    /// Checks a reference starting at `i` (at `&`), moving past its `;`.
-    fn reference(&mut self) -> Result<(), FragmentError> {
+    /// Checks a reference starting at `i` (at `&`), moving past its `;`; returns the character
+    /// it stands for.
+    fn reference(&mut self) -> Result<char, FragmentError> {
         let start = self.i;
         let Some(end) = self.b[start..].iter().take(40).position(|&c| c == b';') else {
             return fail(start, "malformed reference");
         };
         let body = &self.s[start + 1..start + end];
         match resolve_reference(body) {
-            Ok(_) => {
+            Ok(c) => {
                 self.i = start + end + 1;
-                Ok(())
+                Ok(c)
             }
             Err(Some(name)) if is_name(&name) => Err(FragmentError {
                 offset: start,
@@ -338,7 +339,9 @@ impl<'s> Scanner<'s> {
                                 break;
                             }
                             Some(b'<') => return fail(self.i, "'<' in an attribute value"),
-                            Some(b'&') => self.reference()?,
+                            Some(b'&') => {
+                                self.reference()?;
+                            }
                             Some(_) => self.i += 1,
                         }
                     }
@@ -491,15 +494,10 @@ fn scan(
                 if stack.is_empty() {
                     return fail(sc.i, "reference outside the 'div' element");
                 }
-                let at = sc.i;
-                sc.reference()?;
-                if !facts.has_content {
-                    // A character reference to whitespace is whitespace.
-                    let body = &s[at + 1..sc.i - 1];
-                    let c = super::escape::resolve_reference(body).unwrap_or('x');
-                    let mut buf = [0; 4];
-                    facts.text(c.encode_utf8(&mut buf).as_bytes());
-                }
+                let c = sc.reference()?;
+                // A character reference to whitespace is whitespace.
+                let mut buf = [0; 4];
+                facts.text(c.encode_utf8(&mut buf).as_bytes());
             }
             Some(_) => {
                 let lt = sc.i;
