@@ -249,6 +249,17 @@ impl AckIssue {
     }
 }
 
+/// The most characters of an issue's diagnostics an acknowledgement carries.
+const MAX_DIAGNOSTICS: usize = 160;
+
+/// Diagnostics cut to [`MAX_DIAGNOSTICS`] characters.
+fn shorten(text: &str) -> &str {
+    match text.char_indices().nth(MAX_DIAGNOSTICS - 1) {
+        Some((end, _)) if end < text.len() => text.get(..end).unwrap_or(text),
+        _ => text,
+    }
+}
+
 /// The FHIR issue type that fits an error code.
 fn default_issue_type(code: &str) -> &'static str {
     match code {
@@ -541,25 +552,43 @@ impl Acknowledgement {
             a.tree
                 .reference(response, "details", &format!("OperationOutcome/{id}"))?;
             let max = self.max_issues.max(1);
+            // A compact narrative (one row per issue, diagnostics left to the issues) keeps
+            // the acknowledgement small whatever the message it answers.
+            let mut div = format!(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>OperationOutcome {id}</b></p>\
+                 <table><tr><th>severity</th><th>code</th><th>details</th></tr>"
+            );
             for i in self.issues.iter().take(max) {
                 let issue = a.tree.group(oo, "issue")?;
                 a.tree.val(issue, "severity", &i.severity)?;
                 a.tree.val(issue, "code", &i.issue_type)?;
                 let details = a.tree.typed(issue, "details", "CodeableConcept")?;
                 a.tree.coding(details, "coding", &i.system, &i.code)?;
-                a.tree.opt(issue, "diagnostics", i.diagnostics.as_deref())?;
+                let diagnostics = i.diagnostics.as_deref().map(shorten);
+                a.tree.opt(issue, "diagnostics", diagnostics)?;
+                div.push_str("<tr><td>");
+                super::narrative::escape(&i.severity, &mut div);
+                div.push_str("</td><td>");
+                super::narrative::escape(&i.issue_type, &mut div);
+                div.push_str("</td><td>");
+                super::narrative::escape(&i.code, &mut div);
+                div.push_str("</td></tr>");
             }
             if self.issues.len() > max {
                 let more = self.issues.len() - max;
+                let text = format!("{more} more issues not listed (the first {max} are)");
                 let issue = a.tree.group(oo, "issue")?;
                 a.tree.val(issue, "severity", "information")?;
                 a.tree.val(issue, "code", "too-costly")?;
-                a.tree.val(
-                    issue,
-                    "diagnostics",
-                    &format!("{more} more issues not listed (the first {max} are)"),
-                )?;
+                a.tree.val(issue, "diagnostics", &text)?;
+                div.push_str("<tr><td>information</td><td>too-costly</td><td>");
+                div.push_str(&text);
+                div.push_str("</td></tr>");
             }
+            div.push_str("</table></div>");
+            let narrative = a.tree.group(oo, "text")?;
+            a.tree.val(narrative, "status", "generated")?;
+            a.tree.val(narrative, "div", &div)?;
         }
         a.finish()
     }
