@@ -5,7 +5,8 @@
 //! `process`, at least once), every input was answered, and every answer to one message has the
 //! same acknowledgement identity and content. Run on SQLite and, when `MEDCOM_TEST_POSTGRES`
 //! names a server, on PostgreSQL (in a schema of its own). Also: two receivers creating a new
-//! store at the same moment, fed the same messages, process each exactly once.
+//! store at the same moment, fed the same messages, process each exactly once, and threads
+//! opening one new SQLite file at the same instant all succeed.
 
 mod exchange;
 
@@ -373,7 +374,7 @@ fn two_sqlite_receivers_on_a_new_store_process_each_message_once() {
         eprintln!("\n*** SKIPPED: built without the `sqlite` feature ***\n");
         return;
     }
-    for round in 0..5 {
+    for round in 0..10 {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = dir.path().join(format!("new-{round}.db"));
         two_receivers_on_a_new_store(store.to_str().expect("utf-8"), dir.path());
@@ -387,4 +388,34 @@ fn two_postgres_receivers_on_a_new_store_process_each_message_once() {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     two_receivers_on_a_new_store(&url, dir.path());
+}
+
+/// The store-opening race itself, many times: four threads open one new SQLite file at the
+/// same instant; every open succeeds.
+#[test]
+fn concurrent_first_opens_of_a_new_sqlite_store_all_succeed() {
+    if cfg!(not(feature = "sqlite")) {
+        eprintln!("\n*** SKIPPED: built without the `sqlite` feature ***\n");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    for round in 0..100 {
+        let path = dir.path().join(format!("race-{round}.db"));
+        let path = path.to_str().expect("utf-8");
+        let barrier = std::sync::Barrier::new(4);
+        std::thread::scope(|s| {
+            let opens: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        medcom::exchange::store::open(path).map(|_| ())
+                    })
+                })
+                .collect();
+            for o in opens {
+                let result = o.join().expect("thread");
+                assert!(result.is_ok(), "round {round}: {result:?}");
+            }
+        });
+    }
 }

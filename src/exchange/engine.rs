@@ -9,11 +9,16 @@
 //! | FHIR (`Bundle.id` × `MessageHeader.id`) | new | new | process | new acknowledgement |
 //! | | seen | seen | duplicate | the original acknowledgement, new `Bundle.id` and timestamp |
 //! | | new | seen | reject (resubmission, not reprocessed) | the original acknowledgement, new `Bundle.id` and timestamp |
-//! | | seen | new | error (`Bundle.id` reused) | none |
+//! | | seen | new | error (`Bundle.id` reused) | a fatal-error acknowledgement (rule `envelope-id-reused`), the message not recorded |
 //! | legacy (envelope × letter identifier) | new | new | process | receipt when asked or refused |
 //! | | seen | seen | reject (identical envelope, not reprocessed) | the original receipt |
 //! | | new | seen | duplicate (the receipt was lost) | the original receipt |
 //! | | seen | new | error (envelope identifier reused) | none |
+//!
+//! A message handed over ([`Decision::Process`]) stays pending until [`Engine::confirm`]; a
+//! reception of a pending message whose hand-over timeout has run out hands it over again,
+//! with the response recorded the first time (see the [delivery guarantee](super)). The
+//! acknowledgement code comes from the receive policy ([`super::policy`]).
 //!
 //! A response is never acknowledged: an incoming acknowledgement or receipt is recorded (and
 //! deduplicated) like any message, settles the outgoing message it answers, and gets no
@@ -38,6 +43,9 @@
 //! let mut engine = Engine::new(Box::new(MemoryStore::default()), Arc::new(TestClock::new(0, 1)));
 //! let first = engine.receive(bundle).unwrap();
 //! assert_eq!(first.decision, Decision::Process);
+//! assert_eq!(first.response_code.as_deref(), Some("ok"));
+//! // ... process the message, send the acknowledgement, then:
+//! engine.confirm(&first).unwrap();
 //! let again = engine.receive(bundle).unwrap();
 //! assert_eq!(again.decision, Decision::Duplicate);
 //! assert_eq!(again.ack_id, first.ack_id);
