@@ -30,6 +30,8 @@ enum Answer {
     Nothing,
     /// A response of its own.
     Fresh,
+    /// A fatal-error acknowledgement of its own (the envelope identifier was reused).
+    Refused,
 }
 
 /// (payload kind, envelope id, message id, decision, answer): one row of a duplicate table.
@@ -39,11 +41,11 @@ const TABLE: &[(&str, Id, Id, Decision, Answer)] = &[
     ("fhir-json", Id::New,  Id::New,  Decision::Process,   Answer::Fresh),
     ("fhir-json", Id::Seen, Id::Seen, Decision::Duplicate, Answer::Original),
     ("fhir-json", Id::New,  Id::Seen, Decision::Reject,    Answer::Original),
-    ("fhir-json", Id::Seen, Id::New,  Decision::Error,     Answer::Nothing),
+    ("fhir-json", Id::Seen, Id::New,  Decision::Error,     Answer::Refused),
     ("fhir-xml",  Id::New,  Id::New,  Decision::Process,   Answer::Fresh),
     ("fhir-xml",  Id::Seen, Id::Seen, Decision::Duplicate, Answer::Original),
     ("fhir-xml",  Id::New,  Id::Seen, Decision::Reject,    Answer::Original),
-    ("fhir-xml",  Id::Seen, Id::New,  Decision::Error,     Answer::Nothing),
+    ("fhir-xml",  Id::Seen, Id::New,  Decision::Error,     Answer::Refused),
     // Legacy (envelope × letter identifier), VANSEnvelope reliable messaging.
     ("oioxml",    Id::New,  Id::New,  Decision::Process,   Answer::Fresh),
     ("oioxml",    Id::Seen, Id::Seen, Decision::Reject,    Answer::Original),
@@ -103,6 +105,14 @@ fn duplicate_tables() {
             let first = e.receive(&message(kind, env1, msg1)).expect("first");
             let case = format!("{kind} {envelope:?}/{msg:?} on {store_name}");
             assert_eq!(first.decision, Decision::Process, "{case}: {first:?}");
+            if kind.starts_with("fhir") {
+                assert_eq!(
+                    first.response_code.as_deref(),
+                    Some("ok"),
+                    "{case}: {first:?}"
+                );
+            }
+            e.confirm(&first).expect("confirm");
             let first_response = first.response.clone().expect("first response");
             clock.advance(60);
             let env = match envelope {
@@ -117,6 +127,15 @@ fn duplicate_tables() {
             assert_eq!(second.decision, decision, "{case}: {second:?}");
             match answer {
                 Answer::Nothing => assert_eq!(second.response, None, "{case}"),
+                Answer::Refused => {
+                    assert!(second.response.is_some(), "{case}");
+                    assert_eq!(
+                        second.response_code.as_deref(),
+                        Some("fatal-error"),
+                        "{case}"
+                    );
+                    assert_eq!(second.rules, ["envelope-id-reused"], "{case}");
+                }
                 Answer::Fresh => {
                     assert!(second.response.is_some(), "{case}");
                     assert_ne!(second.ack_id, first.ack_id, "{case}");

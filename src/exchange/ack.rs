@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use crate::messages::{self, AckIssue, Context, IdSource, RandomIds};
+use crate::messages::{self, Context, IdSource, RandomIds};
 use crate::model::Document;
 use crate::{Format, Mode, ReadOptions};
 
@@ -21,18 +21,9 @@ use super::ExchangeError;
 
 pub use crate::messages::{ResponseCode, ACTIVITY_SYSTEM, ERROR_SYSTEM, EVENT_SYSTEM};
 
-/// One issue for the OperationOutcome of a negative acknowledgement.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    /// `issue.severity`: `error`, `warning`, `information` or `fatal`.
-    pub severity: &'static str,
-    /// `issue.code` (FHIR issue type), e.g. `structure`, `value`.
-    pub issue_type: &'static str,
-    /// A MedCom acknowledgement error code, e.g. `MSG_VALUESET_VALUE_UNKNOWN`.
-    pub code: &'static str,
-}
+pub use crate::messages::AckIssue;
 
-/// Identifiers and time of a new acknowledgement.
+/// Identifiers, time and size limit of a new acknowledgement.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AckIds {
     /// `Bundle.id`.
@@ -45,6 +36,9 @@ pub struct AckIds {
     pub outcome: String,
     /// `Bundle.timestamp` and the Provenance times.
     pub timestamp: String,
+    /// The most issues the OperationOutcome lists; one more issue says how many were left
+    /// out (see [`crate::messages::Acknowledgement::with_max_issues`]).
+    pub max_issues: usize,
 }
 
 /// Builds FHIR acknowledgements. Replaceable: the engine only needs these two operations.
@@ -58,7 +52,7 @@ pub trait Responder: Send + Sync {
         &self,
         received: &[u8],
         code: ResponseCode,
-        problems: &[Problem],
+        issues: &[AckIssue],
         ids: &AckIds,
     ) -> Result<Vec<u8>, ExchangeError>;
 
@@ -85,10 +79,10 @@ impl Responder for Acknowledgement {
         &self,
         received: &[u8],
         code: ResponseCode,
-        problems: &[Problem],
+        issues: &[AckIssue],
         ids: &AckIds,
     ) -> Result<Vec<u8>, ExchangeError> {
-        build(received, code, problems, ids)
+        build(received, code, issues, ids)
     }
 
     fn reissue(
@@ -173,15 +167,16 @@ fn write(doc: &Document<'_>, format: Option<Format>) -> Vec<u8> {
 pub fn build(
     received: &[u8],
     code: ResponseCode,
-    problems: &[Problem],
+    issues: &[AckIssue],
     ids: &AckIds,
 ) -> Result<Vec<u8>, ExchangeError> {
     let original = read(received)?;
     let mut ack = messages::Acknowledgement::for_message(&original)
         .map_err(|e| ExchangeError::payload(e.to_string()))?
-        .with_code(code);
-    for p in problems {
-        ack = ack.with_issue(AckIssue::new(p.severity, p.issue_type, p.code));
+        .with_code(code)
+        .with_max_issues(ids.max_issues);
+    for i in issues {
+        ack = ack.with_issue(i.clone());
     }
     let given = [
         ids.bundle.clone(),

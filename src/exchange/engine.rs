@@ -9,11 +9,16 @@
 //! | FHIR (`Bundle.id` × `MessageHeader.id`) | new | new | process | new acknowledgement |
 //! | | seen | seen | duplicate | the original acknowledgement, new `Bundle.id` and timestamp |
 //! | | new | seen | reject (resubmission, not reprocessed) | the original acknowledgement, new `Bundle.id` and timestamp |
-//! | | seen | new | error (`Bundle.id` reused) | none |
+//! | | seen | new | error (`Bundle.id` reused) | a fatal-error acknowledgement (rule `envelope-id-reused`), the message not recorded |
 //! | legacy (envelope × letter identifier) | new | new | process | receipt when asked or refused |
 //! | | seen | seen | reject (identical envelope, not reprocessed) | the original receipt |
 //! | | new | seen | duplicate (the receipt was lost) | the original receipt |
 //! | | seen | new | error (envelope identifier reused) | none |
+//!
+//! A message handed over ([`Decision::Process`]) stays pending until [`Engine::confirm`]; a
+//! reception of a pending message whose hand-over timeout has run out hands it over again,
+//! with the response recorded the first time (see the [delivery guarantee](super)). The
+//! acknowledgement code comes from the receive policy ([`super::policy`]).
 //!
 //! A response is never acknowledged: an incoming acknowledgement or receipt is recorded (and
 //! deduplicated) like any message, settles the outgoing message it answers, and gets no
@@ -38,6 +43,9 @@
 //! let mut engine = Engine::new(Box::new(MemoryStore::default()), Arc::new(TestClock::new(0, 1)));
 //! let first = engine.receive(bundle).unwrap();
 //! assert_eq!(first.decision, Decision::Process);
+//! assert_eq!(first.response_code.as_deref(), Some("ok"));
+//! // ... process the message, send the acknowledgement, then:
+//! engine.confirm(&first).unwrap();
 //! let again = engine.receive(bundle).unwrap();
 //! assert_eq!(again.decision, Decision::Duplicate);
 //! assert_eq!(again.ack_id, first.ack_id);
@@ -46,15 +54,18 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::ack::{AckIds, Acknowledgement, Problem, Responder, ResponseCode};
+use super::ack::{AckIds, Acknowledgement, Responder, ResponseCode};
 use super::clock::{date_and_minute, date_time, Clock};
 use super::envelope::sbdh::Sbdh;
 use super::envelope::vans::{self, EndPoint, VansEnvelope};
 use super::envelope::{self, Envelope};
 use super::payload::{Payload, PayloadFormat};
+use super::policy::{ReceivePolicy, Rule, Verdict, Violation};
 use super::store::{Key, OutState, Outgoing, Seen, Store, Stored};
 use super::ExchangeError;
+use crate::finding::Severity;
 use crate::legacy::{edifact, oioxml, receipt, LegacyFormat};
+use crate::validate::Validator;
 
 /// What the engine decided for a received message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,6 +135,14 @@ pub struct EngineOptions {
     pub max_resends: u32,
     /// The envelope of outgoing messages. Default: VANSEnvelope.
     pub envelope: EnvelopeKind,
+    /// Seconds a receiver has to confirm a hand-over ([`Engine::confirm`]) before another
+    /// reception of the message hands it over again. Default: 60.
+    pub handover_timeout: i64,
+    /// Which acknowledgement code a received FHIR message gets. Default: the standard policy.
+    pub policy: ReceivePolicy,
+    /// The most issues an acknowledgement lists (one more says how many were left out).
+    /// Default: 100.
+    pub max_ack_issues: usize,
 }
 
 impl Default for EngineOptions {
@@ -132,6 +151,9 @@ impl Default for EngineOptions {
             resend_after: 30 * 60,
             max_resends: 2,
             envelope: EnvelopeKind::Vans,
+            handover_timeout: 60,
+            policy: ReceivePolicy::Standard,
+            max_ack_issues: crate::messages::DEFAULT_MAX_ACK_ISSUES,
         }
     }
 }
@@ -143,14 +165,44 @@ impl EngineOptions {
         self.envelope = kind;
         self
     }
+
+    /// Sets the hand-over timeout in seconds (0: a reception hands an unconfirmed message over
+    /// again at once, for a single receiver restarted after a crash).
+    #[must_use]
+    pub fn with_handover_timeout(mut self, seconds: i64) -> Self {
+        self.handover_timeout = seconds.max(0);
+        self
+    }
+
+    /// Sets the receive policy.
+    #[must_use]
+    pub fn with_policy(mut self, policy: ReceivePolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets the most issues an acknowledgement lists.
+    #[must_use]
+    pub fn with_max_ack_issues(mut self, n: usize) -> Self {
+        self.max_ack_issues = n;
+        self
+    }
 }
 
 /// The result of [`Engine::receive`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Outcome {
-    /// What was decided.
+    /// What was decided. [`Decision::Process`] hands the message over: confirm it with
+    /// [`Engine::confirm`] once the caller has it and the response is on its way.
     pub decision: Decision,
+    /// The response code the message got (FHIR: `ok`, `transient-error`, `fatal-error`;
+    /// legacy receipts: `positive` or `negative`).
+    pub response_code: Option<String>,
+    /// The receive-policy rules the message broke (a `fatal-error` answer names them).
+    pub rules: Vec<&'static str>,
+    /// Every message identifier of the payload and its generation, for [`Engine::confirm`].
+    handover: Option<(&'static str, Vec<String>)>,
     /// The (first) message identifier, when the payload read.
     pub message_id: Option<String>,
     /// The payload's envelope identifier, when it read.
@@ -175,6 +227,9 @@ impl Outcome {
     fn error(message: impl Into<String>) -> Self {
         Self {
             decision: Decision::Error,
+            response_code: None,
+            rules: Vec::new(),
+            handover: None,
             message_id: None,
             envelope_id: None,
             ack_id: None,
@@ -207,16 +262,12 @@ pub enum Resend {
     },
 }
 
-/// A validation hook: problems found in a received payload make its acknowledgement a
-/// `fatal-error` with an OperationOutcome.
-pub type Validator = dyn Fn(&[u8]) -> Vec<Problem> + Send + Sync;
-
 /// The engine of one mailbox.
 pub struct Engine {
     store: Box<dyn Store>,
     clock: Arc<dyn Clock>,
     responder: Box<dyn Responder>,
-    validator: Option<Box<Validator>>,
+    validator: Option<Arc<Validator>>,
     options: EngineOptions,
 }
 
@@ -282,12 +333,41 @@ impl Engine {
         self
     }
 
-    /// VALIDATION HOOK: runs on every new FHIR payload before it is acknowledged (the profile
-    /// validator plugs in here once it exists).
+    /// Validates every new FHIR payload before it is answered; the receive policy
+    /// ([`EngineOptions::policy`]) turns the findings into the acknowledgement code. Without a
+    /// validator only the policy's own rules apply.
     #[must_use]
-    pub fn with_validator(mut self, validator: Box<Validator>) -> Self {
+    pub fn with_validator(mut self, validator: Arc<Validator>) -> Self {
         self.validator = Some(validator);
         self
+    }
+
+    /// Confirms the hand-over of a processed message: the caller has it and its response is
+    /// on its way. Until then (a crash before this call) another reception of the message
+    /// hands it over again with the same response content. Harmless for any other outcome.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] from the store.
+    pub fn confirm(&mut self, outcome: &Outcome) -> Result<(), ExchangeError> {
+        match (&outcome.handover, outcome.decision) {
+            (Some((generation, ids)), Decision::Process) => self.store.confirm(generation, ids),
+            _ => Ok(()),
+        }
+    }
+
+    /// Gives up the hand-over of a processed message that the caller could not take (the
+    /// answer could not be written, say): its next reception hands it over again at once,
+    /// without waiting for the hand-over timeout. Harmless for any other outcome.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] from the store.
+    pub fn release(&mut self, outcome: &Outcome) -> Result<(), ExchangeError> {
+        match (&outcome.handover, outcome.decision) {
+            (Some((generation, ids)), Decision::Process) => self.store.release(generation, ids),
+            _ => Ok(()),
+        }
     }
 
     /// The store.
@@ -339,6 +419,8 @@ impl Engine {
         let clock = Arc::clone(&self.clock);
         let responder = &*self.responder;
         let validator = self.validator.as_deref();
+        let options = &self.options;
+        let mut rules = Vec::new();
         let mut first = || {
             first_response(
                 &payload,
@@ -346,9 +428,12 @@ impl Engine {
                 clock.as_ref(),
                 responder,
                 validator,
+                options,
+                &mut rules,
             )
         };
-        let reception = match self.store.receive(&key, now, &mut first) {
+        let claim = now + self.options.handover_timeout;
+        let reception = match self.store.receive(&key, now, claim, &mut first) {
             Ok(r) => r,
             // A message that cannot be answered (no sender to address): nothing was recorded.
             Err(e) if matches!(e.kind(), super::ExchangeErrorKind::Payload(_)) => {
@@ -356,16 +441,45 @@ impl Engine {
             }
             Err(e) => return Err(e),
         };
-        let decision = Decision::from_table(payload.format.is_fhir(), reception.seen);
+        let decision = if reception.handover {
+            Decision::Process
+        } else {
+            Decision::from_table(payload.format.is_fhir(), reception.seen)
+        };
         let mut outcome = Outcome {
             decision,
             message_id: payload.message_ids.first().cloned(),
             envelope_id: Some(payload.envelope_id.clone()),
+            rules,
+            handover: Some((generation(&payload), payload.message_ids.clone())),
             ..Outcome::error("")
         }
         .without_error();
         if decision == Decision::Error {
             outcome.error = Some("envelope identifier reused for a new message".to_owned());
+            outcome.rules = vec![Rule::EnvelopeIdReused.name()];
+            // Not recorded (the message was not processed): the answer is built each time.
+            if payload.format.is_fhir() && !payload.is_response() {
+                let verdict = Verdict {
+                    code: ResponseCode::FatalError,
+                    violations: vec![Violation {
+                        rule: Rule::EnvelopeIdReused,
+                        detail: "Bundle.id was received before with another message".to_owned(),
+                    }],
+                    findings: Vec::new(),
+                };
+                let ids = ack_ids(self.clock.as_ref(), now, self.options.max_ack_issues);
+                if let Ok(ack) =
+                    self.responder
+                        .acknowledge(payload_bytes, verdict.code, &verdict.issues(), &ids)
+                {
+                    outcome.ack_id = Some(ids.header);
+                    outcome.ack_envelope_id = Some(ids.bundle);
+                    outcome.response_code = Some(verdict.code.code().to_owned());
+                    outcome.response =
+                        Some(self.envelope_response(envelope.as_ref(), &ack, now)?);
+                }
+            }
         }
         // An acknowledgement settles what it answers, on every copy (settling is idempotent).
         if payload.is_response() && decision != Decision::Error {
@@ -385,7 +499,8 @@ impl Engine {
         if let Some(stored) = reception.original.filter(|_| decision != Decision::Error) {
             if let Some(response) = stored.response {
                 let response = match decision {
-                    Decision::Process => response,
+                    // First hand-over: the response as recorded.
+                    Decision::Process if !reception.seen.message => response,
                     // The original content in a new envelope.
                     _ if payload.format.is_fhir() => {
                         self.responder
@@ -394,7 +509,12 @@ impl Engine {
                     _ => response,
                 };
                 outcome.ack_id = stored.response_id;
-                outcome.ack_envelope_id = Payload::read(&response).ok().map(|p| p.envelope_id);
+                let facts = Payload::read(&response).ok();
+                outcome.response_code = facts.as_ref().and_then(|p| p.response_code.clone());
+                outcome.ack_envelope_id = facts.map(|p| p.envelope_id);
+                if outcome.rules.is_empty() && outcome.response_code.as_deref() != Some("ok") {
+                    outcome.rules = rules_of(&response);
+                }
                 outcome.response =
                     Some(self.envelope_response(envelope.as_ref(), &response, now)?);
             }
@@ -486,7 +606,8 @@ impl Engine {
     ///
     /// # Errors
     ///
-    /// [`ExchangeError`] for a payload that does not read, or from the store.
+    /// [`ExchangeError`] for a payload that does not read, for an envelope identifier
+    /// (`Bundle.id`) already sent with another message, or from the store.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(String, Vec<u8>), ExchangeError> {
         let unwrapped;
         let payload_bytes = if envelope::is_envelope(bytes) {
@@ -504,6 +625,17 @@ impl Engine {
             .cloned()
             .ok_or_else(|| ExchangeError::payload("no message identifier"))?;
         let now = self.clock.now();
+        let g = generation(&payload);
+        if let Some(other) = self.store.sent_in(g, &payload.envelope_id)? {
+            if other != message_id {
+                return Err(ExchangeError::payload(format!(
+                    "envelope identifier {} was already sent with message {other}: every \
+                     message needs a new one",
+                    payload.envelope_id
+                )));
+            }
+        }
+        let (transport_id, envelope) = self.envelope_outgoing(&payload, payload_bytes, now)?;
         if !payload.is_response() {
             self.store.record_sent(&Outgoing {
                 message_id: message_id.clone(),
@@ -516,22 +648,25 @@ impl Engine {
                 created: now,
                 updated: now,
                 response_code: None,
+                transport_id,
             })?;
         }
-        let envelope = self.envelope_outgoing(&payload, payload_bytes, now)?;
         Ok((message_id, envelope))
     }
 
+    /// The network envelope of an outgoing message: its identifier (`None` when bare) and
+    /// bytes.
     fn envelope_outgoing(
         &self,
         payload: &Payload,
         bytes: &[u8],
         now: i64,
-    ) -> Result<Vec<u8>, ExchangeError> {
+    ) -> Result<(Option<String>, Vec<u8>), ExchangeError> {
         let gln = |p: &super::payload::Party| p.gln.clone().unwrap_or_else(|| "unknown".to_owned());
         let (sender, receiver) = (gln(&payload.sender), gln(&payload.receiver));
+        let id = self.clock.uuid();
         Ok(match self.options.envelope {
-            EnvelopeKind::Bare => bytes.to_vec(),
+            EnvelopeKind::Bare => (None, bytes.to_vec()),
             EnvelopeKind::Vans => {
                 let meta_id = payload
                     .message_ids
@@ -539,21 +674,23 @@ impl Engine {
                     .filter(|m| is_uuid(m))
                     .cloned()
                     .unwrap_or_else(|| self.clock.uuid());
-                VansEnvelope::wrap_with(
+                let xml = VansEnvelope::wrap_with(
                     EndPoint::ean(&sender),
                     EndPoint::ean(&receiver),
-                    &self.clock.uuid(),
+                    &id,
                     &date_time(now),
                     vans::MetaInformation::derive(&meta_id, payload, bytes.len()),
                     bytes,
                 )
                 .to_xml()
-                .into_bytes()
+                .into_bytes();
+                (Some(id), xml)
             }
             EnvelopeKind::Sbdh => {
-                Sbdh::wrap(&sender, &receiver, &self.clock.uuid(), now, true, bytes)?
+                let xml = Sbdh::wrap(&sender, &receiver, &id, now, true, bytes)?
                     .to_xml()
-                    .into_bytes()
+                    .into_bytes();
+                (Some(id), xml)
             }
         })
     }
@@ -585,15 +722,21 @@ impl Engine {
                 (o.envelope_id.clone(), o.payload.clone())
             };
             let due = now + self.options.resend_after;
-            if self
-                .store
-                .resent(&o.message_id, o.resends, &envelope_id, &bytes, due, now)?
-            {
-                let payload = Payload::read(&bytes)?;
+            let payload = Payload::read(&bytes)?;
+            let (transport_id, envelope) = self.envelope_outgoing(&payload, &bytes, now)?;
+            if self.store.resent(
+                &o.message_id,
+                o.resends,
+                &envelope_id,
+                transport_id.as_deref(),
+                &bytes,
+                due,
+                now,
+            )? {
                 done.push(Resend::Resent {
                     message_id: o.message_id,
                     envelope_id,
-                    envelope: self.envelope_outgoing(&payload, &bytes, now)?,
+                    envelope,
                 });
             }
         }
@@ -616,6 +759,8 @@ fn first_response(
     clock: &dyn Clock,
     responder: &dyn Responder,
     validator: Option<&Validator>,
+    options: &EngineOptions,
+    rules: &mut Vec<&'static str>,
 ) -> Result<Stored, ExchangeError> {
     if payload.is_response() {
         return Ok(Stored::default());
@@ -623,59 +768,120 @@ fn first_response(
     let now = clock.now();
     match payload.format {
         PayloadFormat::Fhir(_) => {
-            let problems = validator.map(|v| v(bytes)).unwrap_or_default();
-            let code = if problems
-                .iter()
-                .any(|p| matches!(p.severity, "error" | "fatal"))
-            {
-                ResponseCode::FatalError
-            } else {
-                ResponseCode::Ok
-            };
-            let ids = AckIds {
-                bundle: clock.uuid(),
-                header: clock.uuid(),
-                provenance: clock.uuid(),
-                outcome: clock.uuid(),
-                timestamp: date_time(now),
-            };
-            let ack = responder.acknowledge(bytes, code, &problems, &ids)?;
+            let verdict = options.policy.judge_bytes(bytes, validator);
+            rules.clone_from(&verdict.rules());
+            let ids = ack_ids(clock, now, options.max_ack_issues);
+            let ack = responder.acknowledge(bytes, verdict.code, &verdict.issues(), &ids)?;
             Ok(Stored {
                 response_id: Some(ids.header),
                 response: Some(ack),
+                findings: verdict.findings_json(),
             })
         }
-        PayloadFormat::Legacy(format) => {
-            let (date, time) = date_and_minute(now);
-            let letter = short_id(&clock.uuid());
-            let options =
-                receipt::ReceiptOptions::new(&short_id(&clock.uuid()), &letter, &date, &time);
-            let receipt = match format {
-                LegacyFormat::Edifact => {
-                    let interchange =
-                        edifact::read(bytes).map_err(|e| ExchangeError::payload(e.to_string()))?;
-                    receipt::for_interchange(&interchange, &[], &options)
-                        .map_err(|e| ExchangeError::response(e.to_string()))?
-                        .map(|r| edifact::write(&r))
-                        .transpose()
-                        .map_err(|e| ExchangeError::response(e.to_string()))?
-                }
-                _ => {
-                    let root =
-                        oioxml::read(bytes).map_err(|e| ExchangeError::payload(e.to_string()))?;
-                    let message = oioxml::Emessage::new(&root)
-                        .map_err(|e| ExchangeError::payload(e.to_string()))?;
-                    receipt::for_emessage(&message, &[], &options)
-                        .map(|r| oioxml::to_string(&r).into_bytes())
-                }
-            };
-            Ok(match receipt {
-                Some(r) => Stored {
-                    response_id: Some(letter),
-                    response: Some(r),
-                },
-                None => Stored::default(),
-            })
-        }
+        PayloadFormat::Legacy(format) => legacy_response(format, bytes, clock, now),
     }
+}
+
+/// Fresh identifiers for an acknowledgement.
+fn ack_ids(clock: &dyn Clock, now: i64, max_issues: usize) -> AckIds {
+    AckIds {
+        bundle: clock.uuid(),
+        header: clock.uuid(),
+        provenance: clock.uuid(),
+        outcome: clock.uuid(),
+        timestamp: date_time(now),
+        max_issues,
+    }
+}
+
+/// The policy rules a negative acknowledgement names (its issues' diagnostics start with
+/// the rule's name).
+fn rules_of(response: &[u8]) -> Vec<&'static str> {
+    const ALL: [Rule; 10] = [
+        Rule::Unreadable,
+        Rule::NotAMessage,
+        Rule::UnknownEvent,
+        Rule::EnvelopeId,
+        Rule::HeaderId,
+        Rule::Sender,
+        Rule::Receiver,
+        Rule::PatientIdentity,
+        Rule::CareCommunicationCategory,
+        Rule::EnvelopeIdReused,
+    ];
+    let text = String::from_utf8_lossy(response);
+    ALL.iter()
+        .map(|r| r.name())
+        .filter(|n| text.contains(&format!("{n}: ")))
+        .collect()
+}
+
+/// What a legacy message is refused for: OIOXML schema errors. This is where the content
+/// checks of EDIFACT and OIOXML letters feed the receipt.
+///
+/// # Errors
+///
+/// [`ExchangeError`] when the schema check cannot run.
+pub fn legacy_refusals(
+    format: LegacyFormat,
+    bytes: &[u8],
+) -> Result<Vec<receipt::Refusal>, ExchangeError> {
+    if format == LegacyFormat::Edifact {
+        return Ok(Vec::new());
+    }
+    let errors: Vec<String> = crate::legacy::schema::validate_bytes(bytes)
+        .map_err(ExchangeError::payload)?
+        .into_iter()
+        .filter(|f| f.severity() == Severity::Error)
+        .map(|f| format!("{}: {}", f.code(), f.message()))
+        .collect();
+    Ok(if errors.is_empty() {
+        Vec::new()
+    } else {
+        vec![receipt::Refusal {
+            letter: None,
+            code: receipt::RefuseCode::Syntax,
+            text: errors.join("\n"),
+        }]
+    })
+}
+
+/// The receipt a legacy message gets when first received (when it asks for one, or is
+/// refused): every legacy message is answered through here.
+fn legacy_response(
+    format: LegacyFormat,
+    bytes: &[u8],
+    clock: &dyn Clock,
+    now: i64,
+) -> Result<Stored, ExchangeError> {
+    let (date, time) = date_and_minute(now);
+    let letter = short_id(&clock.uuid());
+    let options = receipt::ReceiptOptions::new(&short_id(&clock.uuid()), &letter, &date, &time);
+    let refusals = legacy_refusals(format, bytes)?;
+    let receipt = match format {
+        LegacyFormat::Edifact => {
+            let interchange =
+                edifact::read(bytes).map_err(|e| ExchangeError::payload(e.to_string()))?;
+            receipt::for_interchange(&interchange, &refusals, &options)
+                .map_err(|e| ExchangeError::response(e.to_string()))?
+                .map(|r| edifact::write(&r))
+                .transpose()
+                .map_err(|e| ExchangeError::response(e.to_string()))?
+        }
+        _ => {
+            let root = oioxml::read(bytes).map_err(|e| ExchangeError::payload(e.to_string()))?;
+            let message =
+                oioxml::Emessage::new(&root).map_err(|e| ExchangeError::payload(e.to_string()))?;
+            receipt::for_emessage(&message, &refusals, &options)
+                .map(|r| oioxml::to_string(&r).into_bytes())
+        }
+    };
+    Ok(match receipt {
+        Some(r) => Stored {
+            response_id: Some(letter),
+            response: Some(r),
+            findings: None,
+        },
+        None => Stored::default(),
+    })
 }

@@ -8,7 +8,30 @@
 //!   `send`, resends from the due list, and correlation of incoming acknowledgements.
 //! - [`store`]: where the mailbox lives: SQLite (embedded default) or PostgreSQL (several
 //!   nodes on one mailbox), plus an in-memory store for tests.
+//! - [`policy`]: the receive policy, which acknowledgement code a message gets.
 //! - [`clock`]: the injectable clock and UUID source.
+//!
+//! # The delivery guarantee
+//!
+//! Every received message is handed to the caller for processing **at least once**, under its
+//! message identifier (`MessageHeader.id`, or the legacy letter identifier) as the idempotency
+//! key, and every reception of it is answered with **the same response content** (a repeat
+//! FHIR acknowledgement differs only in its `Bundle.id` and `Bundle.timestamp`, as MedCom
+//! requires).
+//!
+//! The protocol: [`Engine::receive`] records the message, its decision and its response in one
+//! store transaction, in state *pending*, and returns [`Decision::Process`]; the caller
+//! processes the message, sends or writes the response, and then calls [`Engine::confirm`].
+//! A crash anywhere before the confirmation (before, during or after the store write, while
+//! writing the answer) leaves the message pending: the next reception of it, once the
+//! hand-over timeout ([`EngineOptions::handover_timeout`], default 60 s) has run out, hands it
+//! over again as `Process` with the response recorded the first time. After the confirmation,
+//! receptions are duplicates ([`Decision::Duplicate`] or [`Decision::Reject`] by MedCom's
+//! duplicate table) and get the original response again. A caller must therefore process
+//! idempotently by message identifier: after a crash it may see a message twice, never zero
+//! times. Both stores keep this guarantee (SQLite in WAL mode; PostgreSQL with several
+//! receivers on one mailbox, where a running hand-over claim keeps a second receiver from
+//! processing the message at the same time).
 
 pub mod ack;
 pub mod base64;
@@ -16,6 +39,7 @@ pub mod clock;
 pub mod engine;
 pub mod envelope;
 pub mod payload;
+pub mod policy;
 pub mod store;
 
 use std::fmt;
@@ -23,6 +47,7 @@ use std::fmt;
 pub use engine::{Decision, Engine, EngineOptions, Outcome};
 pub use envelope::Envelope;
 pub use payload::{Payload, PayloadFormat};
+pub use policy::{ReceivePolicy, Rule, Verdict};
 
 /// What went wrong in the exchange layer.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -249,6 +249,17 @@ impl AckIssue {
     }
 }
 
+/// The most characters of an issue's diagnostics an acknowledgement carries.
+const MAX_DIAGNOSTICS: usize = 160;
+
+/// Diagnostics cut to [`MAX_DIAGNOSTICS`] characters.
+fn shorten(text: &str) -> &str {
+    match text.char_indices().nth(MAX_DIAGNOSTICS - 1) {
+        Some((end, _)) if end < text.len() => text.get(..end).unwrap_or(text),
+        _ => text,
+    }
+}
+
 /// The FHIR issue type that fits an error code.
 fn default_issue_type(code: &str) -> &'static str {
     match code {
@@ -267,6 +278,10 @@ fn default_issue_type(code: &str) -> &'static str {
         _ => "value",
     }
 }
+
+/// The most issues an acknowledgement's OperationOutcome lists unless told otherwise
+/// ([`Acknowledgement::with_max_issues`]).
+pub const DEFAULT_MAX_ACK_ISSUES: usize = 100;
 
 /// An acknowledgement: who acknowledges whom, which message, the response code and issues, and
 /// the acknowledged message's latest Provenance.
@@ -300,6 +315,9 @@ pub struct Acknowledgement {
     pub code: ResponseCode,
     /// The OperationOutcome's issues (required unless `ok`).
     pub issues: Vec<AckIssue>,
+    /// The most issues the OperationOutcome lists; one more issue says how many were left out.
+    /// Default: [`DEFAULT_MAX_ACK_ISSUES`].
+    pub max_issues: usize,
     /// A copy of the acknowledged message's latest Provenance.
     pub acknowledged_provenance: Option<ProvenanceRecord>,
     /// Resource ids of the received message worth keeping: (SOR, Organization id), and the
@@ -345,6 +363,7 @@ impl Acknowledgement {
             acknowledged: acknowledged.to_owned(),
             code: ResponseCode::Ok,
             issues: Vec::new(),
+            max_issues: DEFAULT_MAX_ACK_ISSUES,
             acknowledged_provenance: None,
             kept: Kept::default(),
         }
@@ -406,6 +425,7 @@ impl Acknowledgement {
             acknowledged: info.header_id,
             code: ResponseCode::Ok,
             issues: Vec::new(),
+            max_issues: DEFAULT_MAX_ACK_ISSUES,
             acknowledged_provenance: latest,
             kept,
         })
@@ -440,6 +460,36 @@ impl Acknowledgement {
     #[must_use]
     pub fn with_issue(mut self, issue: AckIssue) -> Self {
         self.issues.push(issue);
+        self
+    }
+
+    /// Sets the most issues the OperationOutcome lists (at least one). Past it, one
+    /// `information` issue says how many more there were, so an acknowledgement stays small
+    /// whatever the message it answers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::*;
+    /// # let sender = Organization::new("265161000016000", "5790000209354");
+    /// # let receiver = Organization::new("953741000016009", "5790001348120");
+    /// # let ctx = Context::new();
+    /// # let received = EmptyMessage::new(sender, receiver).build(&ctx).unwrap();
+    /// let mut ack = Acknowledgement::for_message(&received)
+    ///     .unwrap()
+    ///     .with_code(ResponseCode::FatalError)
+    ///     .with_max_issues(2);
+    /// for _ in 0..5 {
+    ///     ack = ack.with_issue(AckIssue::error("MSG_VALUESET_VALUE_UNKNOWN"));
+    /// }
+    /// let doc = ack.build(&ctx).unwrap();
+    /// let read = Acknowledgement::read(&doc).unwrap();
+    /// assert_eq!(read.issues.len(), 3);
+    /// assert!(read.issues[2].diagnostics.as_deref().unwrap().starts_with("3 more issues"));
+    /// ```
+    #[must_use]
+    pub fn with_max_issues(mut self, max: usize) -> Self {
+        self.max_issues = max.max(1);
         self
     }
 
@@ -501,14 +551,44 @@ impl Acknowledgement {
             let (oo, id) = a.resource("OperationOutcome", OUTCOME_PROFILE)?;
             a.tree
                 .reference(response, "details", &format!("OperationOutcome/{id}"))?;
-            for i in &self.issues {
+            let max = self.max_issues.max(1);
+            // A compact narrative (one row per issue, diagnostics left to the issues) keeps
+            // the acknowledgement small whatever the message it answers.
+            let mut div = format!(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>OperationOutcome {id}</b></p>\
+                 <table><tr><th>severity</th><th>code</th><th>details</th></tr>"
+            );
+            for i in self.issues.iter().take(max) {
                 let issue = a.tree.group(oo, "issue")?;
                 a.tree.val(issue, "severity", &i.severity)?;
                 a.tree.val(issue, "code", &i.issue_type)?;
                 let details = a.tree.typed(issue, "details", "CodeableConcept")?;
                 a.tree.coding(details, "coding", &i.system, &i.code)?;
-                a.tree.opt(issue, "diagnostics", i.diagnostics.as_deref())?;
+                let diagnostics = i.diagnostics.as_deref().map(shorten);
+                a.tree.opt(issue, "diagnostics", diagnostics)?;
+                div.push_str("<tr><td>");
+                super::narrative::escape(&i.severity, &mut div);
+                div.push_str("</td><td>");
+                super::narrative::escape(&i.issue_type, &mut div);
+                div.push_str("</td><td>");
+                super::narrative::escape(&i.code, &mut div);
+                div.push_str("</td></tr>");
             }
+            if self.issues.len() > max {
+                let more = self.issues.len() - max;
+                let text = format!("{more} more issues not listed (the first {max} are)");
+                let issue = a.tree.group(oo, "issue")?;
+                a.tree.val(issue, "severity", "information")?;
+                a.tree.val(issue, "code", "too-costly")?;
+                a.tree.val(issue, "diagnostics", &text)?;
+                div.push_str("<tr><td>information</td><td>too-costly</td><td>");
+                div.push_str(&text);
+                div.push_str("</td></tr>");
+            }
+            div.push_str("</table></div>");
+            let narrative = a.tree.group(oo, "text")?;
+            a.tree.val(narrative, "status", "generated")?;
+            a.tree.val(narrative, "div", &div)?;
         }
         a.finish()
     }
@@ -574,6 +654,7 @@ impl Acknowledgement {
             receiver: info.receiver,
             acknowledged: acknowledged.to_owned(),
             code,
+            max_issues: issues.len().max(DEFAULT_MAX_ACK_ISSUES),
             issues,
             acknowledged_provenance,
             kept,

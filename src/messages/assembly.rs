@@ -304,7 +304,7 @@ pub struct MessageInfo {
     pub timestamp: String,
     /// `MessageHeader.id` (letter identifier).
     pub header_id: String,
-    /// `MessageHeader.eventCoding.code`.
+    /// `MessageHeader.eventCoding.code` (empty when the message names none).
     pub event: String,
     /// `MessageHeader.sender` (its endpoint is `source.endpoint`).
     pub sender: Organization,
@@ -336,7 +336,19 @@ impl MessageInfo {
     /// assert_eq!(info.provenances.len(), 1);
     /// ```
     pub fn read(doc: &Document<'_>) -> Result<Self, ViewError> {
-        let (bundle, header, event) = message_header(doc)?;
+        // A message without an event still gets answered (with a fatal-error acknowledgement).
+        let (bundle, header, event) = match message_header(doc) {
+            Err(ViewError::Missing {
+                path: "MessageHeader.eventCoding.code",
+            }) => {
+                let bundle = doc.root();
+                let header = header_of(bundle).ok_or(ViewError::Missing {
+                    path: "Bundle.entry.resource.ofType(MessageHeader)",
+                })?;
+                (bundle, header, "")
+            }
+            other => other?,
+        };
         let sender = read_sender(bundle, header)?;
         let mut receiver = None;
         let mut cc = Vec::new();

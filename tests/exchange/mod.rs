@@ -12,6 +12,8 @@ pub const FHIR_JSON: &str = r#"{"resourceType":"Bundle","id":"BUNDLE","type":"me
  "focus":[{"reference":"Communication/2d2a4e2c-4b5f-4f49-8d39-6f5a7e0e3b11"}]}},
 {"fullUrl":"https://medcomfhir.dk/ig/carecommunication/Communication/2d2a4e2c-4b5f-4f49-8d39-6f5a7e0e3b11","resource":{"resourceType":"Communication","id":"2d2a4e2c-4b5f-4f49-8d39-6f5a7e0e3b11",
  "status":"unknown","category":[{"coding":[{"system":"http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-careCommunication-categoryCodes","code":"carecoordination"}]}]}},
+{"fullUrl":"https://medcomfhir.dk/ig/carecommunication/Patient/733cef33-3626-422b-955d-d506aebf6c6e","resource":{"resourceType":"Patient","id":"733cef33-3626-422b-955d-d506aebf6c6e",
+ "identifier":[{"system":"urn:oid:1.2.208.176.1.2","value":"0201919990"}],"name":[{"family":"Test","given":["Bruno"]}]}},
 {"fullUrl":"https://medcomfhir.dk/ig/carecommunication/Provenance/4c284936-5454-4116-95fc-3c8eeeed2400","resource":{"resourceType":"Provenance","id":"4c284936-5454-4116-95fc-3c8eeeed2400",
  "target":[{"reference":"MessageHeader/HEADER"}],"occurredDateTime":"2024-05-01T10:00:00+02:00","recorded":"2024-05-01T10:00:00+02:00",
  "activity":{"coding":[{"system":"http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-activityCodes","code":"new-message"}]},
@@ -53,4 +55,32 @@ pub fn message(kind: &str, envelope: &str, message: &str) -> Vec<u8> {
 /// A FHIR document with `Bundle.id` and `Bundle.timestamp` blanked, to compare content.
 pub fn content(bytes: &[u8]) -> Vec<u8> {
     ack::reissue(bytes, "x", "2000-01-01T00:00:00Z").expect("reads")
+}
+
+/// A PostgreSQL store of its own for one test: the server named by `MEDCOM_TEST_POSTGRES`, in a
+/// schema `schema` created empty (dropped first when it exists); `None` (loudly) when unset.
+#[cfg(feature = "postgres")]
+pub fn postgres_store(schema: &str) -> Option<String> {
+    let Some(base) = std::env::var("MEDCOM_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("\n*** SKIPPED: MEDCOM_TEST_POSTGRES is not set (run .ci/postgres.sh) ***\n");
+        return None;
+    };
+    let mut client = postgres::Client::connect(&base, postgres::NoTls).expect("connect");
+    client
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .expect("schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-csearch_path%3D{schema}"))
+}
+
+/// Without the `postgres` feature there is no PostgreSQL store to test (said loudly).
+#[cfg(not(feature = "postgres"))]
+pub fn postgres_store(_schema: &str) -> Option<String> {
+    eprintln!("\n*** SKIPPED: built without the `postgres` feature (use --all-features) ***\n");
+    None
 }

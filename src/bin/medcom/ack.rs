@@ -1,17 +1,21 @@
-//! `medcom ack [--code ok|transient-error|fatal-error] [--to xml|json] FILE|-`
+//! `medcom ack [--code ok|transient-error|fatal-error] [--strict] [--max-ack-issues N]
+//! [--to xml|json] FILE|-`
 //!
 //! Writes the acknowledgement of the FHIR message in FILE to stdout, in the message's format
 //! unless `--to` says otherwise. Without `--code` the message is validated (profiles and
-//! message rules) and the code follows: `ok` without errors, else `fatal-error` with one
-//! OperationOutcome issue per error. Legacy input (OIOXML or EDIFACT, recognised by content)
+//! message rules) and the receive policy decides the code (`medcom::exchange::ReceivePolicy`):
+//! `fatal-error` naming the broken rules and the errors found when something prevents
+//! processing it (or, with `--strict`, for any error), else `ok`. The OperationOutcome lists at
+//! most `--max-ack-issues` issues (default 100) and says how many more there were. Legacy input (OIOXML or EDIFACT, recognised by content)
 //! gets its receipt instead: positive (XCTL03/CTL03), or negative (XCTL02/CTL02) for an error
 //! code or when the OIOXML letter fails schema validation.
 
 use medcom::exchange::clock::{date_and_minute, Clock, SystemClock};
+use medcom::exchange::ReceivePolicy;
 use medcom::finding::Severity;
 use medcom::legacy::receipt::{self, Original, ReceiptKind, ReceiptOptions, Refusal, RefuseCode};
 use medcom::legacy::{self, edifact, oioxml, LegacyFormat};
-use medcom::messages::{reply, Context, ResponseCode};
+use medcom::messages::{reply, Acknowledgement, Context, ResponseCode, DEFAULT_MAX_ACK_ISSUES};
 use medcom::validate::Validator;
 use medcom::{Format, Mode, ReadOptions};
 
@@ -21,6 +25,8 @@ pub(crate) fn run(args: &[String]) -> Outcome {
     let mut code: Option<ResponseCode> = None;
     let mut to: Option<Format> = None;
     let mut file: Option<&str> = None;
+    let mut policy = ReceivePolicy::Standard;
+    let mut max_issues = DEFAULT_MAX_ACK_ISSUES;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -46,6 +52,16 @@ pub(crate) fn run(args: &[String]) -> Outcome {
                     None => return Err(Failure::Usage("--to needs a value".into())),
                 });
             }
+            "--strict" => policy = ReceivePolicy::Strict,
+            "--max-ack-issues" => {
+                max_issues = it
+                    .next()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        Failure::Usage("--max-ack-issues needs a positive number".into())
+                    })?;
+            }
             "-" => file = Some("-"),
             flag if flag.starts_with('-') => {
                 return Err(Failure::Usage(format!("unknown option '{flag}'")))
@@ -70,7 +86,20 @@ pub(crate) fn run(args: &[String]) -> Outcome {
     let ctx = Context::new();
     let ack = match code {
         Some(c) => reply::acknowledge(&doc, c, &ctx),
-        None => reply::acknowledge_validated(&doc, &Validator::new(), &ctx).map(|(a, _)| a),
+        None => {
+            let findings = Validator::new().report(&doc).findings().to_vec();
+            let verdict = policy.judge(&doc, &findings);
+            Acknowledgement::for_message(&doc).and_then(|a| {
+                verdict
+                    .issues()
+                    .into_iter()
+                    .fold(
+                        a.with_code(verdict.code).with_max_issues(max_issues),
+                        Acknowledgement::with_issue,
+                    )
+                    .build(&ctx)
+            })
+        }
     }
     .map_err(|e| Failure::Input(format!("{path}: {e}")))?;
     let text = match to.or_else(|| Format::detect(&bytes)) {

@@ -38,22 +38,31 @@ const USAGE: &str = "usage:
       (--no-profiles: the message rules alone), and legacy OIOXML and EDIFACT by content. PATH is a file, a folder (searched for .xml, .json and .edi
       files) or - for stdin. Exit 0 when no file has an error, 1 when one has, 2 on usage or
       I/O errors. Values (patient data) are masked unless --unmask is given.
-  medcom receive --store URL [--ack-out PATH] [--batch] FILE|-
-      Receives a message (bare, or in a VANSEnvelope or SBDH), decides process, duplicate,
-      reject or error by the duplicate table, prints one JSON line
-      {decision, message_id, ack_id} and writes the acknowledgement or receipt
-      to PATH. With --batch, reads file paths from stdin, one per line, and answers each
-      (responses to PATH/<name>.ack). URL is a SQLite path or a postgres:// URL.
+  medcom receive --store URL [--ack-out PATH] [--strict] [--max-ack-issues N]
+                 [--handover-timeout SECONDS] [--batch] FILE|-
+      Receives a message (bare, or in a VANSEnvelope or SBDH), validates it, decides process,
+      duplicate, reject or error by the duplicate table and the acknowledgement code by the
+      receive policy (--strict: fatal-error for any error), prints one JSON line
+      {decision, message_id, ack_id, ack_envelope_id, code, rules} and writes the
+      acknowledgement or receipt to PATH. A message is handed over (process) again until its
+      line is printed and its answer written. With --batch, reads file paths from stdin, one
+      per line, answers each (responses to PATH/<message id>.ack), and reports a file that
+      fails with an error line and goes on. URL is a SQLite path or a postgres:// URL.
   medcom send --store URL [--envelope vans|sbdh|none] FILE|-
-      Records an outgoing message and prints its envelope.
+      Validates and records an outgoing message and prints its envelope; refuses (exit 1,
+      findings on stderr) a message with errors or a Bundle.id already sent with another one.
   medcom outbox --store URL [--due] [--resend]
-      Lists outgoing messages and their state (--due: only those due for a resend), or with
-      --resend resends the due ones (new Bundle.id and timestamp; failed after two resends).
-  medcom ack [--code ok|transient-error|fatal-error] [--to xml|json] FILE|-
+      Lists outgoing messages and their state (--due: only those due for a resend), times in
+      RFC 3339, or with --resend resends the due ones (new Bundle.id and timestamp; failed
+      after two resends).
+  medcom ack [--code ok|transient-error|fatal-error] [--strict] [--max-ack-issues N]
+             [--to xml|json] FILE|-
       Writes the acknowledgement (MedCom Acknowledgement 2.0.3) of the FHIR message in FILE to
       stdout, in the message's format unless --to is given. Without --code, validates the
-      message and answers ok, or fatal-error with one issue per error. Legacy OIOXML or
-      EDIFACT input gets its receipt (positive, or negative for an error).
+      message and the receive policy picks the code: fatal-error naming the broken rules when
+      something prevents processing (or, with --strict, any error), else ok. At most N issues
+      (default 100) and one saying how many more. Legacy OIOXML or EDIFACT input gets its
+      receipt (positive, or negative for an error).
   medcom --help | --version";
 
 fn main() -> ExitCode {

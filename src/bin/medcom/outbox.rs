@@ -1,8 +1,12 @@
 //! `medcom outbox --store URL [--due] [--resend]`
+//!
+//! One JSON line per outgoing message: `message_id`, `bundle_id` (the payload's envelope
+//! identifier), `envelope_id` (the network envelope it last went out in, `null` when sent
+//! bare), `state`, `resends`, and the times `sent`, `updated` and `due` in RFC 3339 (UTC).
 
 use std::sync::Arc;
 
-use medcom::exchange::clock::{Clock, SystemClock};
+use medcom::exchange::clock::{date_time, Clock, SystemClock};
 use medcom::exchange::engine::Resend;
 use medcom::exchange::{store, Engine};
 
@@ -43,7 +47,7 @@ pub(crate) fn run(args: &[String]) -> Outcome {
                     envelope_id,
                     ..
                 } => {
-                    serde_json::json!({"message_id": message_id, "action": "resent", "envelope_id": envelope_id})
+                    serde_json::json!({"message_id": message_id, "action": "resent", "bundle_id": envelope_id})
                 }
                 Resend::Failed { message_id } => {
                     serde_json::json!({"message_id": message_id, "action": "failed"})
@@ -63,10 +67,13 @@ pub(crate) fn run(args: &[String]) -> Outcome {
     for o in list {
         let v = serde_json::json!({
             "message_id": o.message_id,
+            "bundle_id": o.envelope_id,
+            "envelope_id": o.transport_id,
             "state": o.state.as_str(),
             "resends": o.resends,
-            "envelope_id": o.envelope_id,
-            "due": o.due,
+            "sent": date_time(o.created),
+            "updated": date_time(o.updated),
+            "due": date_time(o.due),
             "response_code": o.response_code,
         });
         out.push_str(&format!("{v}\n"));

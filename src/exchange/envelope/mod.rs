@@ -62,13 +62,46 @@ impl Envelope {
     }
 }
 
-/// Whether bytes look like an envelope (root element `VANSEnvelope` or
-/// `StandardBusinessDocument`), without reading them fully.
+/// Whether bytes are an envelope: the root element, wherever it starts (after any
+/// declaration, comments or processing instructions), is a `VANSEnvelope` or a
+/// `StandardBusinessDocument` in its namespace. Reads only up to the root's start tag.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::exchange::envelope::is_envelope;
+/// let comment = format!("<!-- {} -->", "x".repeat(4096));
+/// let vans = format!(
+///     "<?xml version=\"1.0\"?>{comment}<VANSEnvelope xmlns=\"urn:oio:medcom:vans-envelope:1.0.4\"/>"
+/// );
+/// assert!(is_envelope(vans.as_bytes()));
+/// assert!(!is_envelope(br#"{"resourceType":"Bundle"}"#));
+/// ```
 #[must_use]
 pub fn is_envelope(bytes: &[u8]) -> bool {
-    let head = bytes.get(..bytes.len().min(2048)).unwrap_or(bytes);
-    let text = String::from_utf8_lossy(head);
-    text.contains(vans::NAMESPACE) || text.contains(sbdh::NAMESPACE)
+    root_namespace(bytes).is_some_and(|ns| ns == vans::NAMESPACE || ns == sbdh::NAMESPACE)
+}
+
+/// The namespace of the root element, if the bytes start like XML and it has one.
+fn root_namespace(bytes: &[u8]) -> Option<String> {
+    use quick_xml::events::Event;
+    use quick_xml::name::{Namespace, ResolveResult};
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'<') {
+        return None;
+    }
+    let mut reader = quick_xml::NsReader::from_reader(bytes);
+    loop {
+        match reader.read_resolved_event() {
+            Ok((ResolveResult::Bound(Namespace(ns)), Event::Start(_) | Event::Empty(_))) => {
+                return Some(String::from_utf8_lossy(ns).into_owned());
+            }
+            // An unqualified root, a document type declaration (never read) or bad XML.
+            Ok((_, Event::Start(_) | Event::Empty(_) | Event::DocType(_) | Event::Eof))
+            | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Reads either envelope, deciding by the root element's namespace.

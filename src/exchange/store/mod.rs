@@ -2,9 +2,17 @@
 //!
 //! A [`Store`] does every state change in one transaction, so a crash at any point leaves either
 //! the whole change or none of it: a received message is recorded together with the response it
-//! got, and a message first seen is recorded exactly once even when several nodes share one
-//! store (`postgres::PostgresStore`, feature `postgres`). `sqlite::SqliteStore` (feature
-//! `sqlite`, on by default) is the embedded default; [`MemoryStore`] serves tests and benchmarks.
+//! got (and the findings kept with it), and a message first seen is recorded exactly once even
+//! when several nodes share one store (`postgres::PostgresStore`, feature `postgres`).
+//! `sqlite::SqliteStore` (feature `sqlite`, on by default) is the embedded default;
+//! [`MemoryStore`] serves tests and benchmarks.
+//!
+//! # Hand-over
+//!
+//! A message is recorded *pending* and stays so until [`Store::confirm`] says the caller has it.
+//! A reception of a pending message whose hand-over claim has run out (the receiver that
+//! claimed it crashed) claims it again and hands it over again, with the response recorded the
+//! first time; while a claim runs, another receiver treats the message as seen.
 
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -44,6 +52,8 @@ pub struct Stored {
     pub response_id: Option<String>,
     /// The response bytes (acknowledgement or receipt), unenveloped.
     pub response: Option<Vec<u8>>,
+    /// The findings kept with the message (JSON lines, masked), when there were any.
+    pub findings: Option<String>,
 }
 
 /// The result of [`Store::receive`].
@@ -54,6 +64,21 @@ pub struct Reception {
     /// The message's original response: the one just recorded for a new message, the first
     /// one for a message seen before; `None` for an error.
     pub original: Option<Stored>,
+    /// This reception claimed the message for hand-over: it is new, or it was recorded but
+    /// never confirmed and its previous claim has run out.
+    pub handover: bool,
+}
+
+/// A received message as the store holds it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Received {
+    /// The envelope identifier it first came in.
+    pub envelope_id: String,
+    /// Its response and kept findings.
+    pub stored: Stored,
+    /// Whether the caller confirmed the hand-over.
+    pub handed_over: bool,
 }
 
 /// State of an outgoing message.
@@ -118,6 +143,9 @@ pub struct Outgoing {
     pub updated: i64,
     /// The acknowledgement's response code, once settled.
     pub response_code: Option<String>,
+    /// The identifier of the network envelope it last went out in (VANS `EnvelopeIdentifier`,
+    /// SBDH `InstanceIdentifier`); `None` when sent bare.
+    pub transport_id: Option<String>,
 }
 
 /// Counts for tests and monitoring.
@@ -142,12 +170,43 @@ pub trait Store: Send {
     /// # Errors
     ///
     /// [`ExchangeError`] from the store or from `first` (then nothing is recorded).
+    ///
+    /// A message recorded but not yet confirmed ([`Store::confirm`]) is claimed for hand-over
+    /// until `claim`: a reception after that claims it again ([`Reception::handover`]).
     fn receive(
         &mut self,
         key: &Key<'_>,
         now: i64,
+        claim: i64,
         first: &mut dyn FnMut() -> Result<Stored, ExchangeError>,
     ) -> Result<Reception, ExchangeError>;
+
+    /// Records that the caller has the message (its hand-over is complete): later receptions
+    /// are duplicates. Confirming twice is harmless.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] from the store.
+    fn confirm(&mut self, generation: &str, message_ids: &[String]) -> Result<(), ExchangeError>;
+
+    /// Gives up the hand-over claim of a message not yet confirmed (its hand-over failed, e.g.
+    /// the answer could not be written), so that its next reception hands it over at once.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] from the store.
+    fn release(&mut self, generation: &str, message_ids: &[String]) -> Result<(), ExchangeError>;
+
+    /// A received message, by generation and message identifier.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] from the store.
+    fn received(
+        &mut self,
+        generation: &str,
+        message_id: &str,
+    ) -> Result<Option<Received>, ExchangeError>;
 
     /// Records an outgoing message; `false` when its message identifier is already recorded.
     ///
@@ -170,15 +229,29 @@ pub trait Store: Send {
     /// # Errors
     ///
     /// [`ExchangeError`] from the store.
+    #[allow(clippy::too_many_arguments)]
     fn resent(
         &mut self,
         message_id: &str,
         resends: u32,
         envelope_id: &str,
+        transport_id: Option<&str>,
         payload: &[u8],
         due: i64,
         now: i64,
     ) -> Result<bool, ExchangeError>;
+
+    /// The outgoing message whose current envelope identifier (`Bundle.id`) is
+    /// `envelope_id`, if any.
+    ///
+    /// # Errors
+    ///
+    /// [`ExchangeError`] from the store.
+    fn sent_in(
+        &mut self,
+        generation: &str,
+        envelope_id: &str,
+    ) -> Result<Option<String>, ExchangeError>;
 
     /// Marks a message `failed` if it is still `sent` with `resends` resends.
     ///
@@ -246,17 +319,27 @@ pub fn open(url: &str) -> Result<Box<dyn Store>, ExchangeError> {
 /// A store in memory: the reference behaviour, for tests and the benchmark's baseline.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    messages: HashMap<(String, String), Stored>,
+    messages: HashMap<(String, String), Memo>,
     envelopes: HashSet<(String, String)>,
     receptions: u64,
     outgoing: Vec<Outgoing>,
+}
+
+/// One received message in memory.
+#[derive(Clone, Debug)]
+struct Memo {
+    envelope_id: String,
+    stored: Stored,
+    handed_over: bool,
+    claimed_until: i64,
 }
 
 impl Store for MemoryStore {
     fn receive(
         &mut self,
         key: &Key<'_>,
-        _now: i64,
+        now: i64,
+        claim: i64,
         first: &mut dyn FnMut() -> Result<Stored, ExchangeError>,
     ) -> Result<Reception, ExchangeError> {
         let g = key.generation.to_owned();
@@ -269,23 +352,87 @@ impl Store for MemoryStore {
                 .iter()
                 .any(|m| self.messages.contains_key(&(g.clone(), m.clone()))),
         };
+        let mut handover = false;
         let original = if seen.message {
-            key.message_ids
+            let memo = key
+                .message_ids
                 .iter()
                 .find_map(|m| self.messages.get(&(g.clone(), m.clone())))
-                .cloned()
+                .cloned();
+            if memo
+                .as_ref()
+                .is_some_and(|m| !m.handed_over && m.claimed_until <= now)
+            {
+                handover = true;
+                for m in key.message_ids {
+                    if let Some(x) = self.messages.get_mut(&(g.clone(), m.clone())) {
+                        x.claimed_until = claim;
+                    }
+                }
+            }
+            memo.map(|m| m.stored)
         } else if seen.envelope {
             None
         } else {
             let stored = first()?;
             for m in key.message_ids {
-                self.messages.insert((g.clone(), m.clone()), stored.clone());
+                self.messages.insert(
+                    (g.clone(), m.clone()),
+                    Memo {
+                        envelope_id: key.envelope_id.to_owned(),
+                        stored: stored.clone(),
+                        handed_over: false,
+                        claimed_until: claim,
+                    },
+                );
             }
+            handover = true;
             Some(stored)
         };
         self.envelopes.insert((g, key.envelope_id.to_owned()));
         self.receptions += 1;
-        Ok(Reception { seen, original })
+        Ok(Reception {
+            seen,
+            original,
+            handover,
+        })
+    }
+
+    fn confirm(&mut self, generation: &str, message_ids: &[String]) -> Result<(), ExchangeError> {
+        for m in message_ids {
+            if let Some(x) = self.messages.get_mut(&(generation.to_owned(), m.clone())) {
+                x.handed_over = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn release(&mut self, generation: &str, message_ids: &[String]) -> Result<(), ExchangeError> {
+        for m in message_ids {
+            if let Some(x) = self
+                .messages
+                .get_mut(&(generation.to_owned(), m.clone()))
+                .filter(|x| !x.handed_over)
+            {
+                x.claimed_until = 0;
+            }
+        }
+        Ok(())
+    }
+
+    fn received(
+        &mut self,
+        generation: &str,
+        message_id: &str,
+    ) -> Result<Option<Received>, ExchangeError> {
+        Ok(self
+            .messages
+            .get(&(generation.to_owned(), message_id.to_owned()))
+            .map(|m| Received {
+                envelope_id: m.envelope_id.clone(),
+                stored: m.stored.clone(),
+                handed_over: m.handed_over,
+            }))
     }
 
     fn record_sent(&mut self, message: &Outgoing) -> Result<bool, ExchangeError> {
@@ -317,6 +464,7 @@ impl Store for MemoryStore {
         message_id: &str,
         resends: u32,
         envelope_id: &str,
+        transport_id: Option<&str>,
         payload: &[u8],
         due: i64,
         now: i64,
@@ -327,11 +475,24 @@ impl Store for MemoryStore {
             return Ok(false);
         };
         o.envelope_id = envelope_id.to_owned();
+        o.transport_id = transport_id.map(str::to_owned);
         o.payload = payload.to_vec();
         o.resends += 1;
         o.due = due;
         o.updated = now;
         Ok(true)
+    }
+
+    fn sent_in(
+        &mut self,
+        generation: &str,
+        envelope_id: &str,
+    ) -> Result<Option<String>, ExchangeError> {
+        Ok(self
+            .outgoing
+            .iter()
+            .find(|o| o.generation == generation && o.envelope_id == envelope_id)
+            .map(|o| o.message_id.clone()))
     }
 
     fn fail(&mut self, message_id: &str, resends: u32, now: i64) -> Result<bool, ExchangeError> {

@@ -6,14 +6,19 @@
 
 use postgres::{Client, NoTls};
 
-use super::{Counts, Key, OutState, Outgoing, Reception, Seen, Store, Stored};
+use super::{Counts, Key, OutState, Outgoing, Received, Reception, Seen, Store, Stored};
 use crate::exchange::ExchangeError;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS medcom_inbox (
     generation TEXT NOT NULL, message_id TEXT NOT NULL, envelope_id TEXT NOT NULL,
     response_id TEXT, response BYTEA, received BIGINT NOT NULL,
+    handed_over BOOLEAN NOT NULL DEFAULT true, claimed_until BIGINT NOT NULL DEFAULT 0,
+    findings TEXT,
     PRIMARY KEY (generation, message_id));
+ALTER TABLE medcom_inbox ADD COLUMN IF NOT EXISTS handed_over BOOLEAN NOT NULL DEFAULT true;
+ALTER TABLE medcom_inbox ADD COLUMN IF NOT EXISTS claimed_until BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE medcom_inbox ADD COLUMN IF NOT EXISTS findings TEXT;
 CREATE TABLE IF NOT EXISTS medcom_envelopes (
     generation TEXT NOT NULL, envelope_id TEXT NOT NULL, PRIMARY KEY (generation, envelope_id));
 CREATE TABLE IF NOT EXISTS medcom_receptions (
@@ -22,8 +27,10 @@ CREATE TABLE IF NOT EXISTS medcom_receptions (
 CREATE TABLE IF NOT EXISTS medcom_outbox (
     message_id TEXT PRIMARY KEY, generation TEXT NOT NULL, envelope_id TEXT NOT NULL,
     payload BYTEA NOT NULL, state TEXT NOT NULL, resends INTEGER NOT NULL, due BIGINT NOT NULL,
-    created BIGINT NOT NULL, updated BIGINT NOT NULL, response_code TEXT);
+    created BIGINT NOT NULL, updated BIGINT NOT NULL, response_code TEXT, transport_id TEXT);
 CREATE INDEX IF NOT EXISTS medcom_outbox_due ON medcom_outbox (state, due);
+ALTER TABLE medcom_outbox ADD COLUMN IF NOT EXISTS transport_id TEXT;
+CREATE INDEX IF NOT EXISTS medcom_outbox_envelope ON medcom_outbox (generation, envelope_id);
 ";
 
 /// Serializes schema creation between nodes starting at once.
@@ -40,6 +47,7 @@ pub struct PostgresStore {
 struct Statements {
     lock: postgres::Statement,
     seen: postgres::Statement,
+    claim: postgres::Statement,
     insert_new: postgres::Statement,
     insert_seen: postgres::Statement,
 }
@@ -57,17 +65,26 @@ impl Statements {
             seen: client
                 .prepare(
                     "SELECT EXISTS (SELECT 1 FROM medcom_envelopes WHERE generation = $1 AND envelope_id = $2),
-                            i.message_id IS NOT NULL, i.response_id, i.response
+                            i.message_id IS NOT NULL, i.response_id, i.response, i.findings,
+                            coalesce(NOT i.handed_over AND i.claimed_until <= $4, false)
                      FROM (SELECT 1) AS one
-                     LEFT JOIN LATERAL (SELECT message_id, response_id, response FROM medcom_inbox
+                     LEFT JOIN LATERAL (SELECT message_id, response_id, response, findings, handed_over,
+                                               claimed_until FROM medcom_inbox
                                         WHERE generation = $1 AND message_id = ANY($3) LIMIT 1) AS i ON true",
+                )
+                .map_err(err)?,
+            claim: client
+                .prepare(
+                    "UPDATE medcom_inbox SET claimed_until = $3
+                     WHERE generation = $1 AND message_id = ANY($2)",
                 )
                 .map_err(err)?,
             insert_new: client
                 .prepare(
                     "WITH m AS (
-                        INSERT INTO medcom_inbox (generation, message_id, envelope_id, response_id, response, received)
-                        SELECT $1, unnest($2::text[]), $3, $4, $5, $6),
+                        INSERT INTO medcom_inbox (generation, message_id, envelope_id, response_id, response,
+                                                  received, handed_over, claimed_until, findings)
+                        SELECT $1, unnest($2::text[]), $3, $4, $5, $6, false, $8, $9),
                      e AS (
                         INSERT INTO medcom_envelopes (generation, envelope_id) VALUES ($1, $3) ON CONFLICT DO NOTHING)
                      INSERT INTO medcom_receptions (generation, envelope_id, message_id, received) VALUES ($1, $3, $7, $6)",
@@ -142,11 +159,11 @@ fn outgoing(row: &postgres::Row) -> Outgoing {
         created: row.get(7),
         updated: row.get(8),
         response_code: row.get(9),
+        transport_id: row.get(10),
     }
 }
 
-const OUT_COLUMNS: &str =
-    "message_id, generation, envelope_id, payload, state, resends, due, created, updated, response_code";
+const OUT_COLUMNS: &str = "message_id, generation, envelope_id, payload, state, resends, due, created, updated, response_code, transport_id";
 
 fn resends_i32(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
@@ -157,6 +174,7 @@ impl Store for PostgresStore {
         &mut self,
         key: &Key<'_>,
         now: i64,
+        claim: i64,
         first: &mut dyn FnMut() -> Result<Stored, ExchangeError>,
     ) -> Result<Reception, ExchangeError> {
         let st = &self.statements;
@@ -173,15 +191,18 @@ impl Store for PostgresStore {
         let row = tx
             .query_one(
                 &st.seen,
-                &[&key.generation, &key.envelope_id, &key.message_ids],
+                &[&key.generation, &key.envelope_id, &key.message_ids, &now],
             )
             .map_err(err)?;
         let envelope: bool = row.get(0);
         let found: bool = row.get(1);
+        let pending: bool = row.get(5);
         let mut original = found.then(|| Stored {
             response_id: row.get(2),
             response: row.get(3),
+            findings: row.get(4),
         });
+        let mut handover = false;
         let seen = Seen {
             envelope,
             message: original.is_some(),
@@ -199,11 +220,19 @@ impl Store for PostgresStore {
                     &stored.response,
                     &now,
                     &first_id,
+                    &claim,
+                    &stored.findings,
                 ],
             )
             .map_err(err)?;
             original = Some(stored);
+            handover = true;
         } else {
+            if pending {
+                tx.execute(&st.claim, &[&key.generation, &key.message_ids, &claim])
+                    .map_err(err)?;
+                handover = true;
+            }
             tx.execute(
                 &st.insert_seen,
                 &[&key.generation, &key.envelope_id, &now, &first_id],
@@ -211,7 +240,57 @@ impl Store for PostgresStore {
             .map_err(err)?;
         }
         tx.commit().map_err(err)?;
-        Ok(Reception { seen, original })
+        Ok(Reception {
+            seen,
+            original,
+            handover,
+        })
+    }
+
+    fn confirm(&mut self, generation: &str, message_ids: &[String]) -> Result<(), ExchangeError> {
+        self.client
+            .execute(
+                "UPDATE medcom_inbox SET handed_over = true
+                 WHERE generation = $1 AND message_id = ANY($2) AND NOT handed_over",
+                &[&generation, &message_ids],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn release(&mut self, generation: &str, message_ids: &[String]) -> Result<(), ExchangeError> {
+        self.client
+            .execute(
+                "UPDATE medcom_inbox SET claimed_until = 0
+                 WHERE generation = $1 AND message_id = ANY($2) AND NOT handed_over",
+                &[&generation, &message_ids],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn received(
+        &mut self,
+        generation: &str,
+        message_id: &str,
+    ) -> Result<Option<Received>, ExchangeError> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT envelope_id, response_id, response, findings, handed_over FROM medcom_inbox
+                 WHERE generation = $1 AND message_id = $2",
+                &[&generation, &message_id],
+            )
+            .map_err(err)?;
+        Ok(row.map(|r| Received {
+            envelope_id: r.get(0),
+            stored: Stored {
+                response_id: r.get(1),
+                response: r.get(2),
+                findings: r.get(3),
+            },
+            handed_over: r.get(4),
+        }))
     }
 
     fn record_sent(&mut self, m: &Outgoing) -> Result<bool, ExchangeError> {
@@ -219,7 +298,7 @@ impl Store for PostgresStore {
             .client
             .execute(
                 &format!(
-                    "INSERT INTO medcom_outbox ({OUT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    "INSERT INTO medcom_outbox ({OUT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                      ON CONFLICT DO NOTHING"
                 ),
                 &[
@@ -233,6 +312,7 @@ impl Store for PostgresStore {
                     &m.created,
                     &m.updated,
                     &m.response_code,
+                    &m.transport_id,
                 ],
             )
             .map_err(err)?;
@@ -258,6 +338,7 @@ impl Store for PostgresStore {
         message_id: &str,
         resends: u32,
         envelope_id: &str,
+        transport_id: Option<&str>,
         payload: &[u8],
         due: i64,
         now: i64,
@@ -265,12 +346,28 @@ impl Store for PostgresStore {
         let n = self
             .client
             .execute(
-                "UPDATE medcom_outbox SET envelope_id = $3, payload = $4, resends = resends + 1, due = $5, updated = $6
+                "UPDATE medcom_outbox SET envelope_id = $3, payload = $4, resends = resends + 1, due = $5, updated = $6,
+                                          transport_id = $7
                  WHERE message_id = $1 AND resends = $2 AND state = 'sent'",
-                &[&message_id, &resends_i32(resends), &envelope_id, &payload, &due, &now],
+                &[&message_id, &resends_i32(resends), &envelope_id, &payload, &due, &now, &transport_id],
             )
             .map_err(err)?;
         Ok(n == 1)
+    }
+
+    fn sent_in(
+        &mut self,
+        generation: &str,
+        envelope_id: &str,
+    ) -> Result<Option<String>, ExchangeError> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT message_id FROM medcom_outbox WHERE generation = $1 AND envelope_id = $2 LIMIT 1",
+                &[&generation, &envelope_id],
+            )
+            .map_err(err)?
+            .map(|r| r.get(0)))
     }
 
     fn fail(&mut self, message_id: &str, resends: u32, now: i64) -> Result<bool, ExchangeError> {
