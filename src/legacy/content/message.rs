@@ -130,7 +130,16 @@ pub(crate) fn check(
             return;
         }
     };
+    // The layout the tables write, as keys; then the letter as text. Neither the written
+    // interchange nor the element tree outlives its use: one message's copies are what
+    // validation holds at its peak.
+    let layout: Option<Vec<Key>> = convert::to_edifact(&xml).ok().and_then(|w| {
+        w.messages()
+            .first()
+            .map(|m| m.body().iter().map(key).collect())
+    });
     let text = oioxml::to_string(&xml);
+    drop(xml);
     let Ok(doc) = schema::parse(&text) else {
         return;
     };
@@ -192,11 +201,17 @@ pub(crate) fn check(
         }
         sink.push(env, at, out);
     }
-    if let Ok(written) = convert::to_edifact(&xml) {
-        if let Some(layout) = written.messages().first() {
-            order(env, number, &segments, layout.body(), sink);
-        }
+    drop(doc);
+    if let Some(layout) = layout {
+        order(env, number, &segments, &layout, sink);
     }
+}
+
+/// A segment's tag and qualifier (element 1, component 1).
+type Key = (String, String);
+
+fn key(s: &Segment) -> Key {
+    (s.tag().to_owned(), s.component(1, 1).to_owned())
 }
 
 /// A conversion error (an unknown segment or code, a malformed value) as a finding at its
@@ -253,15 +268,14 @@ fn order(
     env: &Envelope<'_>,
     number: usize,
     segments: &[&Segment],
-    layout: &[Segment],
+    layout: &[Key],
     sink: &mut Sink,
 ) {
-    let key = |s: &Segment| (s.tag().to_owned(), s.component(1, 1).to_owned());
-    let mut slots: HashMap<(String, String), Vec<usize>> = HashMap::new();
-    for (i, s) in layout.iter().enumerate() {
-        slots.entry(key(s)).or_default().push(i);
+    let mut slots: HashMap<&Key, Vec<usize>> = HashMap::new();
+    for (i, k) in layout.iter().enumerate() {
+        slots.entry(k).or_default().push(i);
     }
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: HashMap<Key, usize> = HashMap::new();
     let mut last: Option<(usize, usize)> = None;
     let body = segments
         .get(1..segments.len().saturating_sub(1))

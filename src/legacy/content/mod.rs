@@ -76,6 +76,9 @@ pub struct ValidateOptions {
     /// an `edifact-limit` error, its counts are still checked, its content is not. This bounds
     /// memory: only one message is held at a time. Default: 20,000.
     pub max_message_segments: usize,
+    /// Most values (components over all elements and segments) one message may hold, with the
+    /// same effect. Default: 200,000.
+    pub max_message_values: usize,
 }
 
 impl Default for ValidateOptions {
@@ -84,6 +87,7 @@ impl Default for ValidateOptions {
             read: ReadOptions::default(),
             max_findings: 1_000,
             max_message_segments: 20_000,
+            max_message_values: 200_000,
         }
     }
 }
@@ -100,6 +104,13 @@ impl ValidateOptions {
     #[must_use]
     pub fn with_max_message_segments(mut self, max: usize) -> Self {
         self.max_message_segments = max;
+        self
+    }
+
+    /// Sets [`Self::max_message_values`].
+    #[must_use]
+    pub fn with_max_message_values(mut self, max: usize) -> Self {
+        self.max_message_values = max;
         self
     }
 
@@ -455,6 +466,8 @@ struct Open {
     number: usize,
     /// Segments beyond the limit, counted but not kept.
     dropped: usize,
+    /// Values (components) kept.
+    values: usize,
 }
 
 impl Open {
@@ -601,6 +614,7 @@ pub fn validate_with_options(input: &[u8], options: &ValidateOptions) -> Validat
                         body: Vec::new(),
                         number: started,
                         dropped: 0,
+                        values: 0,
                     });
                 } else {
                     sink.current = None;
@@ -635,7 +649,14 @@ pub fn validate_with_options(input: &[u8], options: &ValidateOptions) -> Validat
             },
             "UNB" => sink.push_at(input, &d, envelope_place(&seg, 0, 0), unexpected(&seg)),
             _ => match open.as_mut() {
-                Some(o) if o.body.len() < options.max_message_segments => o.body.push(seg),
+                Some(o)
+                    if o.dropped == 0
+                        && o.body.len() < options.max_message_segments
+                        && o.values < options.max_message_values =>
+                {
+                    o.values += seg.elements().iter().map(|e| e.len().max(1)).sum::<usize>();
+                    o.body.push(seg);
+                }
                 Some(o) => {
                     if o.dropped == 0 {
                         let at = Place {
@@ -652,8 +673,8 @@ pub fn validate_with_options(input: &[u8], options: &ValidateOptions) -> Validat
                             error(
                                 "edifact-limit",
                                 format!(
-                                    "the message holds more than {} segments; its content is not checked",
-                                    options.max_message_segments
+                                    "the message holds more than {} segments or {} values; its content is not checked",
+                                    options.max_message_segments, options.max_message_values
                                 ),
                             ),
                         );
@@ -835,6 +856,21 @@ mod tests {
                     assert_eq!(v.findings()[0].location(), *location, "{input}: {got:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn long_messages_are_counted_not_held() {
+        let edi = "UNB+UNOC:3+A:14+B:14+990101:1200+K'UNH+1+MEDDIS:D:93A:UN:D0133L+DIS01'\
+                   FTX+A'FTX+B'FTX+C'UNT+5+1'UNZ+1+K'";
+        for options in [
+            ValidateOptions::default().with_max_message_segments(2),
+            ValidateOptions::default().with_max_message_values(2),
+        ] {
+            let v = validate_with_options(edi.as_bytes(), &options);
+            let codes: Vec<&str> = v.findings().iter().map(Finding::code).collect();
+            assert_eq!(codes, ["edifact-limit"], "{options:?}");
+            assert_eq!(v.findings()[0].location(), "UNH[1]/FTX[4]");
         }
     }
 

@@ -19,6 +19,9 @@ pub struct ReadOptions {
     pub max_input_bytes: usize,
     /// Largest accepted number of segments. Default: 1,000,000.
     pub max_segments: usize,
+    /// Largest accepted number of values (components, over all elements) in one segment; the
+    /// directories allow far fewer, and each value costs memory. Default: 1,000.
+    pub max_segment_values: usize,
     /// What a line break (CR or LF) outside binary objects means. Default:
     /// [`LineBreaks::Auto`].
     pub line_breaks: LineBreaks,
@@ -52,6 +55,7 @@ impl Default for ReadOptions {
         Self {
             max_input_bytes: 64 << 20,
             max_segments: 1_000_000,
+            max_segment_values: 1_000,
             line_breaks: LineBreaks::Auto,
         }
     }
@@ -62,6 +66,13 @@ impl ReadOptions {
     #[must_use]
     pub fn with_max_segments(mut self, max: usize) -> Self {
         self.max_segments = max;
+        self
+    }
+
+    /// Sets [`Self::max_segment_values`].
+    #[must_use]
+    pub fn with_max_segment_values(mut self, max: usize) -> Self {
+        self.max_segment_values = max;
         self
     }
 
@@ -201,6 +212,7 @@ pub(crate) struct Scanner<'a> {
     index: usize,
     count: usize,
     max_segments: usize,
+    max_values: usize,
     strip: bool,
     delimiters: Delimiters,
     has_una: bool,
@@ -267,6 +279,7 @@ impl<'a> Scanner<'a> {
             index: usize::from(has_una),
             count: 0,
             max_segments: options.max_segments,
+            max_values: options.max_segment_values,
             strip,
             delimiters,
             has_una,
@@ -319,8 +332,16 @@ impl<'a> Scanner<'a> {
             position: cur.position(start),
         };
         let mut elements: Vec<Vec<String>> = vec![vec![String::new()]];
+        let mut values = 1usize;
         let mut terminated = false;
         while let Some(&b) = input.get(i) {
+            if values > self.max_values {
+                return Some(Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
+                    limit: "number of values in a segment",
+                })
+                .with_position(position.position)
+                .with_segment(index)));
+            }
             i += 1;
             if b == b'\n' || b == b'\r' {
                 let at = cur.position(i - 1);
@@ -349,8 +370,10 @@ impl<'a> Scanner<'a> {
                 terminated = true;
                 break;
             } else if b == delimiters.element {
+                values += 1;
                 elements.push(vec![String::new()]);
             } else if b == delimiters.component {
+                values += 1;
                 if let Some(e) = elements.last_mut() {
                     e.push(String::new());
                 }
@@ -685,6 +708,7 @@ mod tests {
         ),
         ("UNB+UNOC:3+A+B+1:2+R'\n+X'", "invalid-tag", Some(1), 2, 1),
         ("UNB+UNOD:3+A+B+1:2+R'", "unsupported-syntax", Some(0), 1, 1),
+        ("UNB+UNOC:3+A+B+1:2+R'FTX+a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0'", "limit-exceeded", Some(1), 1, 22),
         // A line break inside a segment, also right after the release character.
         (
             "UNB+UNOC:3+A+B+1:2+R\r\n'UNZ+0+R'",
@@ -748,7 +772,9 @@ mod tests {
 
     #[test]
     fn errors_have_kind_and_location() {
-        let layout = ReadOptions::default().with_line_breaks(LineBreaks::Layout);
+        let layout = ReadOptions::default()
+            .with_line_breaks(LineBreaks::Layout)
+            .with_max_segment_values(200);
         for (input, code, segment, line, column) in ERRORS {
             let err = read_with_options(input.as_bytes(), &layout).unwrap_err();
             assert_eq!(err.kind().code(), *code, "{input}");
