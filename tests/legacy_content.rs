@@ -395,6 +395,21 @@ fn paired_forms_give_the_same_codes_for_the_same_defect() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// A letter the conversion refuses (an unknown segment) still gets its identifiers checked.
+#[test]
+fn identifiers_are_checked_when_the_conversion_refuses() {
+    let Some(dir) = letters_dir() else {
+        return;
+    };
+    let edi = std::fs::read(dir.join("edifact/DIS01_1.edi")).expect("DIS01_1");
+    let interchange = edifact::read(&edi).expect("reads");
+    let both: BodyChange = |body| unknown_segment(&bad_cpr_date(body)?);
+    let mutant = mutate(&interchange, Some(both), None).expect("applies");
+    let got: BTreeSet<&str> = codes(content::validate(&mutant).findings().iter());
+    let want: BTreeSet<&str> = ["dk-cpr-date", "edifact-unexpected-segment"].into();
+    assert_eq!(got, want);
+}
+
 #[test]
 fn findings_point_at_segment_element_and_component() {
     let Some(dir) = letters_dir() else {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::locate::{find_value, segment_for_path, Place};
 use super::{code_of, Sink};
+use crate::dk::{cpr, gln, municipality, sor};
 use crate::finding::{Finding, Severity};
 use crate::legacy::edifact::{Delimiters, Interchange, Message, Segment};
 use crate::legacy::{convert, oioxml, schema, LegacyError};
@@ -127,6 +128,7 @@ pub(crate) fn check(
         Ok(xml) => xml,
         Err(e) => {
             conversion_error(env, number, &segments, &e, sink);
+            identifiers(env, number, &segments, sink);
             return;
         }
     };
@@ -259,6 +261,43 @@ fn conversion_error(
         Finding::new(code_of(kind), Severity::Error, "", kind.to_string())
             .with_rule("MedCom conversion tables"),
     );
+}
+
+/// The identifier checks of the OIOXML pass, on the segments themselves, for a message the
+/// conversion refused (so that a bad CPR is still reported with its code): the patient's CPR
+/// (PNA+PAT 2:1) and the party identifiers (NAD 2:1) by their qualifier (NAD 2:2), mapped
+/// through the conversion's own table to the OIOXML `IdentifierCode`.
+fn identifiers(env: &Envelope<'_>, number: usize, segments: &[&Segment], sink: &mut Sink) {
+    for (n, s) in segments.iter().enumerate() {
+        let value = s.component(2, 1);
+        if value.is_empty() {
+            continue;
+        }
+        let found = match (s.tag(), s.component(1, 1)) {
+            ("PNA", "PAT") => cpr::findings(value, ""),
+            ("NAD", _) => match convert::codes::to_xml(
+                convert::codes::IDENTIFIER_CODE,
+                "IdentifierCode",
+                s.component(2, 2),
+            ) {
+                Ok("lokationsnummer") => gln::findings(value, "", Severity::Error),
+                Ok("sorkode") => sor::findings(value, ""),
+                Ok("kommunenummer") => municipality::findings(value, ""),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        for f in found {
+            let at = Place {
+                message: Some(number),
+                number: n + 1,
+                segment: s,
+                element: 2,
+                component: 1,
+            };
+            sink.push(env, at, f);
+        }
+    }
 }
 
 /// The segments of the body must come in the order the conversion tables write them: the
