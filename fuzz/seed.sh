@@ -8,6 +8,7 @@ mkdir -p "$out"
 case "$target" in
   xml) pattern='*.xml' ;;
   json) pattern='*.json' ;;
+  edifact|edifact_validate) pattern='*.edi' ;;
   *) pattern='*' ;;
 esac
 find "$root/fixtures" -name "$pattern" -exec cp {} "$out/" \;
@@ -17,5 +18,9 @@ if [ -d "$shared/medcom/fhir/examples" ]; then
   { find "$shared/medcom/fhir/examples" -type f -name "$pattern" || true; } | head -200 | while read -r f; do
     cp "$f" "$out/$(sha1sum "$f" | cut -c1-16)"
   done || true
+fi
+legacy="$shared/medcom/legacy/files/glasdam_edifact_converter/test/complete/files/edifact"
+if [ "$pattern" = '*.edi' ] && [ -d "$legacy" ]; then
+  cp "$legacy"/*.edi "$out/"
 fi
 echo "seeded $(ls "$out" | wc -l) inputs into $out"

@@ -198,6 +198,45 @@ pub fn edifact(data: &[u8]) {
     let _ = receipt::for_interchange(&interchange, &[refusal], &options);
 }
 
+/// Validates bytes as an EDIFACT interchange: no panic; the same bytes give the same findings;
+/// an interchange with errors and a readable UNB gets a negative CONTRL that writes and reads
+/// back, and one without errors never does; every finding has a location or a position.
+pub fn edifact_validate(data: &[u8]) {
+    let options = legacy::content::ValidateOptions::default().with_max_message_segments(2_000);
+    let v = legacy::content::validate_with_options(data, &options);
+    assert_eq!(
+        v,
+        legacy::content::validate_with_options(data, &options),
+        "validation is not deterministic"
+    );
+    for f in v.findings() {
+        assert!(
+            !f.location().is_empty() || f.position().is_some() || f.code() == "edifact-limit",
+            "finding without a place: {f}"
+        );
+    }
+    let errors = v
+        .findings()
+        .iter()
+        .any(|f| f.severity() == crate::finding::Severity::Error);
+    assert_eq!(
+        errors,
+        !v.is_valid(),
+        "validity disagrees with the findings"
+    );
+    assert_eq!(v.is_valid(), v.refusals().is_empty(), "refusals disagree");
+    let options = receipt::ReceiptOptions::new("R", "L", "2024-01-01", "12:00");
+    if let (Some(_), Ok(Some(answer))) = (v.original(), v.receipt(&options)) {
+        let version = answer.messages().first().map(|m| m.version().to_owned());
+        let expected = if v.is_valid() { "C0330Q" } else { "C0230Q" };
+        assert_eq!(version.as_deref(), Some(expected), "wrong receipt kind");
+        let written = legacy::edifact::write(&answer)
+            .unwrap_or_else(|e| panic!("a receipt does not write: {e}"));
+        legacy::edifact::read(&written)
+            .unwrap_or_else(|e| panic!("a written receipt does not read: {e}"));
+    }
+}
+
 /// Reads bytes as OIOXML; whatever reads must write (UTF-8 and ISO-8859-1) and read back with
 /// the same infoset, and converting it to EDIFACT must not panic.
 pub fn oioxml(data: &[u8]) {

@@ -19,6 +19,7 @@ fn fuzz_regressions_replay() {
             "json" => medcom::__fuzz::json_roundtrip,
             "fhirpath" => medcom::__fuzz::fhirpath,
             "edifact" => medcom::__fuzz::edifact,
+            "edifact_validate" => medcom::__fuzz::edifact_validate,
             "oioxml" => medcom::__fuzz::oioxml,
             "oioxml_validate" => medcom::__fuzz::xsd_validate,
             "profile" => medcom::__fuzz::profile_check,

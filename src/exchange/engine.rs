@@ -816,8 +816,9 @@ fn rules_of(response: &[u8]) -> Vec<&'static str> {
         .collect()
 }
 
-/// What a legacy message is refused for: OIOXML schema errors. This is where the content
-/// checks of EDIFACT and OIOXML letters feed the receipt.
+/// What a legacy message is refused for: the EDIFACT content rules
+/// ([`crate::legacy::content`]) or the OIOXML schema rules. This is where the content checks of
+/// EDIFACT and OIOXML letters feed the receipt.
 ///
 /// # Errors
 ///
@@ -827,7 +828,7 @@ pub fn legacy_refusals(
     bytes: &[u8],
 ) -> Result<Vec<receipt::Refusal>, ExchangeError> {
     if format == LegacyFormat::Edifact {
-        return Ok(Vec::new());
+        return Ok(crate::legacy::content::validate(bytes).refusals());
     }
     let errors: Vec<String> = crate::legacy::schema::validate_bytes(bytes)
         .map_err(ExchangeError::payload)?

@@ -5,8 +5,10 @@
 //! Bytes flow: [`edifact::read`] or [`oioxml::read`] → [`convert`] between the two → writers
 //! ([`edifact::write`], [`oioxml::to_string`]). [`receipt`] answers a received message.
 //! [`schema`] validates OIOXML, VANSEnvelope and EHMI SBDH documents against the project's own
-//! compiled rules (imported from the official XSDs), plus the Danish identifier checks.
+//! compiled rules (imported from the official XSDs), plus the Danish identifier checks;
+//! [`content`] validates EDIFACT interchanges with the same rules and finding codes.
 
+pub mod content;
 pub mod convert;
 pub mod edifact;
 mod error;

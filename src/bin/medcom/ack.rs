@@ -6,9 +6,10 @@
 //! message rules) and the receive policy decides the code (`medcom::exchange::ReceivePolicy`):
 //! `fatal-error` naming the broken rules and the errors found when something prevents
 //! processing it (or, with `--strict`, for any error), else `ok`. The OperationOutcome lists at
-//! most `--max-ack-issues` issues (default 100) and says how many more there were. Legacy input (OIOXML or EDIFACT, recognised by content)
-//! gets its receipt instead: positive (XCTL03/CTL03), or negative (XCTL02/CTL02) for an error
-//! code or when the OIOXML letter fails schema validation.
+//! most `--max-ack-issues` issues (default 100) and says how many more there were. Legacy input
+//! (OIOXML or EDIFACT, recognised by content) gets its receipt instead: positive (XCTL03/CTL03),
+//! or negative (XCTL02/CTL02, action 4) for an error code or when the letter fails validation
+//! (OIOXML schema rules, EDIFACT content rules).
 
 use medcom::exchange::clock::{date_and_minute, Clock, SystemClock};
 use medcom::exchange::ReceivePolicy;
@@ -150,15 +151,20 @@ fn legacy_receipt(
     let options = ReceiptOptions::new(&short_id(&clock), &short_id(&clock), &date, &time);
     match format {
         LegacyFormat::Edifact => {
-            let interchange = edifact::read(bytes).map_err(fail)?;
-            let refusals: Vec<Refusal> = refusal(code, &[]).into_iter().collect();
+            let validation = legacy::content::validate(bytes);
+            let original = validation.original().ok_or_else(|| {
+                let why = validation
+                    .findings()
+                    .first()
+                    .map_or_else(|| "no UNB".to_owned(), ToString::to_string);
+                Failure::Input(format!("{path}: no receipt without a readable UNB: {why}"))
+            })?;
+            let refusals: Vec<Refusal> = match code {
+                None => validation.refusals(),
+                Some(_) => refusal(code, &[]).into_iter().collect(),
+            };
             let kind = kind_of(&refusals);
-            let xml = receipt::build(
-                &Original::from_interchange(&interchange),
-                kind,
-                &refusals,
-                &options,
-            );
+            let xml = receipt::build(&original, kind, &refusals, &options);
             let answer = legacy::convert::to_edifact(&xml).map_err(fail)?;
             write_stdout(&edifact::write(&answer).map_err(fail)?)
         }

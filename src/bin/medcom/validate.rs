@@ -3,7 +3,7 @@
 //! Validates FHIR messages (XML or JSON) against the MedCom profiles (the embedded profile
 //! engine; `--no-profiles` skips it) and the MedCom message rules, and legacy OIOXML letters and
 //! EDIFACT interchanges (recognised by content) with the legacy schema validator and the
-//! EDIFACT reader. Folders are searched recursively for `.xml`, `.json` and `.edi` files, in
+//! EDIFACT content validator (the same rules and codes; wrapped files are unwrapped). Folders are searched recursively for `.xml`, `.json` and `.edi` files, in
 //! name order; `-` reads stdin. Output keeps the input order whatever `--jobs` is.
 
 use std::path::{Path, PathBuf};
@@ -340,26 +340,19 @@ fn check_bytes(validator: &Validator, bytes: &[u8], unmask: bool) -> Report {
             };
             Report::new(findings, unmask).with_message_type(Some("OIOXML".into()))
         }
-        Some(LegacyFormat::Edifact) => match legacy::edifact::read(bytes) {
-            Ok(interchange) => {
-                let types: Vec<&str> = interchange
-                    .messages()
-                    .iter()
-                    .map(legacy::edifact::Message::message_type)
-                    .collect();
-                Report::new(Vec::new(), unmask)
-                    .with_message_type(Some(format!("EDIFACT {}", types.join(","))))
-            }
-            Err(e) => {
-                let f = read_failure(
-                    "legacy-read",
-                    e.location().unwrap_or(""),
-                    e.kind().to_string(),
-                    e.position(),
-                );
-                Report::new(vec![f], unmask).with_message_type(Some("EDIFACT".into()))
-            }
-        },
+        Some(LegacyFormat::Edifact) => {
+            let validation = legacy::content::validate(bytes);
+            let versions: Vec<String> = validation
+                .original()
+                .map(|o| o.letters.into_iter().map(|(_, v)| v).collect())
+                .unwrap_or_default();
+            let message_type = if versions.is_empty() {
+                "EDIFACT".to_owned()
+            } else {
+                format!("EDIFACT {}", versions.join(","))
+            };
+            Report::new(validation.into_findings(), unmask).with_message_type(Some(message_type))
+        }
         // FHIR, or anything else (which then fails to read as FHIR).
         _ => {
             let options = ReadOptions::default().with_mode(Mode::Lenient);

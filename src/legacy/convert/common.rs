@@ -406,14 +406,19 @@ pub(crate) fn pna(qualifier: &str, id: Vec<&str>, person: &Element) -> Segment {
     )
 }
 
-/// The UNH segment of a letter.
-pub(crate) fn unh(reference: &str, message_type: &str, version: &str, code: &str) -> Segment {
+/// UNH 2:2–2:4 of a message type: directory version, release and controlling agency.
+pub(crate) fn directory(message_type: &str) -> [&'static str; 3] {
     // MEDPRE is MedCom's own message (version 0, release 962, agency RT).
-    let [v, release, agency] = match message_type {
+    match message_type {
         "CONTRL" => ["D", "93A", "ZZ"],
         "MEDPRE" => ["0", "962", "RT"],
         _ => ["D", "93A", "UN"],
-    };
+    }
+}
+
+/// The UNH segment of a letter.
+pub(crate) fn unh(reference: &str, message_type: &str, version: &str, code: &str) -> Segment {
+    let [v, release, agency] = directory(message_type);
     seg!(
         "UNH",
         [reference],

@@ -80,10 +80,17 @@ pub(crate) fn to_xml(letter: &Letter<'_>, message: &Message) -> Result<Element, 
         }
         root.push(o);
     }
-    if let Some(s) = body
-        .iter()
-        .find(|s| !matches!(s.tag(), "UCI" | "UCM" | "FTX"))
-    {
+    // A refusal text (FTX) belongs to the UCI or UCM right before it; anywhere else it would
+    // be lost.
+    let misplaced = |(j, s): &(usize, &Segment)| match s.tag() {
+        "UCI" | "UCM" => false,
+        "FTX" => !j
+            .checked_sub(1)
+            .and_then(|p| body.get(p))
+            .is_some_and(|p| matches!(p.tag(), "UCI" | "UCM")),
+        _ => true,
+    };
+    if let Some((_, s)) = body.iter().enumerate().find(misplaced) {
         return Err(located(
             LegacyError::new(LegacyErrorKind::UnexpectedSegment {
                 tag: s.tag().to_owned(),

@@ -131,6 +131,13 @@ pub fn is_supported(version: &str) -> bool {
     handler(edi_version(version)).is_some()
 }
 
+/// The UNH header a supported version carries: message type (UNH 2:1), directory version,
+/// release and agency (UNH 2:2–2:4), and MedCom's message name (UNH 3).
+pub(crate) fn header_of(version: &str) -> Option<(&'static str, [&'static str; 3], &'static str)> {
+    let h = handler(version)?;
+    Some((h.message_type, common::directory(h.message_type), h.code))
+}
+
 fn edi_version(version: &str) -> &str {
     if version.len() == 7 {
         version.strip_prefix('X').unwrap_or(version)

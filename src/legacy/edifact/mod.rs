@@ -21,6 +21,7 @@
 mod reader;
 mod writer;
 
+pub(crate) use reader::Scanner;
 pub use reader::{read, read_segments, read_with_options, LineBreaks, ReadOptions};
 pub use writer::{write, write_segments, write_with_options, WriteOptions};
 

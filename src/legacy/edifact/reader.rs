@@ -19,8 +19,11 @@ pub struct ReadOptions {
     pub max_input_bytes: usize,
     /// Largest accepted number of segments. Default: 1,000,000.
     pub max_segments: usize,
+    /// Largest accepted number of values (components, over all elements) in one segment; the
+    /// directories allow far fewer, and each value costs memory. Default: 1,000.
+    pub max_segment_values: usize,
     /// What a line break (CR or LF) outside binary objects means. Default:
-    /// [`LineBreaks::Layout`].
+    /// [`LineBreaks::Auto`].
     pub line_breaks: LineBreaks,
 }
 
@@ -32,11 +35,16 @@ pub struct ReadOptions {
 /// reading them as part of a value. Some interchanges were wrapped at a fixed width by the
 /// software that stored them, which breaks lines anywhere, even inside values; MedCom's own
 /// converter drops every line break before parsing, and [`LineBreaks::Strip`] does the same.
+/// The default, [`LineBreaks::Auto`], detects such a file and unwraps it; positions still
+/// point at the original line and column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LineBreaks {
-    /// Allowed between segments only; inside a segment they are an error.
+    /// Unwraps a wrapped file: when any line break falls inside a segment, every line break
+    /// is dropped (as [`LineBreaks::Strip`]); otherwise they are layout between segments.
     #[default]
+    Auto,
+    /// Allowed between segments only; inside a segment they are an error.
     Layout,
     /// Removed wherever they occur (MedCom's converter), for fixed-width wrapped files.
     Strip,
@@ -47,7 +55,8 @@ impl Default for ReadOptions {
         Self {
             max_input_bytes: 64 << 20,
             max_segments: 1_000_000,
-            line_breaks: LineBreaks::Layout,
+            max_segment_values: 1_000,
+            line_breaks: LineBreaks::Auto,
         }
     }
 }
@@ -57,6 +66,13 @@ impl ReadOptions {
     #[must_use]
     pub fn with_max_segments(mut self, max: usize) -> Self {
         self.max_segments = max;
+        self
+    }
+
+    /// Sets [`Self::max_segment_values`].
+    #[must_use]
+    pub fn with_max_segment_values(mut self, max: usize) -> Self {
+        self.max_segment_values = max;
         self
     }
 
@@ -74,9 +90,10 @@ impl ReadOptions {
     /// ```
     /// use medcom::legacy::edifact::{read, read_with_options, LineBreaks, ReadOptions};
     /// let wrapped = b"UNB+UNOC:3+A+B+990115:1202+R\nEF'UNZ+0+REF'";
-    /// assert_eq!(read(wrapped).unwrap_err().kind().code(), "invalid-value");
-    /// let options = ReadOptions::default().with_line_breaks(LineBreaks::Strip);
-    /// assert_eq!(read_with_options(wrapped, &options).unwrap().reference(), "REF");
+    /// // Detected as wrapped and unwrapped by default:
+    /// assert_eq!(read(wrapped).unwrap().reference(), "REF");
+    /// let strict = ReadOptions::default().with_line_breaks(LineBreaks::Layout);
+    /// assert_eq!(read_with_options(wrapped, &strict).unwrap_err().kind().code(), "invalid-value");
     /// ```
     #[must_use]
     pub fn with_line_breaks(mut self, line_breaks: LineBreaks) -> Self {
@@ -144,7 +161,7 @@ fn line_break_error(position: Position, index: usize) -> LegacyError {
     LegacyError::new(LegacyErrorKind::InvalidValue {
         field: "segment",
         reason:
-            "line break inside a segment (a fixed-width wrapped file reads with LineBreaks::Strip)",
+            "line break inside a segment (LineBreaks::Layout allows them between segments only)",
     })
     .with_position(position)
     .with_segment(index)
@@ -179,58 +196,116 @@ fn scan(
     input: &[u8],
     options: &ReadOptions,
 ) -> Result<(Delimiters, bool, Vec<Segment>), LegacyError> {
-    if input.len() > options.max_input_bytes {
-        return Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
-            limit: "input size",
-        }));
-    }
-    let mut cur = Cursor {
-        input,
-        line: 1,
-        line_start: 0,
-    };
-    let mut i = 0;
-    let mut delimiters = Delimiters::default();
-    let has_una = input.starts_with(b"UNA");
-    let mut index = 0;
-    if has_una {
-        let Some(una) = input.get(3..9) else {
-            return Err(LegacyError::new(LegacyErrorKind::InvalidUna)
-                .with_position(cur.position(0))
-                .with_segment(0));
-        };
-        delimiters = Delimiters {
-            component: una[0],
-            element: una[1],
-            decimal: una[2],
-            release: una[3],
-            segment: una[5],
-        };
-        let special = [
-            delimiters.component,
-            delimiters.element,
-            delimiters.release,
-            delimiters.segment,
-        ];
-        let distinct = special
-            .iter()
-            .enumerate()
-            .all(|(n, a)| special.iter().skip(n + 1).all(|b| a != b));
-        if !distinct
-            || special
-                .iter()
-                .any(|b| b.is_ascii_alphanumeric() || *b == b'\n' || *b == b'\r')
-        {
-            return Err(LegacyError::new(LegacyErrorKind::InvalidUna)
-                .with_position(cur.position(0))
-                .with_segment(0));
-        }
-        i = 9;
-        index = 1;
-    }
+    let mut scanner = Scanner::new(input, options)?;
     let mut segments = Vec::new();
-    let mut charset = Charset::Latin1;
-    loop {
+    for segment in &mut scanner {
+        segments.push(segment?);
+    }
+    Ok((scanner.delimiters, scanner.has_una, segments))
+}
+
+/// Reads segments one at a time, so a caller can handle an interchange message by message
+/// without holding every segment (the content validator does).
+pub(crate) struct Scanner<'a> {
+    cur: Cursor<'a>,
+    i: usize,
+    index: usize,
+    count: usize,
+    max_segments: usize,
+    max_values: usize,
+    strip: bool,
+    delimiters: Delimiters,
+    has_una: bool,
+    charset: Charset,
+    failed: bool,
+}
+
+impl<'a> Scanner<'a> {
+    /// Checks the size limit and reads UNA.
+    pub(crate) fn new(input: &'a [u8], options: &ReadOptions) -> Result<Self, LegacyError> {
+        if input.len() > options.max_input_bytes {
+            return Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
+                limit: "input size",
+            }));
+        }
+        let cur = Cursor {
+            input,
+            line: 1,
+            line_start: 0,
+        };
+        let mut delimiters = Delimiters::default();
+        let has_una = input.starts_with(b"UNA");
+        if has_una {
+            let Some(una) = input.get(3..9) else {
+                return Err(LegacyError::new(LegacyErrorKind::InvalidUna)
+                    .with_position(cur.position(0))
+                    .with_segment(0));
+            };
+            delimiters = Delimiters {
+                component: una[0],
+                element: una[1],
+                decimal: una[2],
+                release: una[3],
+                segment: una[5],
+            };
+            let special = [
+                delimiters.component,
+                delimiters.element,
+                delimiters.release,
+                delimiters.segment,
+            ];
+            let distinct = special
+                .iter()
+                .enumerate()
+                .all(|(n, a)| special.iter().skip(n + 1).all(|b| a != b));
+            if !distinct
+                || special
+                    .iter()
+                    .any(|b| b.is_ascii_alphanumeric() || *b == b'\n' || *b == b'\r')
+            {
+                return Err(LegacyError::new(LegacyErrorKind::InvalidUna)
+                    .with_position(cur.position(0))
+                    .with_segment(0));
+            }
+        }
+        let strip = match options.line_breaks {
+            LineBreaks::Layout => false,
+            LineBreaks::Strip => true,
+            LineBreaks::Auto => is_wrapped(input, &delimiters, if has_una { 9 } else { 0 }),
+        };
+        Ok(Self {
+            cur,
+            i: if has_una { 9 } else { 0 },
+            index: usize::from(has_una),
+            count: 0,
+            max_segments: options.max_segments,
+            max_values: options.max_segment_values,
+            strip,
+            delimiters,
+            has_una,
+            charset: Charset::Latin1,
+            failed: false,
+        })
+    }
+
+    /// The service characters (from UNA, or the defaults).
+    pub(crate) fn delimiters(&self) -> Delimiters {
+        self.delimiters
+    }
+
+    /// The position just after the last byte read.
+    pub(crate) fn position(&self) -> Position {
+        self.cur.position(self.i)
+    }
+
+    /// The next segment, or an error (after which the scanner ends).
+    fn segment(&mut self) -> Option<Result<Segment, LegacyError>> {
+        let input = self.cur.input;
+        let delimiters = self.delimiters;
+        let strip = self.strip;
+        let index = self.index;
+        let cur = &mut self.cur;
+        let mut i = self.i;
         // Line breaks between segments are layout, not data.
         while let Some(&b) = input.get(i) {
             if b == b'\n' || b == b'\r' {
@@ -240,15 +315,16 @@ fn scan(
                 break;
             }
         }
+        self.i = i;
         if i >= input.len() {
-            break;
+            return None;
         }
-        if segments.len() >= options.max_segments {
-            return Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
+        if self.count >= self.max_segments {
+            return Some(Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
                 limit: "number of segments",
             })
             .with_position(cur.position(i))
-            .with_segment(index));
+            .with_segment(index)));
         }
         let start = i;
         let position = SegmentPosition {
@@ -256,22 +332,28 @@ fn scan(
             position: cur.position(start),
         };
         let mut elements: Vec<Vec<String>> = vec![vec![String::new()]];
+        let mut values = 1usize;
         let mut terminated = false;
         while let Some(&b) = input.get(i) {
+            if values > self.max_values {
+                return Some(Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
+                    limit: "number of values in a segment",
+                })
+                .with_position(position.position)
+                .with_segment(index)));
+            }
             i += 1;
             if b == b'\n' || b == b'\r' {
                 let at = cur.position(i - 1);
                 cur.newline_at(i - 1);
-                if options.line_breaks == LineBreaks::Strip {
+                if strip {
                     continue;
                 }
-                return Err(line_break_error(at, index));
+                return Some(Err(line_break_error(at, index)));
             }
             if b == delimiters.release {
                 // A wrapped file may break the line right after the release character.
-                while options.line_breaks == LineBreaks::Strip
-                    && matches!(input.get(i), Some(b'\n' | b'\r'))
-                {
+                while strip && matches!(input.get(i), Some(b'\n' | b'\r')) {
                     cur.newline_at(i);
                     i += 1;
                 }
@@ -279,7 +361,7 @@ fn scan(
                     break;
                 };
                 if next == b'\n' || next == b'\r' {
-                    return Err(line_break_error(cur.position(i), index));
+                    return Some(Err(line_break_error(cur.position(i), index)));
                 }
                 cur.newline_at(i);
                 i += 1;
@@ -288,8 +370,10 @@ fn scan(
                 terminated = true;
                 break;
             } else if b == delimiters.element {
+                values += 1;
                 elements.push(vec![String::new()]);
             } else if b == delimiters.component {
+                values += 1;
                 if let Some(e) = elements.last_mut() {
                     e.push(String::new());
                 }
@@ -298,44 +382,51 @@ fn scan(
                 push_char(&mut elements, b);
             }
         }
+        self.i = i;
         if !terminated {
-            return Err(LegacyError::new(LegacyErrorKind::UnterminatedSegment)
+            return Some(Err(LegacyError::new(LegacyErrorKind::UnterminatedSegment)
                 .with_position(cur.position(start))
-                .with_segment(index));
+                .with_segment(index)));
         }
         let mut elements = elements.into_iter();
         let tag_element = elements.next().unwrap_or_default();
         let tag = tag_element.into_iter().next().unwrap_or_default();
         if tag.is_empty() || tag.len() > 3 || !tag.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(LegacyError::new(LegacyErrorKind::InvalidTag)
+            return Some(Err(LegacyError::new(LegacyErrorKind::InvalidTag)
                 .with_position(position.position)
-                .with_segment(index));
+                .with_segment(index)));
         }
         let mut elements: Vec<Vec<String>> = elements.collect();
-        if tag == "UNB" && segments.is_empty() {
+        if tag == "UNB" && self.count == 0 {
             let syntax = elements
                 .first()
                 .and_then(|e| e.first())
                 .map_or("", String::as_str);
-            charset = Charset::from_syntax(syntax).ok_or_else(|| {
-                LegacyError::new(LegacyErrorKind::UnsupportedSyntax {
-                    identifier: syntax.chars().take(8).collect(),
-                })
-                .with_position(position.position)
-                .with_segment(index)
-            })?;
+            match Charset::from_syntax(syntax) {
+                Some(c) => self.charset = c,
+                None => {
+                    return Some(Err(LegacyError::new(LegacyErrorKind::UnsupportedSyntax {
+                        identifier: syntax.chars().take(8).collect(),
+                    })
+                    .with_position(position.position)
+                    .with_segment(index)))
+                }
+            }
         }
-        if charset == Charset::Utf8 {
+        if self.charset == Charset::Utf8 {
             for e in &mut elements {
                 for c in e.iter_mut() {
-                    *c = utf8_from_latin1(c).ok_or_else(|| {
-                        LegacyError::new(LegacyErrorKind::InvalidValue {
-                            field: "value",
-                            reason: "not UTF-8 although UNB declares UNOW/UNOY",
-                        })
-                        .with_position(position.position)
-                        .with_segment(index)
-                    })?;
+                    match utf8_from_latin1(c) {
+                        Some(s) => *c = s,
+                        None => {
+                            return Some(Err(LegacyError::new(LegacyErrorKind::InvalidValue {
+                                field: "value",
+                                reason: "not UTF-8 although UNB declares UNOW/UNOY",
+                            })
+                            .with_position(position.position)
+                            .with_segment(index)))
+                        }
+                    }
                 }
             }
         }
@@ -343,29 +434,64 @@ fn scan(
         if segment.tag() == "UNO" {
             // Associated data (ISO 9735-8): the object's byte count is in UNO element 4, the raw
             // bytes follow the terminator directly, and a UNP segment closes it.
-            let len: usize = segment.component(4, 1).parse().map_err(|_| {
-                LegacyError::new(LegacyErrorKind::InvalidValue {
+            let Ok(len) = segment.component(4, 1).parse::<usize>() else {
+                return Some(Err(LegacyError::new(LegacyErrorKind::InvalidValue {
                     field: "UNO object length",
                     reason: "not a number",
                 })
                 .with_position(position.position)
-                .with_segment(index)
-            })?;
-            let object = input.get(i..i.saturating_add(len)).ok_or_else(|| {
-                LegacyError::new(LegacyErrorKind::UnterminatedSegment)
+                .with_segment(index)));
+            };
+            let Some(object) = input.get(i..i.saturating_add(len)) else {
+                return Some(Err(LegacyError::new(LegacyErrorKind::UnterminatedSegment)
                     .with_position(position.position)
-                    .with_segment(index)
-            })?;
+                    .with_segment(index)));
+            };
             for n in i..i + len {
                 cur.newline_at(n);
             }
             segment = segment.with_object(object);
             i += len;
+            self.i = i;
         }
-        segments.push(segment);
-        index += 1;
+        self.count += 1;
+        self.index += 1;
+        Some(Ok(segment))
     }
-    Ok((delimiters, has_una, segments))
+}
+
+impl Iterator for Scanner<'_> {
+    type Item = Result<Segment, LegacyError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let next = self.segment();
+        if matches!(next, Some(Err(_))) {
+            self.failed = true;
+        }
+        next
+    }
+}
+
+/// Whether a line break falls inside a segment (outside a released character's reach): the
+/// file was wrapped by the software that stored it, and its line breaks are not layout.
+fn is_wrapped(input: &[u8], delimiters: &Delimiters, start: usize) -> bool {
+    let mut released = false;
+    let mut inside = false;
+    for &b in input.get(start..).unwrap_or_default() {
+        if b == b'\n' || b == b'\r' {
+            if inside {
+                return true;
+            }
+            continue;
+        }
+        // A released terminator is data; an unreleased one ends the segment.
+        inside = released || b != delimiters.segment;
+        released = !released && b == delimiters.release;
+    }
+    false
 }
 
 fn push_char(elements: &mut [Vec<String>], b: u8) {
@@ -541,6 +667,34 @@ mod tests {
         }
     }
 
+    /// Wrapped input is detected and unwrapped by default; positions stay those of the
+    /// original lines: (input, wrapped, line and column of the last segment).
+    #[rustfmt::skip]
+    const AUTO: &[(&str, bool, u32, u32)] = &[
+        ("UNB+UNOC:3+A+B+1:2+R'\nUNZ+0+R'\n", false, 2, 1),
+        ("UNB+UNOC:3+A+B+1:2+R'\r\nUNZ+0+R'", false, 2, 1),
+        ("UNB+UNOC:3+A+B+1:2+R\nR'UNZ+0+RR'", true, 2, 3),
+        ("UNB+UNOC:3+A+B+1:2+RR'UNZ+0\n+RR'", true, 1, 23),
+        ("UNA:+.? 'UNB+UNOC:3+A+B+1:2+R?\n'R'UNZ+0+R?'R'", true, 2, 4),
+    ];
+
+    #[test]
+    fn wrapped_files_unwrap_by_default() {
+        for (input, wrapped, line, column) in AUTO {
+            let bytes = input.as_bytes();
+            let start = if bytes.starts_with(b"UNA") { 9 } else { 0 };
+            assert_eq!(
+                is_wrapped(bytes, &Delimiters::default(), start),
+                *wrapped,
+                "{input}"
+            );
+            let i = read(bytes).unwrap();
+            assert!(!i.reference().contains(['\n', '\r']), "{input}");
+            let p = i.trailer().position().unwrap().position;
+            assert_eq!((p.line, p.column), (*line, *column), "{input}");
+        }
+    }
+
     const ERRORS: &[(&str, &str, Option<usize>, u32, u32)] = &[
         ("", "empty-input", None, 1, 1),
         ("UNA:+", "invalid-una", Some(0), 1, 1),
@@ -554,6 +708,7 @@ mod tests {
         ),
         ("UNB+UNOC:3+A+B+1:2+R'\n+X'", "invalid-tag", Some(1), 2, 1),
         ("UNB+UNOD:3+A+B+1:2+R'", "unsupported-syntax", Some(0), 1, 1),
+        ("UNB+UNOC:3+A+B+1:2+R'FTX+a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p:q:r:s:t:u:v:w:x:y:z:1:2:3:4:5:6:7:8:9:0'", "limit-exceeded", Some(1), 1, 22),
         // A line break inside a segment, also right after the release character.
         (
             "UNB+UNOC:3+A+B+1:2+R\r\n'UNZ+0+R'",
@@ -617,8 +772,11 @@ mod tests {
 
     #[test]
     fn errors_have_kind_and_location() {
+        let layout = ReadOptions::default()
+            .with_line_breaks(LineBreaks::Layout)
+            .with_max_segment_values(200);
         for (input, code, segment, line, column) in ERRORS {
-            let err = read(input.as_bytes()).unwrap_err();
+            let err = read_with_options(input.as_bytes(), &layout).unwrap_err();
             assert_eq!(err.kind().code(), *code, "{input}");
             assert_eq!(err.segment(), *segment, "{input}");
             let p = err.position().unwrap();
