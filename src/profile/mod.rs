@@ -317,8 +317,9 @@ impl Engine {
             let selected_by = if info.definition.is_empty() {
                 format!("event `{}`", info.event)
             } else {
+                // A `|` in a table cell is escaped, code span or not.
                 let last = info.definition.rsplit('/').next().unwrap_or("");
-                format!("definition `…/{last}*`")
+                format!("definition `…/{}*`", last.replace('|', "\\|"))
             };
             s.push_str(&format!(
                 "| {} | {} | {selected_by} | `{}@{}` | {} | {} | {} | {} |\n",
