@@ -113,6 +113,23 @@ fn a_thread_in_either_release_stays_in_it() {
     }
 }
 
+/// The network envelope's document version follows the release (`MCM:FDIS91`, 4.0 or 5.0).
+#[test]
+fn the_envelope_names_the_release() {
+    for release in [
+        CareCommunicationRelease::V5_0,
+        CareCommunicationRelease::V4_0,
+    ] {
+        let doc = first_message(release, Category::Nursing)
+            .build(&Context::new())
+            .expect("builds");
+        let bytes = medcom::json::to_string(&doc).into_bytes();
+        let payload = medcom::exchange::payload::Payload::read(&bytes).expect("payload");
+        assert_eq!(payload.name, "MCM:FDIS91#nursing");
+        assert_eq!(payload.version.as_deref(), Some(release.line()));
+    }
+}
+
 #[test]
 fn the_default_release_is_five() {
     let doc = first_message(CareCommunicationRelease::default(), Category::AcuteAmbulant)

@@ -2,8 +2,9 @@
 //! ValueSets and CodeSystems of the version stack it claims.
 //!
 //! The rules come from the project's own compiled rule files in `schemas/fhir/` (one per
-//! current message standard, produced by `medcom import fhir-profiles` from the official
-//! packages) or, at run time, straight from official package folders
+//! version stack in production, several for a standard with several versions in use, e.g.
+//! CareCommunication 5.0.2 and 4.0.3; produced by `medcom import fhir-profiles` from the
+//! official packages) or, at run time, straight from official package folders
 //! ([`Engine::from_packages`]). Each stack is read on first use and then shared; invariants are
 //! compiled once.
 //!
