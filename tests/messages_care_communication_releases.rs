@@ -274,4 +274,19 @@ fn the_command_line_checks_the_declared_stack_or_the_forced_one() {
     let (code, out) = medcom(&["ack", file]);
     assert_eq!(code, 0);
     assert!(out.contains("\"ok\""), "{out}");
+    // Received: processed and answered with a positive acknowledgement.
+    let store = dir.path().join("store.sqlite");
+    let ack = dir.path().join("ack.json");
+    let (code, out) = medcom(&[
+        "receive",
+        "--store",
+        store.to_str().expect("utf-8 path"),
+        "--ack-out",
+        ack.to_str().expect("utf-8 path"),
+        file,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("process"), "{out}");
+    let ack = std::fs::read_to_string(&ack).expect("acknowledgement written");
+    assert!(ack.contains("\"ok\""), "{ack}");
 }
