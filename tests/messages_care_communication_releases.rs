@@ -239,6 +239,49 @@ fn official_four_examples_read_and_are_acknowledged() {
     assert!(read >= 170, "only {read} read");
 }
 
+/// Without a definition, a versioned message profile in meta.profile picks the stack, which
+/// then reports the missing definition; an unknown version is one clear finding.
+#[test]
+fn a_versioned_message_profile_picks_the_stack() {
+    let doc = first_message(CareCommunicationRelease::V4_0, Category::Nursing)
+        .build(&Context::new())
+        .expect("builds");
+    let text = medcom::json::to_string(&doc);
+    let definition = format!(
+        ",\"definition\":\"{}\"",
+        CareCommunicationRelease::V4_0.definition()
+    );
+    assert!(text.contains(&definition));
+    let message = "http://medcomfhir.dk/ig/carecommunication/StructureDefinition/medcom-careCommunication-message";
+    for (version, stack) in [
+        ("4.0.3", Some("4.0.3")),
+        ("5.0", Some("5.0.2")),
+        ("3.0.0", None),
+    ] {
+        let edited = text.replace(&definition, "").replacen(
+            "\"meta\":{\"profile\":[\"",
+            &format!("\"meta\":{{\"profile\":[\"{message}|{version}\",\""),
+            1,
+        );
+        let doc = medcom::parse(&edited).expect("reads");
+        let report = Validator::new().report(&doc);
+        let codes: Vec<&str> = report
+            .with_severity(Severity::Error)
+            .map(|f| f.code())
+            .collect();
+        match stack {
+            Some(stack) => {
+                assert_eq!(report.version(), Some(stack), "{version}: {codes:?}");
+                assert!(
+                    codes.contains(&"fhir-cardinality-min"),
+                    "{version}: {codes:?}"
+                );
+            }
+            None => assert_eq!(codes, ["fhir-unsupported-version"], "{version}"),
+        }
+    }
+}
+
 fn medcom(args: &[&str]) -> (i32, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_medcom"))
         .args(args)

@@ -147,7 +147,7 @@ pub(crate) fn detect_refs(
             }
         }
     }
-    if let Some(claimed) = fingerprint(stacks[si], &|url| known(si, url), root, header) {
+    if let Some(claimed) = fingerprint(stacks[si], declared, &|url| known(si, url), root, header) {
         return Claim::Unsupported { stack: si, claimed };
     }
     Claim::Supported(si)
@@ -156,6 +156,7 @@ pub(crate) fn detect_refs(
 /// Older releases that carry no version anywhere, recognized by what changed between releases.
 fn fingerprint(
     stack: &StackInfo,
+    declared: bool,
     known: &dyn Fn(&str) -> bool,
     root: Node<'_, '_>,
     header: Option<Node<'_, '_>>,
@@ -182,7 +183,9 @@ fn fingerprint(
     match stack.name.as_str() {
         // CareCommunication 4.0 and 5 require MessageHeader.definition (4.0 a fixed pattern, 5 a
         // MessageDefinition URL, both handled above); 2.x and 3.x had none.
-        "CareCommunication" if header.child("definition").is_none() => {
+        // A message that names its version in meta.profile is checked on it even so, and the
+        // stack reports the missing definition.
+        "CareCommunication" if !declared && header.child("definition").is_none() => {
             Some("unknown (before 4.0)".to_owned())
         }
         _ => None,
