@@ -11,11 +11,17 @@ use medcom::profile::Engine;
 
 /// Current versions per message family (manifest `message-type` prefix, version prefixes).
 const CURRENT: &[(&str, &[&str])] = &[
-    ("CareCommunication", &["5.0.0", "5.0.1", "5.0.2"]),
+    ("CareCommunication", &["5.0.0", "5.0.1", "5.0.2", "4.0."]),
     ("HospitalNotification", &["3.0."]),
     ("Acknowledgement", &["2.0."]),
     ("HomeCareObservation", &["1.2."]),
     ("EmptyMessage", &["4.0.1", "4.0.2"]),
+];
+
+/// The stack each family and version is checked on: family, version prefix, stack version.
+const STACK_OF: &[(&str, &str, &str)] = &[
+    ("CareCommunication", "5.0.", "5.0.2"),
+    ("CareCommunication", "4.0.", "4.0.3"),
 ];
 
 /// Examples meant to be invalid, by file name fragment, and the finding (code, location) that
@@ -54,7 +60,17 @@ const XFAIL: &[(&str, &str)] = &[
     ("acknowledgement/2.0.1/Bundle-c9c2b2f6", "issue code 'message-development-error' of the terminology 1.1.1 CodeSystem; the 2.0.3 stack's value set (terminology 1.4.0) no longer has it"),
     ("acknowledgementtestscript/2.0.0/Bundle-32f3e314", "issue code 'message-development-error' of the terminology 1.1.1 CodeSystem; the 2.0.3 stack's value set (terminology 1.4.0) no longer has it"),
     ("acknowledgementtestscript/2.0.0/Bundle-fd618b85", "issue code 'message-development-error' of the terminology 1.1.1 CodeSystem; the 2.0.3 stack's value set (terminology 1.4.0) no longer has it"),
-    ("hospitalnotificationtestscripts/3.0.1/Bundle-70dfd9bb", "two entries share the fullUrl Provenance/9fd10712-…: bdl-7 fails, as in the official validator"),
+    ("hospitalnotificationtestscripts/3.0.1/Bundle-70dfd9bb", "two entries share the fullUrl Provenance/9fd10712-…: bdl-7 fails, as in the official validator"),    ("carecommunicationtestscripts/4.0.0/Bundle-260a3cc1", "a payload's identifier extension has no value (Identifier.value 1..), and the message's own Provenance has no entity (Provenance.entity 1.., slice payload 1..)"),
+    ("carecommunicationtestscripts/4.0.1/Bundle-260a3cc1", "a payload's identifier extension has no value (Identifier.value 1..)"),
+    ("carecommunicationtestscripts/4.0.1/Bundle-260f76f2", "a payload's identifier extension has no value (Identifier.value 1..)"),
+    ("carecommunicationtestscripts/4.0.1/Bundle-3d1149cd", "the only payload has no content[x] (1..1), so the string slice (1..) is empty"),
+    ("carecommunicationtestscripts/4.0.0/Bundle-4f6ee254", "the author's PractitionerRole has only code.text 'Visitator': medcom-careCommunication-7 of 4.0.3 asks for code.coding.code (5.0 accepts code or text)"),
+    ("carecommunicationtestscripts/4.0.1/Bundle-4f6ee254", "the author's PractitionerRole has only code.text 'Visitator': medcom-careCommunication-7 of 4.0.3 asks for code.coding.code (5.0 accepts code or text)"),
+    ("carecommunicationtestscripts/4.0.0/Bundle-81b715aa", "the author's PractitionerRole has only code.text 'Visitator': medcom-careCommunication-7 of 4.0.3 asks for code.coding.code (5.0 accepts code or text)"),
+    ("carecommunicationtestscripts/4.0.1/Bundle-81b715aa", "the author's PractitionerRole has only code.text 'Visitator': medcom-careCommunication-7 of 4.0.3 asks for code.coding.code (5.0 accepts code or text)"),
+    ("carecommunicationtestscripts/4.0.0/Bundle-8352b67a", "the second payload's author extension points at PractitionerRole/6666a833-…, which is not in the Bundle (aggregation = bundled)"),
+    ("carecommunicationtestscripts/4.0.0/Bundle-adf87886", "the second payload's author points at a PractitionerRole that is not in the Bundle, and the copied earlier Provenance's agent.who at an Organization that is not either (aggregation = bundled)"),
+    ("carecommunicationtestscripts/4.0.0/Bundle-fa97e431", "the only payload has no content[x], the author's PractitionerRole has only code.text (medcom-careCommunication-7 of 4.0.3), and the Provenance has no entity"),
 ];
 
 /// Older examples that name no version and do not conform to the current one either:
@@ -115,6 +131,18 @@ fn current_examples_validate_as_the_manifest_says() {
         let detected = engine.check(&doc, &mut findings);
         let xfail = XFAIL.iter().find(|(frag, _)| ex.file.contains(frag));
         let invalid = INVALID.iter().find(|(frag, _, _)| ex.file.contains(frag));
+        let stack = STACK_OF
+            .iter()
+            .find(|(f, v, _)| family(&ex.message_type) == *f && ex.ig_version.starts_with(v));
+        if let Some((_, _, version)) = stack {
+            if detected.version.as_deref() != Some(version) {
+                failures.push(format!(
+                    "{}: checked on {:?}, not on the {version} stack",
+                    ex.file, detected.version
+                ));
+                continue;
+            }
+        }
         let ok = match invalid {
             Some((_, code, location)) => findings
                 .iter()

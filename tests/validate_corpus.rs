@@ -1,5 +1,5 @@
-//! Every official example of a current message version in `../shared/medcom/fhir/examples`
-//! (CareCommunication 5.0.x, HospitalNotification 3.0.x, Acknowledgement 2.0.x,
+//! Every official example of a message version in production in `../shared/medcom/fhir/examples`
+//! (CareCommunication 5.0.x and 4.0.x, each on its own stack, HospitalNotification 3.0.x, Acknowledgement 2.0.x,
 //! HomeCareObservation 1.2.x, messaging 4.0.x, and the test-script IGs of those versions),
 //! through the MedCom message rules alone and through the combined validator (the embedded
 //! profiles, then the rules; issue 4, done-when point 1): the ones meant to be valid give no
@@ -19,6 +19,8 @@ use medcom::validate::Validator;
 const CURRENT: &[(&str, &str)] = &[
     ("carecommunication", "5.0."),
     ("carecommunicationtestscripts", "5.0."),
+    ("carecommunication", "4.0."),
+    ("carecommunicationtestscripts", "4.0."),
     ("hospitalnotification", "3.0."),
     ("hospitalnotificationtestscripts", "3.0."),
     ("acknowledgement", "2.0."),
@@ -248,5 +250,6 @@ fn older_versions_get_one_clear_finding() {
     }
     println!("older versions: {named} with one fhir-unsupported-version error, {conforming} carry no version and conform to the current one, {xfailed} carry no version and are listed (xfail)");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(named > 100, "only {named} older examples recognised");
+    // CareCommunication 4.0.x has a stack of its own, so these are 2.x, 3.0 and the like.
+    assert!(named > 80, "only {named} older examples recognised");
 }

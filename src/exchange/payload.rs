@@ -251,7 +251,15 @@ fn fhir(bytes: &[u8], format: Format) -> Result<Payload, ExchangeError> {
         .and_then(|c| c.children_named("coding").next())
         .and_then(|c| c.child_value("code"))
         .unwrap_or("other");
-    let (name, version) = fhir_statistic(&event, category, activity, response_code.as_deref());
+    let (name, mut version) = fhir_statistic(&event, category, activity, response_code.as_deref());
+    // A CareCommunication names its release in MessageHeader.definition (4.0 or 5.0).
+    if let Some(release) = header
+        .child_value("definition")
+        .and_then(crate::messages::CareCommunicationRelease::of_definition)
+        .filter(|_| event == "care-communication-message")
+    {
+        version = Some(release.line().to_owned());
+    }
     Ok(Payload {
         format: PayloadFormat::Fhir(format),
         envelope_id,

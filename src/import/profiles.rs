@@ -41,7 +41,8 @@ pub struct StackDef {
     pub file: &'static str,
 }
 
-/// The current message standards (DIGEST §2.0).
+/// The message standards and versions in production, each on its own stack (DIGEST §2.0); a
+/// standard with several stacks lists the current one first.
 pub const STACKS: &[StackDef] = &[
     StackDef {
         name: "CareCommunication",
@@ -51,6 +52,18 @@ pub const STACKS: &[StackDef] = &[
         message: "http://medcomfhir.dk/ig/carecommunication/StructureDefinition/medcom-careCommunication-message",
         definition: "http://medcomfhir.dk/ig/messagedefinitions/MessageDefinition/MedComCareCommunicationMessageDefinition|5.",
         file: "carecommunication-5.0.2.json",
+    },
+    // CareCommunication 4.0.x, still sent while 5.0 is phased in (messaging 2.2.2, MedCom core
+    // 2.4.0, terminology 1.7.0, DK-core 3.2.0). Its MessageHeader.definition is a fixed pattern,
+    // `…/medcom-careCommunication-message-definition|4.0.0`, whatever the 4.0 patch release.
+    StackDef {
+        name: "CareCommunication",
+        package: "medcom.fhir.dk.carecommunication",
+        version: "4.0.3",
+        event: "care-communication-message",
+        message: "http://medcomfhir.dk/ig/carecommunication/StructureDefinition/medcom-careCommunication-message",
+        definition: "http://medcomfhir.dk/ig/carecommunication/medcom-careCommunication-message-definition|4.",
+        file: "carecommunication-4.0.3.json",
     },
     StackDef {
         name: "HospitalNotification",
@@ -360,7 +373,8 @@ pub fn write_all(shared: &Path, out: &Path) -> Result<(), ImportError> {
 }
 
 /// Compiles the stacks whose message package is among `dirs` (package folders, as unpacked from
-/// the npm tarballs, or `<id>#<version>` folders holding one), each at the version found there.
+/// the npm tarballs, or `<id>#<version>` folders holding one), each at the newest version found
+/// there of the stack's major version.
 ///
 /// # Errors
 ///
@@ -372,9 +386,11 @@ pub fn compile_dirs(dirs: &[PathBuf]) -> Result<Vec<Value>, ImportError> {
     let list = catalog.list();
     let mut out = Vec::new();
     for def in STACKS {
+        // Each stack takes the newest release of its own major version.
+        let major = def.version.split('.').next().unwrap_or("");
         let mut versions: Vec<&String> = list
             .iter()
-            .filter(|(id, _, _)| id == def.package)
+            .filter(|(id, v, _)| id == def.package && v.split('.').next() == Some(major))
             .map(|(_, v, _)| v)
             .collect();
         versions.sort_by_key(|v| version_key(v));

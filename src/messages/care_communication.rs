@@ -1,5 +1,6 @@
-//! CareCommunication 5.0.2 (Korrespondancemeddelelse): new messages, replies and forwards, as
-//! typed data that builds a valid message and reads back from one.
+//! CareCommunication (Korrespondancemeddelelse) 5.0.2 and 4.0.3: new messages, replies and
+//! forwards, as typed data that builds a valid message of either release (5.0.2 unless asked)
+//! and reads back from one of either.
 
 use crate::model::{Document, Node, NodeId};
 
@@ -11,6 +12,7 @@ use super::ids::Context;
 use super::party::{Author, Organization, Party, Patient};
 use super::tree;
 use super::{check_date_time, check_urn_uuid, BuildError, ViewError};
+use crate::validate::rules::care_communication::Release as Rules;
 
 pub(crate) const PROFILES: Profiles = Profiles {
     bundle: "http://medcomfhir.dk/ig/carecommunication/StructureDefinition/medcom-careCommunication-message",
@@ -27,9 +29,90 @@ pub(crate) const PROFILES: Profiles = Profiles {
 
 /// The event code.
 pub(crate) const EVENT: &str = "care-communication-message";
-/// `MessageHeader.definition`: the MessageDefinition, major version 5 and the minor version
-/// the sender uses.
+/// `MessageHeader.definition` of 5.0: the MessageDefinition, major version 5 and the minor
+/// version the sender uses.
 pub const DEFINITION: &str = "http://medcomfhir.dk/ig/messagedefinitions/MessageDefinition/MedComCareCommunicationMessageDefinition|5.0";
+
+/// A CareCommunication release in production, each validated on its own stack. What differs
+/// (categories, the author's role under a segment, recipients, attachments in replies,
+/// `MessageHeader.definition`) is listed per release in the message rules
+/// ([`crate::validate::RuleGroup::CareCommunication`]).
+///
+/// # Examples
+///
+/// ```
+/// use medcom::messages::{CareCommunicationRelease, Category};
+/// let old = CareCommunicationRelease::V4_0;
+/// assert_eq!(old.stack(), "4.0.3");
+/// assert!(!old.has_category(Category::AcuteAmbulant));
+/// assert!(CareCommunicationRelease::default().has_category(Category::AcuteAmbulant));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CareCommunicationRelease {
+    /// 4.0 (4.0.0–4.0.3), still sent while 5.0 is phased in.
+    V4_0,
+    /// 5.0 (5.0.0–5.0.2), the current release.
+    #[default]
+    V5_0,
+}
+
+impl CareCommunicationRelease {
+    fn rules(self) -> &'static Rules {
+        let line = match self {
+            Self::V4_0 => "4.0",
+            Self::V5_0 => "5.0",
+        };
+        Rules::of_line(line).unwrap_or(&crate::validate::rules::care_communication::RELEASES[0])
+    }
+
+    /// `major.minor`: `4.0`, `5.0`.
+    #[must_use]
+    pub fn line(self) -> &'static str {
+        self.rules().line
+    }
+
+    /// The version of the stack a message of this release is validated on: `4.0.3`, `5.0.2`.
+    #[must_use]
+    pub fn stack(self) -> &'static str {
+        self.rules().stack
+    }
+
+    /// `MessageHeader.definition` as written.
+    #[must_use]
+    pub fn definition(self) -> &'static str {
+        self.rules().definition
+    }
+
+    /// The release a `MessageHeader.definition` names.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::{CareCommunicationRelease, CARE_COMMUNICATION_DEFINITION};
+    /// assert_eq!(CareCommunicationRelease::of_definition(CARE_COMMUNICATION_DEFINITION), Some(CareCommunicationRelease::V5_0));
+    /// ```
+    #[must_use]
+    pub fn of_definition(definition: &str) -> Option<Self> {
+        match Rules::of_definition(definition)?.line {
+            "4.0" => Some(Self::V4_0),
+            "5.0" => Some(Self::V5_0),
+            _ => None,
+        }
+    }
+
+    /// Whether the release's category code system has `category`.
+    #[must_use]
+    pub fn has_category(self, category: Category) -> bool {
+        self.rules().has_category(category.code())
+    }
+
+    /// Whether a segment author's role may be a text instead of a code.
+    #[must_use]
+    pub fn takes_role_as_text(self) -> bool {
+        self.rules().role_as_text
+    }
+}
 /// The category code system.
 pub const CATEGORY_SYSTEM: &str =
     "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-careCommunication-categoryCodes";
@@ -97,9 +180,9 @@ pub enum Category {
     Telemedicine,
     /// `training`.
     Training,
-    /// `acute-ambulant`.
+    /// `acute-ambulant` (since 5.0).
     AcuteAmbulant,
-    /// `extended-care-responsibility`.
+    /// `extended-care-responsibility` (since 5.0).
     ExtendedCareResponsibility,
     /// `other`: requires a topic.
     Other,
@@ -594,6 +677,8 @@ pub struct CareCommunication {
     pub previous: Option<Predecessor>,
     /// The Provenances of the earlier messages of the thread, carried along.
     pub history: Vec<ProvenanceRecord>,
+    /// The release written (default 5.0), or read from `MessageHeader.definition`.
+    pub release: CareCommunicationRelease,
 }
 
 impl CareCommunication {
@@ -620,7 +705,37 @@ impl CareCommunication {
             activity: Activity::NewMessage,
             previous: None,
             history: Vec::new(),
+            release: CareCommunicationRelease::default(),
         }
+    }
+
+    /// Sets the release to write: 4.0.3 for a receiver still on 4.0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::*;
+    /// let sender = Organization::new("265161000016000", "5790000209354");
+    /// let nurse = Author::new(PersonName::new("Burns", &["Michael"]), Role::sks("sygeplejerske"), sender.clone());
+    /// let doc = CareCommunication::new(
+    ///     sender,
+    ///     Organization::new("953741000016009", "5790001348120"),
+    ///     Patient::cpr("2509471005", PersonName::new("Elmer", &["Bruno"])),
+    ///     Category::Nursing,
+    /// )
+    /// .with_release(CareCommunicationRelease::V4_0)
+    /// .with_segment(Segment::text("Hej", nurse, "38683868", "2024-05-01T12:00:00+02:00"))
+    /// .build(&Context::new())
+    /// .unwrap();
+    /// let report = medcom::validate::Validator::new().report(&doc);
+    /// assert!(report.is_valid());
+    /// assert_eq!(report.version(), Some("4.0.3"));
+    /// assert_eq!(CareCommunication::read(&doc).unwrap().release, CareCommunicationRelease::V4_0);
+    /// ```
+    #[must_use]
+    pub fn with_release(mut self, release: CareCommunicationRelease) -> Self {
+        self.release = release;
+        self
     }
 
     /// Sets the topic.
@@ -691,7 +806,7 @@ impl CareCommunication {
         self
     }
 
-    /// The reply to a received CareCommunication: sender and receiver swapped, the thread
+    /// The reply to a received CareCommunication, in its release: sender and receiver swapped, the thread
     /// identifier, patient, category, topic and episode of care kept, every earlier segment
     /// carried (attachment data left out, as MedCom asks), the received Provenances carried
     /// and this message pointing back at the received MessageHeader with role `revision`.
@@ -808,6 +923,25 @@ impl CareCommunication {
                 category: self.category.code(),
             });
         }
+        if !self.release.has_category(self.category) {
+            return Err(BuildError::NotInRelease {
+                what: format!("category '{}'", self.category.code()),
+                release: self.release.line(),
+            });
+        }
+        let role_as_text = self
+            .segments
+            .iter()
+            .filter_map(|s| s.author.as_ref())
+            .any(|a| matches!(a.role, super::party::Role::Text(_)));
+        if role_as_text && !self.release.takes_role_as_text() {
+            return Err(BuildError::NotInRelease {
+                what:
+                    "a segment author's role as text (medcom-careCommunication-7 asks for a code)"
+                        .to_owned(),
+                release: self.release.line(),
+            });
+        }
         if self.category == Category::Other
             && self.topic.as_deref().is_none_or(|t| t.trim().is_empty())
         {
@@ -891,7 +1025,8 @@ impl CareCommunication {
         let header = a.header;
         a.tree
             .reference(header, "focus", &format!("Communication/{comm_id}"))?;
-        a.tree.val(header, "definition", DEFINITION)?;
+        a.tree
+            .val(header, "definition", self.release.definition())?;
 
         if let Some(p) = &self.specific_sender {
             let r = a.party(p)?;
@@ -945,8 +1080,9 @@ impl CareCommunication {
         a.finish()
     }
 
-    /// Reads a CareCommunication. `history` holds every Provenance but this message's own,
-    /// whose activity and link give `activity` and `previous`.
+    /// Reads a CareCommunication of either release. `history` holds every Provenance but this
+    /// message's own, whose activity and link give `activity` and `previous`; `release` comes
+    /// from `MessageHeader.definition` (5.0 when it names none).
     ///
     /// # Errors
     ///
@@ -1032,6 +1168,10 @@ impl CareCommunication {
             });
         let mut history = info.provenances;
         let own = own_index.map(|i| history.remove(i));
+        let release = header
+            .child_value("definition")
+            .and_then(CareCommunicationRelease::of_definition)
+            .unwrap_or_default();
         Ok(Self {
             sender: info.sender,
             receiver: info.receiver,
@@ -1047,6 +1187,7 @@ impl CareCommunication {
             activity: own.as_ref().map_or(Activity::NewMessage, |p| p.activity),
             previous: own.and_then(|p| p.previous),
             history,
+            release,
         })
     }
 }

@@ -48,9 +48,9 @@ pub use assembly::{
     Activity, EntityRole, MessageInfo, Predecessor, PreviousMessage, ProvenanceRecord,
 };
 pub use care_communication::{
-    Attachment, CareCommunication, Category, Content, EpisodeOfCare, Priority, Segment,
-    ATTACHMENT_TYPES, CATEGORY_SYSTEM, DEFINITION as CARE_COMMUNICATION_DEFINITION, LPR3_SYSTEM,
-    PRIORITY_SYSTEM,
+    Attachment, CareCommunication, CareCommunicationRelease, Category, Content, EpisodeOfCare,
+    Priority, Segment, ATTACHMENT_TYPES, CATEGORY_SYSTEM,
+    DEFINITION as CARE_COMMUNICATION_DEFINITION, LPR3_SYSTEM, PRIORITY_SYSTEM,
 };
 pub use empty::EmptyMessage;
 pub use ids::{Context, IdSource, RandomIds, SequentialIds};
@@ -165,6 +165,14 @@ pub enum BuildError {
         /// The category given.
         category: &'static str,
     },
+    /// Something the CareCommunication release being written does not have (a category of a
+    /// later release, a role as text under 4.0).
+    NotInRelease {
+        /// What.
+        what: String,
+        /// The release, e.g. `4.0`.
+        release: &'static str,
+    },
     /// The received message cannot be answered this way (unreadable, or not the standard the
     /// answer needs).
     Received(ViewError),
@@ -210,6 +218,9 @@ impl fmt::Display for BuildError {
             Self::InvalidEcpr(e) => write!(f, "patient identifier: {e}"),
             Self::InvalidGln { value } => write!(f, "'{value}' is no valid EAN/GLN number"),
             Self::InvalidSor { value } => write!(f, "'{value}' is no SOR identifier"),
+            Self::NotInRelease { what, release } => {
+                write!(f, "{what} is not part of CareCommunication {release}")
+            }
             Self::InvalidUuid { element, value } => {
                 write!(
                     f,

@@ -1,5 +1,6 @@
-//! Which message standard and version a Bundle claims: `MessageHeader.eventCoding`, then
-//! `meta.profile` (a `|version` suffix counts), then `MessageHeader.definition`.
+//! Which message standard and version a Bundle claims: the standard from
+//! `MessageHeader.eventCoding` (else `meta.profile`), the version from `MessageHeader.definition`
+//! (else a `|version` suffix on the message profile in `meta.profile`).
 
 use super::StackInfo;
 use crate::model::Node;
@@ -36,6 +37,16 @@ fn major_minor(v: &str) -> Vec<&str> {
     v.split(['.', '-']).take(2).collect()
 }
 
+/// Whether `wanted` (empty, `4`, `4.0` or `4.0.3`) names `version`, part by part.
+pub(crate) fn covers(wanted: &str, version: &str) -> bool {
+    wanted.is_empty()
+        || wanted
+            .split('.')
+            .zip(version.split('.'))
+            .all(|(a, b)| a == b)
+            && wanted.split('.').count() <= version.split('.').count()
+}
+
 /// Whether `claimed` (possibly just `5` or `5.0`) is compatible with `supported` (`5.0.2`).
 fn compatible(claimed: &str, supported: &str) -> bool {
     let c = major_minor(claimed);
@@ -43,6 +54,11 @@ fn compatible(claimed: &str, supported: &str) -> bool {
     c.iter().zip(s.iter()).all(|(a, b)| a == b)
 }
 
+/// Picks the stack for a message: the standard from `MessageHeader.eventCoding` (else the
+/// message profile in `meta.profile`), then among that standard's stacks the one whose
+/// MessageDefinition the `MessageHeader.definition` names, else the one a versioned message
+/// profile (`…|4.0.3`) names, else the first (current) one. A version no stack covers is
+/// [`Claim::Unsupported`].
 pub(crate) fn detect_refs(
     stacks: &[&StackInfo],
     known: &dyn Fn(usize, &str) -> bool,
@@ -64,34 +80,74 @@ pub(crate) fn detect_refs(
                 .any(|p| p.split('|').next() == Some(s.message.as_str()))
         })
     };
-    let Some(si) = by_event.or_else(by_profile) else {
+    let Some(first) = by_event.or_else(by_profile) else {
         return Claim::Unknown;
     };
-    let stack = &stacks[si];
+    let name = stacks[first].name.as_str();
+    let family: Vec<usize> = (0..stacks.len())
+        .filter(|&i| stacks[i].name == name)
+        .collect();
+    let mut si = first;
+    let mut declared = false;
+    // The message definition names the MessageDefinition and its version.
+    if let Some(def) = header.and_then(|h| h.child_value("definition")) {
+        let with_definition: Vec<usize> = family
+            .iter()
+            .copied()
+            .filter(|&i| !stacks[i].definition.is_empty())
+            .collect();
+        if !with_definition.is_empty() {
+            match with_definition
+                .iter()
+                .find(|&&i| def.starts_with(stacks[i].definition.as_str()))
+            {
+                Some(&i) => {
+                    si = i;
+                    declared = true;
+                }
+                None => {
+                    let claimed = def
+                        .split_once('|')
+                        .map_or_else(|| def.rsplit('/').next().unwrap_or(def), |(_, v)| v);
+                    return Claim::Unsupported {
+                        stack: first,
+                        claimed: format!("definition {claimed}"),
+                    };
+                }
+            }
+        }
+    }
     // A versioned meta.profile of the message profile.
     for p in &bundle_profiles {
-        if let Some((url, v)) = p.split_once('|') {
-            if url == stack.message && !compatible(v, &stack.version) {
+        let Some((url, v)) = p.split_once('|') else {
+            continue;
+        };
+        if url != stacks[first].message {
+            continue;
+        }
+        if declared {
+            if !compatible(v, &stacks[si].version) {
                 return Claim::Unsupported {
                     stack: si,
                     claimed: v.to_owned(),
                 };
             }
+        } else {
+            match family.iter().find(|&&i| compatible(v, &stacks[i].version)) {
+                Some(&i) => {
+                    si = i;
+                    declared = true;
+                }
+                None => {
+                    return Claim::Unsupported {
+                        stack: first,
+                        claimed: v.to_owned(),
+                    }
+                }
+            }
         }
     }
-    // The message definition names the MessageDefinition's major version.
-    if let Some(def) = header.and_then(|h| h.child_value("definition")) {
-        if !stack.definition.is_empty() && !def.starts_with(stack.definition.as_str()) {
-            let claimed = def
-                .split_once('|')
-                .map_or_else(|| def.rsplit('/').next().unwrap_or(def), |(_, v)| v);
-            return Claim::Unsupported {
-                stack: si,
-                claimed: format!("definition {claimed}"),
-            };
-        }
-    }
-    if let Some(claimed) = fingerprint(stack, &|url| known(si, url), root, header) {
+    if let Some(claimed) = fingerprint(stacks[si], declared, &|url| known(si, url), root, header) {
         return Claim::Unsupported { stack: si, claimed };
     }
     Claim::Supported(si)
@@ -100,6 +156,7 @@ pub(crate) fn detect_refs(
 /// Older releases that carry no version anywhere, recognized by what changed between releases.
 fn fingerprint(
     stack: &StackInfo,
+    declared: bool,
     known: &dyn Fn(&str) -> bool,
     root: Node<'_, '_>,
     header: Option<Node<'_, '_>>,
@@ -124,9 +181,11 @@ fn fingerprint(
         }
     }
     match stack.name.as_str() {
-        // CareCommunication 5 requires MessageHeader.definition; 2.x and 3.x had none and 4.x
-        // used another URL (handled above). Without it, the message claims no 5.x release.
-        "CareCommunication" if header.child("definition").is_none() => {
+        // CareCommunication 4.0 and 5 require MessageHeader.definition (4.0 a fixed pattern, 5 a
+        // MessageDefinition URL, both handled above); 2.x and 3.x had none.
+        // A message that names its version in meta.profile is checked on it even so, and the
+        // stack reports the missing definition.
+        "CareCommunication" if !declared && header.child("definition").is_none() => {
             Some("unknown (before 4.0)".to_owned())
         }
         _ => None,
@@ -135,7 +194,23 @@ fn fingerprint(
 
 #[cfg(test)]
 mod tests {
-    use super::compatible;
+    use super::{compatible, covers};
+
+    #[test]
+    fn a_stack_name_covers_its_version_part_by_part() {
+        for (wanted, version, ok) in [
+            ("", "4.0.3", true),
+            ("4", "4.0.3", true),
+            ("4.0", "4.0.3", true),
+            ("4.0.3", "4.0.3", true),
+            ("4.0.1", "4.0.3", false),
+            ("4.0.3.1", "4.0.3", false),
+            ("5.0", "4.0.3", false),
+            ("40", "4.0.3", false),
+        ] {
+            assert_eq!(covers(wanted, version), ok, "{wanted} vs {version}");
+        }
+    }
 
     #[test]
     fn versions_compare_by_major_and_minor() {

@@ -2,8 +2,9 @@
 //! ValueSets and CodeSystems of the version stack it claims.
 //!
 //! The rules come from the project's own compiled rule files in `schemas/fhir/` (one per
-//! current message standard, produced by `medcom import fhir-profiles` from the official
-//! packages) or, at run time, straight from official package folders
+//! version stack in production, several for a standard with several versions in use, e.g.
+//! CareCommunication 5.0.2 and 4.0.3; produced by `medcom import fhir-profiles` from the
+//! official packages) or, at run time, straight from official package folders
 //! ([`Engine::from_packages`]). Each stack is read on first use and then shared; invariants are
 //! compiled once.
 //!
@@ -117,6 +118,8 @@ struct Inner {
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
+    /// A stack chosen by the caller instead of the one the message declares.
+    forced: Option<usize>,
 }
 
 impl fmt::Debug for Engine {
@@ -127,7 +130,10 @@ impl fmt::Debug for Engine {
             .iter()
             .map(|s| format!("{} {}", s.info.name, s.info.version))
             .collect();
-        f.debug_struct("Engine").field("stacks", &names).finish()
+        f.debug_struct("Engine")
+            .field("stacks", &names)
+            .field("forced", &self.forced.map(|i| &names[i]))
+            .finish()
     }
 }
 
@@ -139,6 +145,7 @@ macro_rules! embedded_files {
 
 const EMBEDDED: &[(&str, &str)] = embedded_files!(
     "carecommunication-5.0.2.json",
+    "carecommunication-4.0.3.json",
     "hospitalnotification-3.0.2.json",
     "acknowledgement-2.0.3.json",
     "homecareobservation-1.2.1.json",
@@ -158,7 +165,7 @@ impl Engine {
     ///
     /// ```
     /// let engine = medcom::profile::Engine::embedded().unwrap();
-    /// assert_eq!(engine.supported().len(), 5);
+    /// assert_eq!(engine.supported().len(), 6);
     /// ```
     pub fn embedded() -> Result<Self, ProfileError> {
         let mut stacks = Vec::new();
@@ -231,7 +238,112 @@ impl Engine {
                 stacks,
                 cache: Arc::default(),
             }),
+            forced: None,
         }
+    }
+
+    /// The same engine, validating every message on one stack instead of the one the message
+    /// declares: `name@version`, the standard's name in any case and its version or a prefix
+    /// of it (`carecommunication@4.0`, `CareCommunication@5.0.2`). A message validated on a
+    /// stack other than the one it declares gets a `fhir-stack-forced` information finding.
+    ///
+    /// # Errors
+    ///
+    /// A [`ProfileError`] naming the stacks there are when none fits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = medcom::profile::Engine::embedded().unwrap();
+    /// let forced = engine.forcing("carecommunication@4.0").unwrap();
+    /// assert_eq!(forced.forced(), Some(("CareCommunication".to_owned(), "4.0.3".to_owned())));
+    /// assert!(engine.forcing("carecommunication@3").is_err());
+    /// ```
+    pub fn forcing(&self, stack: &str) -> Result<Self, ProfileError> {
+        let (name, version) = stack.split_once('@').unwrap_or((stack, ""));
+        let found = self.inner.stacks.iter().position(|s| {
+            s.info.name.eq_ignore_ascii_case(name.trim())
+                && detect::covers(version.trim(), &s.info.version)
+        });
+        match found {
+            Some(i) => Ok(Self {
+                inner: Arc::clone(&self.inner),
+                forced: Some(i),
+            }),
+            None => Err(ProfileError::new(format!(
+                "no stack {stack}; there are: {}",
+                self.stack_names().join(", ")
+            ))),
+        }
+    }
+
+    /// The stack [`Self::forcing`] chose, if any: standard and version.
+    #[must_use]
+    pub fn forced(&self) -> Option<(String, String)> {
+        self.forced.map(|i| {
+            let info = &self.inner.stacks[i].info;
+            (info.name.clone(), info.version.clone())
+        })
+    }
+
+    /// The "versions supported" table of the README: one Markdown row per stack with the
+    /// standard, its version, what in a message selects it, the `--stack` name, and the versions
+    /// of the packages beneath it, read from the compiled rules.
+    ///
+    /// # Errors
+    ///
+    /// A [`ProfileError`] when a stack's rules cannot be read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let table = medcom::profile::Engine::embedded().unwrap().versions_table().unwrap();
+    /// assert!(table.contains("| CareCommunication | 4.0.3 |"));
+    /// ```
+    pub fn versions_table(&self) -> Result<String, ProfileError> {
+        let mut s = String::from(
+            "| standard | version | selected by | `--stack` | messaging | MedCom core | DK-core | MedCom terminology |\n\
+             | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        );
+        for (i, stack) in self.inner.stacks.iter().enumerate() {
+            let rules = self.rules(i)?;
+            let package = |id: &str| {
+                rules
+                    .packages
+                    .iter()
+                    .find_map(|p| p.strip_prefix(id)?.strip_prefix('#'))
+                    .unwrap_or("–")
+            };
+            let info = &stack.info;
+            let selected_by = if info.definition.is_empty() {
+                format!("event `{}`", info.event)
+            } else {
+                // A `|` in a table cell is escaped, code span or not.
+                let last = info.definition.rsplit('/').next().unwrap_or("");
+                format!("definition `…/{}*`", last.replace('|', "\\|"))
+            };
+            s.push_str(&format!(
+                "| {} | {} | {selected_by} | `{}@{}` | {} | {} | {} | {} |\n",
+                info.name,
+                info.version,
+                info.name.to_ascii_lowercase(),
+                major_minor(&info.version),
+                package("medcom.fhir.dk.messaging"),
+                package("medcom.fhir.dk.core"),
+                package("hl7.fhir.dk.core"),
+                package("medcom.fhir.dk.terminology"),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// `name@version` of every stack, e.g. `carecommunication@5.0.2`.
+    fn stack_names(&self) -> Vec<String> {
+        self.inner
+            .stacks
+            .iter()
+            .map(|s| format!("{}@{}", s.info.name.to_ascii_lowercase(), s.info.version))
+            .collect()
     }
 
     /// The supported standards and versions, e.g. `("CareCommunication", "5.0.2")`.
@@ -341,7 +453,32 @@ impl Engine {
         let infos: Vec<&StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
         // Profile names are known from the rules (read on first use); unreadable rules know none.
         let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
-        let claim = detect::detect_refs(&infos, &known, root);
+        let mut claim = detect::detect_refs(&infos, &known, root);
+        if let Some(forced) = self.forced {
+            let declared = match &claim {
+                Claim::Supported(i) if *i == forced => None,
+                Claim::Supported(i) => Some(format!("{} {}", infos[*i].name, infos[*i].version)),
+                Claim::Unsupported { stack, claimed } => {
+                    Some(format!("{} {claimed}", infos[*stack].name))
+                }
+                Claim::Unknown => Some("no known standard".to_owned()),
+            };
+            if let Some(declared) = declared {
+                out.push(
+                    Finding::new(
+                        "fhir-stack-forced",
+                        Severity::Information,
+                        root.path(),
+                        format!(
+                            "validated on the stack {} {} as asked; the message declares {declared}",
+                            infos[forced].name, infos[forced].version
+                        ),
+                    )
+                    .with_position(root.position()),
+                );
+            }
+            claim = Claim::Supported(forced);
+        }
         let si = match claim {
             Claim::Unknown => {
                 out.push(
@@ -411,6 +548,14 @@ impl Engine {
         found.retain(|f| seen.insert((f.code(), f.location().to_owned(), f.message().to_owned())));
         out.extend(found);
         detected
+    }
+}
+
+/// `4.0` of `4.0.3`.
+fn major_minor(version: &str) -> &str {
+    match version.match_indices('.').nth(1) {
+        Some((i, _)) => &version[..i],
+        None => version,
     }
 }
 

@@ -227,6 +227,8 @@ impl ValueSet {
 pub(crate) struct Rules {
     pub(crate) name: String,
     pub(crate) version: String,
+    /// `id#version` of every package the stack was compiled from, the message package first.
+    pub(crate) packages: Vec<String>,
     pub(crate) message: Option<usize>,
     pub(crate) constraints: Vec<Constraint>,
     pub(crate) profiles: Vec<Profile>,
@@ -362,6 +364,14 @@ impl Rules {
         let mut rules = Self {
             name: str_of(v, "stack").to_owned(),
             version: str_of(v, "version").to_owned(),
+            packages: v
+                .get("packages")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
             message: None,
             constraints,
             profiles,

@@ -38,6 +38,8 @@ const USAGE: &str = "usage:
       (--no-profiles: the message rules alone), and legacy OIOXML and EDIFACT by content. PATH is a file, a folder (searched for .xml, .json and .edi
       files) or - for stdin. Exit 0 when no file has an error, 1 when one has, 2 on usage or
       I/O errors. Values (patient data) are masked unless --unmask is given.
+      --stack NAME@VERSION (e.g. carecommunication@4.0) checks every FHIR message on that
+      version stack instead of the one the message declares.
   medcom receive --store URL [--ack-out PATH] [--strict] [--max-ack-issues N]
                  [--handover-timeout SECONDS] [--batch] FILE|-
       Receives a message (bare, or in a VANSEnvelope or SBDH), validates it, decides process,

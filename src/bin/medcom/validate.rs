@@ -1,9 +1,11 @@
-//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] PATH...`
+//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--stack NAME@VERSION] PATH...`
 //!
 //! Validates FHIR messages (XML or JSON) against the MedCom profiles (the embedded profile
 //! engine; `--no-profiles` skips it) and the MedCom message rules, and legacy OIOXML letters and
 //! EDIFACT interchanges (recognised by content) with the legacy schema validator and the
-//! EDIFACT content validator (the same rules and codes; wrapped files are unwrapped). Folders are searched recursively for `.xml`, `.json` and `.edi` files, in
+//! EDIFACT content validator (the same rules and codes; wrapped files are unwrapped). Each FHIR
+//! message is checked on the version stack it declares; `--stack carecommunication@4.0` checks
+//! every one on that stack instead. Folders are searched recursively for `.xml`, `.json` and `.edi` files, in
 //! name order; `-` reads stdin. Output keeps the input order whatever `--jobs` is.
 
 use std::path::{Path, PathBuf};
@@ -83,6 +85,7 @@ pub(crate) fn run(args: &[String]) -> Outcome {
     let mut jobs = 1usize;
     let mut unmask = false;
     let mut profiles = true;
+    let mut stack: Option<String> = None;
     let mut paths: Vec<&str> = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -110,6 +113,11 @@ pub(crate) fn run(args: &[String]) -> Outcome {
             }
             "--unmask" => unmask = true,
             "--no-profiles" => profiles = false,
+            "--stack" => {
+                stack = Some(it.next().cloned().ok_or_else(|| {
+                    Failure::Usage("--stack takes a stack such as carecommunication@4.0".into())
+                })?);
+            }
             "-" => paths.push("-"),
             flag if flag.starts_with('-') => {
                 return Err(Failure::Usage(format!("unknown option '{flag}'")))
@@ -141,6 +149,11 @@ pub(crate) fn run(args: &[String]) -> Outcome {
     let mut options = Validator::options().should_unmask(unmask);
     if !profiles {
         options = options.with_profiles(std::sync::Arc::new(medcom::validate::NoProfiles));
+    } else if let Some(stack) = stack {
+        let engine = medcom::profile::Engine::embedded()
+            .and_then(|e| e.forcing(&stack))
+            .map_err(|e| Failure::Usage(format!("--stack: {e}")))?;
+        options = options.with_profiles(std::sync::Arc::new(engine));
     }
     let validator = options.build();
     if jobs > 1 && inputs.len() > 2 * jobs {

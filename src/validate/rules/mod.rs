@@ -9,9 +9,11 @@
 //! | [`RuleGroup::Uuid`] | `medcom-uuid`, `medcom-uuid-id` | Bundle.id, MessageHeader.id, Communication.identifier, payload identifiers are UUIDs; other resource ids should be |
 //! | [`RuleGroup::Identifiers`] | `dk-cpr-*`, `dk-ecpr-*`, `dk-gln-*`, `dk-sor-*`, `dk-municipality-*` | Danish identifiers on the identifiers and codings that carry them ([`crate::dk`]) |
 //! | [`RuleGroup::HospitalNotification`] | `medcom-hn-state` | HospitalNotification: activity, Encounter class and status fit together |
+//! | [`RuleGroup::CareCommunication`] | `medcom-cc-category`, `medcom-cc-reply-attachment` | CareCommunication: the rules that differ between the releases in production (4.0, 5.0), one row per release |
 //! | [`RuleGroup::Acknowledgement`] | `medcom-ack-pairing` | Acknowledgement: response, its two Provenances and the acknowledged MessageHeader agree |
 
 mod acknowledgement;
+pub(crate) mod care_communication;
 mod header;
 mod hospital_notification;
 mod identifiers;
@@ -30,6 +32,9 @@ use crate::validate::Sink;
 pub enum RuleGroup {
     /// Acknowledgement pairing: `medcom-ack-pairing`.
     Acknowledgement,
+    /// CareCommunication rules of the release the message names: `medcom-cc-category`,
+    /// `medcom-cc-reply-attachment`.
+    CareCommunication,
     /// The MessageHeader comes first and names a known standard: `medcom-header-first`,
     /// `medcom-message-type`.
     Header,
@@ -49,7 +54,7 @@ pub enum RuleGroup {
 
 impl RuleGroup {
     /// Every group, in the order they run (and so the order of their findings).
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Read,
         Self::Header,
         Self::Provenance,
@@ -57,11 +62,12 @@ impl RuleGroup {
         Self::Uuid,
         Self::Identifiers,
         Self::HospitalNotification,
+        Self::CareCommunication,
         Self::Acknowledgement,
     ];
 
     /// A stable name: `read`, `header`, `provenance`, `timezone`, `uuid`, `identifiers`,
-    /// `hospital-notification`, `acknowledgement`.
+    /// `hospital-notification`, `care-communication`, `acknowledgement`.
     ///
     /// # Examples
     ///
@@ -72,6 +78,7 @@ impl RuleGroup {
     pub fn name(self) -> &'static str {
         match self {
             Self::Acknowledgement => "acknowledgement",
+            Self::CareCommunication => "care-communication",
             Self::Header => "header",
             Self::HospitalNotification => "hospital-notification",
             Self::Identifiers => "identifiers",
@@ -85,6 +92,7 @@ impl RuleGroup {
     pub(crate) fn check(self, msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
         match self {
             Self::Acknowledgement => acknowledgement::check(msg, sink),
+            Self::CareCommunication => care_communication::check(msg, sink),
             Self::Header => header::check(msg, sink),
             Self::HospitalNotification => hospital_notification::check(msg, sink),
             Self::Identifiers => identifiers::check(msg, sink),
