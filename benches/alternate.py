@@ -4,7 +4,7 @@ their median wall times, minimums, the ratio of the medians and the median of pa
 
     python3 benches/alternate.py "CMD A" "CMD B" [RUNS]
 
-Used for `medcom validate` against `medcom validate --jobs 2` (BENCHMARKS.md, issue 4).
+Used for `medcom validate` against `medcom validate --jobs 2` (BENCHMARKS.md).
 """
 import statistics
 import subprocess

@@ -5,7 +5,7 @@ same work can gain on this machine at this hour.
 
     python3 benches/ceiling.py RUNS "CMD"
 
-Used beside `benches/alternate.py` for `medcom validate --jobs 2` (BENCHMARKS.md, issue 4).
+Used beside `benches/alternate.py` for `medcom validate --jobs 2` (BENCHMARKS.md).
 """
 import statistics, subprocess, sys, time
 cmd=sys.argv[2].split(); runs=int(sys.argv[1]); one=[]; two=[]

@@ -1,4 +1,4 @@
-//! Builder misuse returns typed errors (issue 5, "Done when" 5): one line per forbidden
+//! Builder misuse returns typed errors: one line per forbidden
 //! combination the profiles and MedCom's rules name.
 
 use medcom::dk::cpr::CprError;

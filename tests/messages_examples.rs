@@ -1,4 +1,4 @@
-//! The typed messages against MedCom's official examples (issue 5, "Done when" 3 and 4):
+//! The typed messages against MedCom's official examples:
 //!
 //! - every official example of each supported standard reads with its read view;
 //! - a message rebuilt from the read view of a valid example validates with zero errors;

@@ -1,4 +1,4 @@
-//! HomeCareObservation 1.2.1 builder and read view (issue 5): arbitrary valid reports are valid
+//! HomeCareObservation 1.2.1 builder and read view: arbitrary valid reports are valid
 //! for `Validator::new()` in XML and JSON and read back as the same data, for each activity
 //! (new, modified, retract); a correction and a retraction point at the previous message; the
 //! read view parses every official HomeCareObservation 1.2.x example and a message rebuilt from

@@ -1,4 +1,4 @@
-//! HospitalNotification 3.0.2 builder and read view (issue 5): arbitrary valid stays built
+//! HospitalNotification 3.0.2 builder and read view: arbitrary valid stays built
 //! through every activity are valid for `Validator::new()` in XML and JSON and read back as the
 //! same data; a whole episode (admit → leave → end leave → revise → discharge, and a
 //! cancellation) keeps every link the digest lists; the read view parses every official

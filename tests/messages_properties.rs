@@ -1,4 +1,4 @@
-//! Property tests of the typed messages (issue 5, "Done when" 1): builders driven by arbitrary
+//! Property tests of the typed messages: builders driven by arbitrary
 //! valid inputs produce messages the default validator (profiles and message rules) reports
 //! with zero errors, in XML and in JSON, and the read view of a built message returns the data
 //! it was built from. Case counts stay modest: one validation costs about a millisecond.

@@ -1,4 +1,4 @@
-//! A whole CareCommunication thread, new → reply → reply → forward (issue 5, "Done when" 2),
+//! A whole CareCommunication thread, new → reply → reply → forward,
 //! checking every link the digest lists: the thread identifier kept on reply and renewed on
 //! forward, one more Provenance per message, each new Provenance targeting its own
 //! MessageHeader and pointing at the previous one with role `revision`, the activity codes, the

@@ -1,4 +1,4 @@
-//! Corpus test of the profile engine (issue 4, done-when point 1): every official example of a
+//! Corpus test of the profile engine: every official example of a
 //! current version that is meant to be valid passes with zero errors, each one meant to be
 //! invalid fails on its documented defect, and older versions get the single
 //! `fhir-unsupported-version` finding. Disagreements with the manifest are in `XFAIL`, one line

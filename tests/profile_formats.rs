@@ -1,4 +1,4 @@
-//! Done-when point 3: the profile engine reports the same codes at the same locations for the
+//! The profile engine reports the same codes at the same locations for the
 //! XML and the JSON form of each official example of a current version.
 
 mod common;

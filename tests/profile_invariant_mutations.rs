@@ -1,4 +1,4 @@
-//! Per-invariant mutation tests (issue 4, done-when point 2, "each invariant broken once"): for
+//! Per-invariant mutation tests: for
 //! each valid official example of a current version, every invariant the profile engine
 //! evaluates on some node of the message (MedCom's, DK-core's and the R4 core ones, including
 //! the natively checked `ele-1` and `ext-1`) is broken by a small local edit at that node, and

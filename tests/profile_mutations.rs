@@ -1,4 +1,4 @@
-//! Profile-driven mutation tests (issue 4, done-when point 2, the profile part): for each valid
+//! Profile-driven mutation tests: for each valid
 //! official example of a current version, every mutation the compiled rules suggest (drop each
 //! required element, break each fixed and pattern value, a bad code for each required binding,
 //! an unresolvable bundled reference) must be reported with the expected code at the expected

@@ -2,7 +2,7 @@
 //! (CareCommunication 5.0.x and 4.0.x, each on its own stack, HospitalNotification 3.0.x, Acknowledgement 2.0.x,
 //! HomeCareObservation 1.2.x, messaging 4.0.x, and the test-script IGs of those versions),
 //! through the MedCom message rules alone and through the combined validator (the embedded
-//! profiles, then the rules; issue 4, done-when point 1): the ones meant to be valid give no
+//! profiles, then the rules): the ones meant to be valid give no
 //! error, except where an example breaks a rule, which `tests/validate_xfail.tsv` lists with the
 //! reason (rows whose code starts with `fhir-` are profile findings and apply to the combined
 //! validator only); the ones meant to be invalid give an error on their documented defect.

@@ -28,7 +28,7 @@ fn quick_xml_events(text: &str) -> usize {
 
 fn bench(c: &mut Criterion) {
     // Full validation (read, MedCom rules and profiles) beside fhirbolt's parse-only rate: the
-    // issue 4 target is twice that rate for a CareCommunication from XML.
+    // the target is twice that rate for a CareCommunication from XML.
     let validator = medcom::validate::Validator::new();
     // The bundle fhirbolt read from the XML form of the message just benchmarked: its JSON writer
     // is measured on it, since fhirbolt's strict JSON reader rejects the official JSON (it expects

@@ -1,4 +1,4 @@
-//! Profile-driven mutations for the mutation tests (issue 4, done-when point 2): from the rules
+//! Profile-driven mutations for the mutation tests: from the rules
 //! a valid message was checked against, one defect at a time, each with the finding it must
 //! produce. Not a stable API.
 
