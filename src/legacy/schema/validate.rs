@@ -483,22 +483,21 @@ impl Walker<'_> {
         let rules = self.rules;
         // Ids rather than nodes: a wide element holds one of each per child.
         let doc = node.document();
-        let kids: Vec<roxmltree::NodeId> = node
-            .children()
-            .filter(Node::is_element)
-            .map(|k| k.id())
-            .collect();
+        // Sized exactly: a list grown by doubling holds up to twice its length, and three
+        // times while it moves.
+        let count = node.children().filter(Node::is_element).count();
+        let mut kids: Vec<roxmltree::NodeId> = Vec::with_capacity(count);
+        kids.extend(node.children().filter(Node::is_element).map(|k| k.id()));
         let kid = |i: usize| kids.get(i).and_then(|&id| doc.get_node(id));
-        let syms: Vec<Sym<'_>> = node
-            .children()
-            .filter(Node::is_element)
-            .map(|k| Sym {
+        let mut syms: Vec<Sym<'_>> = Vec::with_capacity(count);
+        syms.extend(node.children().filter(Node::is_element).map(|k| {
+            Sym {
                 ns: rules
                     .ns_index(k.tag_name().namespace())
                     .unwrap_or(FOREIGN_NS),
                 local: k.tag_name().name(),
-            })
-            .collect();
+            }
+        }));
         let outcome = content::check(rules, particle, &syms);
         let mut reported = None;
         match outcome {
