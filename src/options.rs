@@ -32,7 +32,11 @@ pub struct ReadOptions {
     pub mode: Mode,
     /// Largest accepted input in bytes. Default: 64 MiB.
     pub max_input_bytes: usize,
-    /// Deepest accepted nesting of elements (XML) or objects and arrays (JSON). Default: 128.
+    /// Deepest accepted nesting of elements: XML elements with content, JSON objects (an array
+    /// is no element; arrays are bounded by the same figure on their own). The element of a
+    /// contained resource shares its wrapper's level and a narrative's XHTML counts from its
+    /// `div`, in both formats, so that whatever one reader accepts the other accepts once
+    /// converted. Default: 128.
     pub max_depth: usize,
     /// Largest accepted number of elements in the model. Default: 1,000,000.
     pub max_nodes: usize,
