@@ -327,3 +327,59 @@ pub fn envelope(data: &[u8]) {
     );
     let _ = engine.receive(data);
 }
+
+/// Reads bytes as FHIR (XML or JSON), OIOXML and either envelope with tight limits (three
+/// attributes, depth four, two issues, two findings); nothing may panic, and every limit and
+/// cap holds on what reads.
+pub fn limits(data: &[u8]) {
+    let options = ReadOptions::default()
+        .with_mode(Mode::Lenient)
+        .with_max_attributes(3)
+        .with_max_depth(4)
+        .with_max_issues(2);
+    if let Ok(doc) = crate::parse_bytes(data, &options) {
+        assert!(doc.issues().len() <= 2, "more issues kept than allowed");
+        let report = crate::validate::Validator::options()
+            .with_profiles(std::sync::Arc::new(crate::validate::NoProfiles))
+            .with_max_findings(2)
+            .build()
+            .report(&doc);
+        assert!(
+            report.findings().len() <= 3,
+            "more findings kept than allowed"
+        );
+        if !doc.issues().is_empty() {
+            assert!(
+                !report.is_valid(),
+                "a message with reading problems is valid"
+            );
+        }
+        let _ = report.to_text("fuzz");
+    }
+    let oio = legacy::oioxml::ReadOptions::default()
+        .with_max_depth(4)
+        .with_max_attributes(3)
+        .with_max_namespaces(2);
+    let _ = legacy::oioxml::read_with_options(data, &oio);
+    if let Ok(text) = crate::legacy::schema::decode(data) {
+        if let Ok(doc) = crate::legacy::schema::parse_checked(&text) {
+            let findings = crate::legacy::schema::validate_at_most(&doc, 2);
+            assert!(
+                findings.len() <= 3,
+                "more legacy findings kept than allowed"
+            );
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = crate::exchange::envelope::vans::VansEnvelope::read(text);
+        let _ = crate::exchange::envelope::sbdh::Sbdh::read(text);
+    }
+}
+
+/// Checks bytes as a narrative `div` (the JSON form) with the single-pass scanner and with
+/// quick-xml's events; neither may panic.
+pub fn narrative(data: &[u8]) {
+    if let Ok(div) = std::str::from_utf8(data) {
+        let _ = crate::xml::__narrative_checks(div);
+    }
+}

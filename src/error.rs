@@ -64,6 +64,8 @@ pub enum Limit {
     Nodes,
     /// [`crate::ReadOptions::max_string_bytes`].
     StringBytes,
+    /// [`crate::ReadOptions::max_attributes`].
+    Attributes,
 }
 
 /// What went wrong while reading.
@@ -257,6 +259,7 @@ impl fmt::Display for ReadErrorKind {
                     Limit::InputBytes => "input size",
                     Limit::Nodes => "number of elements",
                     Limit::StringBytes => "length of a value",
+                    Limit::Attributes => "number of attributes on one element",
                 };
                 write!(f, "{what} exceeds the configured limit")
             }

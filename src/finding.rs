@@ -176,3 +176,57 @@ impl fmt::Display for Finding {
         )
     }
 }
+
+/// The code of the finding that stands for findings left out by [`cap`].
+pub const TRUNCATED: &str = "findings-truncated";
+
+/// How many findings a report keeps by default (see [`cap`]).
+pub const DEFAULT_MAX_FINDINGS: usize = 1_000;
+
+/// Keeps the first `max` findings. When there were more, one more finding with the code
+/// [`TRUNCATED`] follows them: it says how many were left out and has the severity of the most
+/// serious of them, so that a verdict on the capped list is the verdict on the whole. A list
+/// that already ends with such a finding and holds at most `max` others is left as it is.
+/// Returns how many were left out.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::finding::{cap, Finding, Severity, TRUNCATED};
+/// let mut findings: Vec<Finding> = (0..5)
+///     .map(|i| Finding::new("x", if i < 4 { Severity::Warning } else { Severity::Error }, "Bundle", "x"))
+///     .collect();
+/// assert_eq!(cap(&mut findings, 2), 3);
+/// assert_eq!(findings.len(), 3);
+/// assert_eq!(findings[2].code(), TRUNCATED);
+/// assert_eq!(findings[2].severity(), Severity::Error);
+/// assert_eq!(findings[2].message(), "3 more findings left out (at most 2 are reported)");
+/// ```
+pub fn cap(findings: &mut Vec<Finding>, max: usize) -> usize {
+    // A list capped before ends with its marker, which is not one of the findings.
+    let marked = findings.last().is_some_and(|f| f.code() == TRUNCATED);
+    if findings.len() - usize::from(marked) <= max {
+        return 0;
+    }
+    let left_out = findings.len() - max;
+    let severity = findings[max..]
+        .iter()
+        .map(Finding::severity)
+        .min()
+        .unwrap_or(Severity::Information);
+    findings.truncate(max);
+    findings.shrink_to_fit();
+    findings.push(truncation(left_out, max, severity));
+    left_out
+}
+
+/// The finding that stands for `left_out` findings, the most serious of `severity`.
+pub(crate) fn truncation(left_out: usize, max: usize, severity: Severity) -> Finding {
+    let noun = if left_out == 1 { "finding" } else { "findings" };
+    Finding::new(
+        TRUNCATED,
+        severity,
+        "",
+        format!("{left_out} more {noun} left out (at most {max} are reported)"),
+    )
+}

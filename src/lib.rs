@@ -24,6 +24,7 @@ pub mod finding;
 pub mod import;
 pub mod json;
 pub mod legacy;
+mod lines;
 pub mod messages;
 pub mod model;
 pub mod options;

@@ -32,13 +32,25 @@ pub struct ReadOptions {
     pub mode: Mode,
     /// Largest accepted input in bytes. Default: 64 MiB.
     pub max_input_bytes: usize,
-    /// Deepest accepted nesting of elements (XML) or objects and arrays (JSON). Default: 128.
+    /// Deepest accepted nesting of elements: XML elements with content, JSON objects (an array
+    /// is no element; arrays are bounded by the same figure on their own). The element of a
+    /// contained resource shares its wrapper's level and a narrative's XHTML counts from its
+    /// `div`, in both formats, so that whatever one reader accepts the other accepts once
+    /// converted. Default: 128.
     pub max_depth: usize,
     /// Largest accepted number of elements in the model. Default: 1,000,000.
     pub max_nodes: usize,
     /// Longest accepted single value (attribute value, string or narrative) in bytes.
     /// Default: 32 MiB (a base64 attachment can be large).
     pub max_string_bytes: usize,
+    /// Largest accepted number of attributes (namespace declarations included) on one
+    /// element, narratives included. Default: 256; FHIR elements carry one or two and XHTML
+    /// narratives a handful.
+    pub max_attributes: usize,
+    /// Most problems lenient reading records in [`crate::Document::issues`]; further ones are
+    /// only counted ([`crate::Document::issues_left_out`]), so that a file with a problem in
+    /// every element costs no more memory than one with a thousand. Default: 1,000.
+    pub max_issues: usize,
 }
 
 impl Default for ReadOptions {
@@ -49,6 +61,8 @@ impl Default for ReadOptions {
             max_depth: 128,
             max_nodes: 1_000_000,
             max_string_bytes: 32 << 20,
+            max_attributes: 256,
+            max_issues: 1_000,
         }
     }
 }
@@ -86,6 +100,20 @@ impl ReadOptions {
     #[must_use]
     pub fn with_max_string_bytes(mut self, limit: usize) -> Self {
         self.max_string_bytes = limit;
+        self
+    }
+
+    /// Sets [`Self::max_attributes`].
+    #[must_use]
+    pub fn with_max_attributes(mut self, limit: usize) -> Self {
+        self.max_attributes = limit;
+        self
+    }
+
+    /// Sets [`Self::max_issues`].
+    #[must_use]
+    pub fn with_max_issues(mut self, limit: usize) -> Self {
+        self.max_issues = limit;
         self
     }
 

@@ -25,6 +25,8 @@ fn fuzz_regressions_replay() {
             "profile" => medcom::__fuzz::profile_check,
             "validate" => medcom::__fuzz::validate,
             "envelope" => medcom::__fuzz::envelope,
+            "limits" => medcom::__fuzz::limits,
+            "narrative" => medcom::__fuzz::narrative,
             other => panic!("no harness for fuzz/regressions/{other}"),
         };
         for input in std::fs::read_dir(&target).expect("target folder") {

@@ -122,11 +122,12 @@ const JSON: &[Case] = &[
         36,
     ),
     (r#"{"resourceType":"Patient"} x"#, "trailing-content", 1, 28),
+    // Characters XML forbids are not read in any JSON string, so that every string converts.
     (
         r#"{"resourceType":"Patient","gender":"ma\u0001le"}"#,
-        "invalid-primitive",
+        "invalid-json",
         1,
-        36,
+        39,
     ),
     (
         r#"{"resourceType":"Patient","multipleBirthInteger":1.0}"#,
@@ -158,30 +159,30 @@ const JSON: &[Case] = &[
         1,
         62,
     ),
-    // Control characters and noncharacters reach a narrative through escapes or raw bytes.
+    // Control characters and noncharacters stop at the string, escaped or raw, narrative or not.
     (
         r#"{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a\u0001</div>"}}"#,
-        "invalid-narrative",
+        "invalid-json",
         1,
-        62,
+        108,
     ),
     (
         r#"{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a\b</div>"}}"#,
-        "invalid-narrative",
+        "invalid-json",
         1,
-        62,
+        108,
     ),
     (
         r#"{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a\uFFFE</div>"}}"#,
-        "invalid-narrative",
+        "invalid-json",
         1,
-        62,
+        108,
     ),
     (
         "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">a\u{FFFF}</div>\"}}",
-        "invalid-narrative",
+        "invalid-json",
         1,
-        62,
+        108,
     ),
     (
         r#"{"resourceType":"Patient","contained":[{"id":"x"}]}"#,
@@ -268,7 +269,8 @@ fn lenient_reading_keeps_the_rest() {
 
 #[test]
 fn limits_stop_reading() {
-    let options = medcom::ReadOptions::default().with_max_depth(4);
+    // Depth counts objects, as XML counts elements: four here.
+    let options = medcom::ReadOptions::default().with_max_depth(3);
     let nested = r#"{"resourceType":"Basic","extension":[{"url":"a","extension":[{"url":"b","extension":[{"url":"c","valueBoolean":true}]}]}]}"#;
     let err = medcom::json::parse_with_options(nested, &options).unwrap_err();
     assert_eq!(err.kind().code(), "limit-exceeded");

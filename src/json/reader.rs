@@ -4,12 +4,40 @@
 use std::borrow::Cow;
 
 use crate::error::{Limit, ReadError, ReadErrorKind};
+use crate::lines::LineIndex;
 use crate::model::{primitive, Document, Element, JsonForm, NodeId, PrimitiveKind, Type};
 use crate::options::ReadOptions;
 
 type Result<T> = std::result::Result<T, ReadError>;
 
 const NONE: u32 = u32::MAX;
+
+/// What a string must not hold: the characters XML forbids, so that every string read can be
+/// written as XML (`\b`, `\f` and other C0 controls, U+FFFE, U+FFFF; lone surrogates are no
+/// characters at all).
+const NO_XML_CHAR: &str = "only characters that XML allows in strings";
+
+/// Whether XML 1.0 allows `c` (controls other than tab, line feed and carriage return, and
+/// U+FFFE and U+FFFF, are not; surrogates cannot be a `char`).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Offset of the first U+FFFE or U+FFFF (UTF-8 `EF BF BE` / `EF BF BF`) in `bytes`.
+fn first_nonchar(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(n) = memchr::memchr(0xEF, bytes.get(from..)?) {
+        let at = from + n;
+        if bytes.get(at + 1) == Some(&0xBF) && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Keys of an object compared one by one; more go into a set.
+const SMALL_OBJECT: usize = 16;
 
 /// A scalar JSON token.
 enum Scalar<'a> {
@@ -34,7 +62,10 @@ pub(super) struct Parser<'a, 'o> {
     input: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Objects around the value being read: the elements around it, as in XML.
     depth: usize,
+    /// Arrays around the value being read (bounded like objects; FHIR never has more).
+    arrays: usize,
     options: &'o ReadOptions,
     doc: Document<'a>,
     issues: Vec<ReadError>,
@@ -49,6 +80,10 @@ pub(super) struct Parser<'a, 'o> {
     /// Whether the last string read had an escape that can stand for a character JSON forbids
     /// raw (`\b`, `\f`, `\u`): only then can a narrative hold a control character.
     escaped_control: bool,
+    /// Line index of the input, built on the first position asked for.
+    lines: std::cell::OnceCell<LineIndex>,
+    /// Problems found beyond [`ReadOptions::max_issues`].
+    issues_left_out: usize,
 }
 
 /// Reads a FHIR JSON resource.
@@ -68,6 +103,7 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
         bytes: input.as_bytes(),
         pos: start,
         depth: 0,
+        arrays: 0,
         options,
         doc: Document::new(Type(0)),
         issues: Vec::new(),
@@ -76,6 +112,8 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
         pending_nulls: 0,
         cursor: 0,
         escaped_control: false,
+        lines: std::cell::OnceCell::new(),
+        issues_left_out: 0,
     };
     parser.skip_ws();
     if parser.peek() != Some(b'{') {
@@ -92,6 +130,8 @@ pub(super) fn read<'a>(input: &'a str, options: &ReadOptions) -> Result<Document
     }
     let mut doc = parser.doc;
     doc.issues = parser.issues;
+    doc.issues_left_out = parser.issues_left_out;
+    doc.keep_lines(parser.lines.into_inner());
     Ok(doc)
 }
 
@@ -105,7 +145,8 @@ fn json_form_name(form: JsonForm) -> &'static str {
 
 impl<'a> Parser<'a, '_> {
     fn error(&self, kind: ReadErrorKind, at: usize) -> ReadError {
-        ReadError::at(kind, self.input, at)
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.input));
+        ReadError::new(kind, lines.position(self.input, at))
     }
 
     fn syntax(&self, expected: &'static str) -> ReadError {
@@ -113,6 +154,10 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn problem(&mut self, kind: ReadErrorKind, at: usize, node: u32) -> Result<()> {
+        if !self.options.is_strict() && self.issues.len() >= self.options.max_issues {
+            self.issues_left_out += 1;
+            return Ok(());
+        }
         let err = self
             .error(kind, at)
             .with_path(self.doc.node(NodeId(node)).path());
@@ -144,9 +189,26 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
+    /// Enters an object: one level of [`ReadOptions::max_depth`], which counts elements as
+    /// the XML reader does (an array is not an element), so that what one reader accepts the
+    /// other accepts once converted.
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > self.options.max_depth {
+            return Err(self.error(
+                ReadErrorKind::LimitExceeded {
+                    limit: Limit::Depth,
+                },
+                self.pos,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Enters an array, bounded by the same limit.
+    fn enter_array(&mut self) -> Result<()> {
+        self.arrays += 1;
+        if self.arrays > self.options.max_depth {
             return Err(self.error(
                 ReadErrorKind::LimitExceeded {
                     limit: Limit::Depth,
@@ -173,6 +235,10 @@ impl<'a> Parser<'a, '_> {
         if super::scan::has_control(span) {
             self.pos = start + span.iter().position(|&b| b < 0x20).unwrap_or(0);
             return Err(self.syntax("no control characters in strings"));
+        }
+        if let Some(at) = first_nonchar(span) {
+            self.pos = start + at;
+            return Err(self.syntax(NO_XML_CHAR));
         }
         if self.bytes[end] == b'"' {
             self.pos = end + 1;
@@ -204,13 +270,9 @@ impl<'a> Parser<'a, '_> {
                         Some(b'"') => out.push('"'),
                         Some(b'\\') => out.push('\\'),
                         Some(b'/') => out.push('/'),
-                        Some(b'b') => {
-                            self.escaped_control = true;
-                            out.push('\u{8}');
-                        }
-                        Some(b'f') => {
-                            self.escaped_control = true;
-                            out.push('\u{c}');
+                        Some(b'b' | b'f') => {
+                            self.pos = i - 2;
+                            return Err(self.syntax(NO_XML_CHAR));
                         }
                         Some(b'n') => out.push('\n'),
                         Some(b'r') => out.push('\r'),
@@ -237,6 +299,10 @@ impl<'a> Parser<'a, '_> {
                                 char::from_u32(hi)
                             };
                             match c {
+                                Some(c) if !is_xml_char(c) => {
+                                    self.pos = i - 6;
+                                    return Err(self.syntax(NO_XML_CHAR));
+                                }
                                 Some(c) => out.push(c),
                                 None => {
                                     self.pos = i;
@@ -258,6 +324,10 @@ impl<'a> Parser<'a, '_> {
                     // Runs between escapes are short in narratives (`\"` in every attribute):
                     // the word-at-a-time search finds quote, backslash and control at once.
                     let next = super::scan::find_special(self.bytes, i);
+                    if let Some(at) = first_nonchar(&self.bytes[i..next]) {
+                        self.pos = i + at;
+                        return Err(self.syntax(NO_XML_CHAR));
+                    }
                     out.push_str(&self.input[i..next]);
                     i = next;
                 }
@@ -400,7 +470,7 @@ impl<'a> Parser<'a, '_> {
                 self.depth -= 1;
             }
             Some(b'[') => {
-                self.enter()?;
+                self.enter_array()?;
                 self.pos += 1;
                 self.skip_ws();
                 if self.peek() == Some(b']') {
@@ -419,7 +489,7 @@ impl<'a> Parser<'a, '_> {
                         }
                     }
                 }
-                self.depth -= 1;
+                self.arrays -= 1;
             }
             _ => {
                 self.scalar()?;
@@ -431,7 +501,7 @@ impl<'a> Parser<'a, '_> {
     /// Finds the `resourceType` of the object at `pos` without consuming it.
     fn resource_type(&mut self, parent: Option<u32>) -> Result<Type> {
         let save = self.pos;
-        let depth = self.depth;
+        let (depth, arrays) = (self.depth, self.arrays);
         let object_start = self.pos;
         self.pos += 1;
         let mut found: Option<(Cow<'a, str>, usize)> = None;
@@ -474,6 +544,7 @@ impl<'a> Parser<'a, '_> {
         }
         self.pos = save;
         self.depth = depth;
+        self.arrays = arrays;
         let Some((name, at)) = found else {
             let err = self.error(ReadErrorKind::MissingResourceType, object_start);
             return Err(match parent {
@@ -498,6 +569,9 @@ impl<'a> Parser<'a, '_> {
         self.pos += 1; // '{'
         let ty = self.doc.nodes[node as usize].ty;
         let keys_base = self.keys.len();
+        // Past a few keys, duplicates are found through a set rather than by comparing each
+        // key with every earlier one.
+        let mut key_set: Option<std::collections::HashSet<Cow<'a, str>>> = None;
         let nulls_before = self.pending_nulls;
         let outer_cursor = std::mem::replace(&mut self.cursor, 0);
         self.skip_ws();
@@ -514,7 +588,20 @@ impl<'a> Parser<'a, '_> {
                 let key = self.string()?;
                 self.expect(b':', "':'")?;
                 self.skip_ws();
-                if self.keys[keys_base..].contains(&key) {
+                let repeated = match &mut key_set {
+                    Some(set) => !set.insert(key.clone()),
+                    None if self.keys.len() - keys_base < SMALL_OBJECT => {
+                        self.keys[keys_base..].contains(&key)
+                    }
+                    None => {
+                        let mut set: std::collections::HashSet<Cow<'a, str>> =
+                            self.keys.drain(keys_base..).collect();
+                        let repeated = !set.insert(key.clone());
+                        key_set = Some(set);
+                        repeated
+                    }
+                };
+                if repeated {
                     self.problem(
                         ReadErrorKind::DuplicateKey {
                             key: key.into_owned(),
@@ -526,7 +613,9 @@ impl<'a> Parser<'a, '_> {
                 } else {
                     empty = false;
                     self.member(node, ty, is_resource, &key, key_at)?;
-                    self.keys.push(key);
+                    if key_set.is_none() {
+                        self.keys.push(key);
+                    }
                 }
                 self.skip_ws();
                 match self.peek() {
@@ -561,14 +650,15 @@ impl<'a> Parser<'a, '_> {
                 orphans.push(c);
             }
         }
-        for c in orphans {
+        for &c in &orphans {
             let (at, element) = (
                 self.doc.nodes[c as usize].offset as usize,
                 self.doc.nodes[c as usize].element.map_or("", Element::name),
             );
             self.problem(ReadErrorKind::NullWithoutCounterpart { element }, at, node)?;
-            self.doc.unlink(c);
         }
+        orphans.sort_unstable();
+        self.doc.unlink_all(node, &orphans);
         Ok(())
     }
 
@@ -636,7 +726,7 @@ impl<'a> Parser<'a, '_> {
                 )?;
                 return self.skip_value();
             }
-            self.enter()?;
+            self.enter_array()?;
             let array_at = self.pos;
             self.pos += 1;
             let mut existing = std::mem::take(&mut self.scratch);
@@ -689,7 +779,7 @@ impl<'a> Parser<'a, '_> {
                     )?;
                 }
             }
-            self.depth -= 1;
+            self.arrays -= 1;
             self.scratch = existing;
             Ok(())
         } else {

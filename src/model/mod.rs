@@ -37,6 +37,9 @@ pub(crate) struct NodeData<'a> {
     pub(crate) last_child: u32,
     pub(crate) next_sibling: u32,
     pub(crate) offset: u32,
+    /// Index among the parent's children of the same element (kept by [`Document::push`] and
+    /// [`Document::relink`], so that a path costs its depth, not its siblings).
+    pub(crate) index: u32,
 }
 
 /// A parsed or built FHIR resource.
@@ -55,7 +58,11 @@ pub struct Document<'a> {
     pub(crate) nodes: Vec<NodeData<'a>>,
     pub(crate) source: &'a str,
     pub(crate) issues: Vec<ReadError>,
-    line_starts: OnceLock<Vec<u32>>,
+    pub(crate) issues_left_out: usize,
+    /// The last node [`Self::push`] placed before other children (parent, node): the next
+    /// repetition of its element goes right after it, without a walk over the children.
+    inserted: Option<(u32, u32)>,
+    line_starts: OnceLock<crate::lines::LineIndex>,
     /// What the readers' narrative scan found, by node, in node order (a built or changed
     /// narrative is scanned when asked).
     pub(crate) narratives: Vec<(u32, crate::xml::NarrativeFacts)>,
@@ -133,11 +140,14 @@ impl<'a> Document<'a> {
             last_child: NONE,
             next_sibling: NONE,
             offset: 0,
+            index: 0,
         });
         Self {
             nodes,
             source,
             issues: Vec::new(),
+            issues_left_out: 0,
+            inserted: None,
             line_starts: OnceLock::new(),
             narratives: Vec::new(),
         }
@@ -181,6 +191,23 @@ impl<'a> Document<'a> {
         &self.issues
     }
 
+    /// Problems lenient reading found beyond [`crate::ReadOptions::max_issues`]: counted, not
+    /// recorded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::{Mode, ReadOptions};
+    /// let options = ReadOptions::default().with_mode(Mode::Lenient).with_max_issues(1);
+    /// let doc = medcom::xml::parse_with_options(
+    ///     r#"<Basic xmlns="http://hl7.org/fhir"><a/><b/><c/></Basic>"#, &options).unwrap();
+    /// assert_eq!((doc.issues().len(), doc.issues_left_out()), (1, 2));
+    /// ```
+    #[must_use]
+    pub fn issues_left_out(&self) -> usize {
+        self.issues_left_out
+    }
+
     /// The text the document was read from (empty for a built document).
     #[must_use]
     pub fn source(&self) -> &'a str {
@@ -204,6 +231,7 @@ impl<'a> Document<'a> {
                 last_child: n.last_child,
                 next_sibling: n.next_sibling,
                 offset: n.offset,
+                index: n.index,
             })
             .collect();
         let line_starts = OnceLock::new();
@@ -212,6 +240,8 @@ impl<'a> Document<'a> {
             nodes,
             source: "",
             issues: self.issues,
+            issues_left_out: self.issues_left_out,
+            inserted: None,
             line_starts,
             narratives: self.narratives,
         }
@@ -225,35 +255,22 @@ impl<'a> Document<'a> {
         }
     }
 
-    fn line_starts(&self) -> &Vec<u32> {
-        self.line_starts.get_or_init(|| {
-            let mut starts = vec![0];
-            starts.extend(
-                self.source
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-            );
-            starts
-        })
+    fn line_starts(&self) -> &crate::lines::LineIndex {
+        self.line_starts
+            .get_or_init(|| crate::lines::LineIndex::new(self.source))
+    }
+
+    /// Keeps the line index a reader built while reading `source`, so that it is not built
+    /// again.
+    pub(crate) fn keep_lines(&mut self, lines: Option<crate::lines::LineIndex>) {
+        if let Some(lines) = lines {
+            self.line_starts = OnceLock::new();
+            let _ = self.line_starts.set(lines);
+        }
     }
 
     pub(crate) fn position_of(&self, offset: u32) -> Position {
-        let starts = self.line_starts();
-        let line = starts.partition_point(|&s| s <= offset).max(1);
-        let line_start = starts[line - 1] as usize;
-        let offset = offset as usize;
-        let column = self
-            .source
-            .get(line_start..offset)
-            .map_or(offset - line_start, |s| s.chars().count())
-            + 1;
-        Position {
-            byte: offset,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-        }
+        self.line_starts().position(self.source, offset as usize)
     }
 
     /// Adds a node under `parent` at its place in definition order: after every child whose
@@ -277,6 +294,7 @@ impl<'a> Document<'a> {
             last_child: NONE,
             next_sibling: NONE,
             offset: u32::try_from(offset).unwrap_or(u32::MAX),
+            index: 0,
         });
         let parent_ty = self.nodes[parent as usize].ty;
         let order = parent_ty.element_index(element);
@@ -286,21 +304,40 @@ impl<'a> Document<'a> {
                 .map_or(0, |e| parent_ty.element_index(e))
         };
         let last = self.nodes[parent as usize].last_child;
+        // Repetitions of an element are adjacent (children are in definition order), so the
+        // new node's index follows the sibling just before it.
+        let index_after = |doc: &Self, prev: u32| {
+            doc.nodes
+                .get(prev as usize)
+                .filter(|p| p.element == Some(element))
+                .map_or(0, |p| p.index + 1)
+        };
         if last == NONE {
             let p = &mut self.nodes[parent as usize];
             p.first_child = id;
             p.last_child = id;
         } else if order_of(self, last) <= order {
+            self.nodes[id as usize].index = index_after(self, last);
             self.nodes[last as usize].next_sibling = id;
             self.nodes[parent as usize].last_child = id;
         } else {
             let mut prev = NONE;
             let mut c = self.nodes[parent as usize].first_child;
+            // Out-of-order repetitions of one element (each one a problem of lenient reading)
+            // would otherwise walk over all those before them.
+            if let Some((p, hint)) = self.inserted {
+                if p == parent && self.nodes[hint as usize].element == Some(element) {
+                    prev = hint;
+                    c = self.nodes[hint as usize].next_sibling;
+                }
+            }
             while c != NONE && order_of(self, c) <= order {
                 prev = c;
                 c = self.nodes[c as usize].next_sibling;
             }
+            self.inserted = Some((parent, id));
             self.nodes[id as usize].next_sibling = c;
+            self.nodes[id as usize].index = index_after(self, prev);
             if prev == NONE {
                 self.nodes[parent as usize].first_child = id;
             } else {
@@ -316,9 +353,21 @@ impl<'a> Document<'a> {
         if parent == NONE {
             return;
         }
-        let kids: Vec<u32> = self.child_ids(parent).filter(|&c| c != child).collect();
+        self.unlink_all(parent, &[child]);
+    }
+
+    /// Removes every node of `children` (sorted ids, all children of `parent`) from its list of
+    /// children, in one pass.
+    pub(crate) fn unlink_all(&mut self, parent: u32, children: &[u32]) {
+        self.inserted = None;
+        let kids: Vec<u32> = self
+            .child_ids(parent)
+            .filter(|c| children.binary_search(c).is_err())
+            .collect();
         self.relink(parent, kids.into_iter());
-        self.nodes[child as usize].parent = NONE;
+        for &c in children {
+            self.nodes[c as usize].parent = NONE;
+        }
     }
 
     fn relink(&mut self, parent: u32, kids: impl Iterator<Item = u32>) {
@@ -327,8 +376,15 @@ impl<'a> Document<'a> {
         for id in kids {
             if last == NONE {
                 first = id;
+                self.nodes[id as usize].index = 0;
             } else {
                 self.nodes[last as usize].next_sibling = id;
+                let same = self.nodes[last as usize].element == self.nodes[id as usize].element;
+                self.nodes[id as usize].index = if same {
+                    self.nodes[last as usize].index + 1
+                } else {
+                    0
+                };
             }
             last = id;
         }
@@ -655,15 +711,10 @@ impl<'d, 'a> Node<'d, 'a> {
     /// Index of this node among its parent's children of the same element.
     #[must_use]
     pub fn index(&self) -> usize {
-        let Some(parent) = self.parent() else {
+        if self.parent().is_none() {
             return 0;
-        };
-        let element = self.data().element;
-        parent
-            .children()
-            .take_while(|c| c.id != self.id)
-            .filter(|c| c.data().element == element)
-            .count()
+        }
+        self.data().index as usize
     }
 
     /// The FHIRPath-style location, e.g. `Bundle.entry[2].resource.identifier[0].value`.

@@ -192,6 +192,7 @@ fn full_urls_distinct(bundle: Node<'_, '_>) -> Option<bool> {
     }
     // `fullUrl & versionId` is a concatenation: pairs are compared as the joined text.
     let mut seen: smallvec::SmallVec<[(&str, &str); 16]> = smallvec::SmallVec::new();
+    let mut joined: std::collections::HashSet<String> = std::collections::HashSet::new();
     for entry in bundle.children_named("entry") {
         let Some(url) = entry.child("fullUrl") else {
             continue;
@@ -205,13 +206,23 @@ fn full_urls_distinct(bundle: Node<'_, '_>) -> Option<bool> {
             Some(v) => v.value()?,
             None => "",
         };
-        if seen
-            .iter()
-            .any(|&(u, v)| joined_equal((u, v), (url, version)))
-        {
+        if seen.len() < 16 {
+            if seen
+                .iter()
+                .any(|&(u, v)| joined_equal((u, v), (url, version)))
+            {
+                return Some(false);
+            }
+            seen.push((url, version));
+            continue;
+        }
+        // A large Bundle: the joined texts go into a set rather than being compared pairwise.
+        if joined.is_empty() {
+            joined.extend(seen.iter().map(|&(u, v)| [u, v].concat()));
+        }
+        if !joined.insert([url, version].concat()) {
             return Some(false);
         }
-        seen.push((url, version));
     }
     Some(true)
 }

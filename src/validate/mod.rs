@@ -160,6 +160,10 @@ pub struct ValidatorOptions {
     pub unmask: bool,
     /// The rule groups that run. Default: all of [`RuleGroup::ALL`].
     pub groups: Vec<RuleGroup>,
+    /// Most findings a report keeps; more are left out and counted by one
+    /// `findings-truncated` finding (see [`crate::finding::cap`]). Default:
+    /// [`crate::finding::DEFAULT_MAX_FINDINGS`] (1,000).
+    pub max_findings: usize,
 }
 
 impl fmt::Debug for ValidatorOptions {
@@ -167,6 +171,7 @@ impl fmt::Debug for ValidatorOptions {
         f.debug_struct("ValidatorOptions")
             .field("unmask", &self.unmask)
             .field("groups", &self.groups)
+            .field("max_findings", &self.max_findings)
             .finish_non_exhaustive()
     }
 }
@@ -177,6 +182,7 @@ impl Default for ValidatorOptions {
             profiles: default_profiles(),
             unmask: false,
             groups: RuleGroup::ALL.to_vec(),
+            max_findings: crate::finding::DEFAULT_MAX_FINDINGS,
         }
     }
 }
@@ -193,6 +199,23 @@ impl ValidatorOptions {
     #[must_use]
     pub fn should_unmask(mut self, unmask: bool) -> Self {
         self.unmask = unmask;
+        self
+    }
+
+    /// Sets [`Self::max_findings`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let doc = medcom::parse(r#"{"resourceType":"Bundle","type":"message"}"#).unwrap();
+    /// let validator = medcom::validate::Validator::options().with_max_findings(1).build();
+    /// let report = validator.report(&doc);
+    /// assert_eq!(report.findings().len(), 2);
+    /// assert_eq!(report.findings()[1].code(), "findings-truncated");
+    /// ```
+    #[must_use]
+    pub fn with_max_findings(mut self, max: usize) -> Self {
+        self.max_findings = max;
         self
     }
 
@@ -426,7 +449,14 @@ impl Validator {
                 )
             }
         };
+        let read_left_out = if doc.issues().is_empty() {
+            0
+        } else {
+            doc.issues_left_out()
+        };
         Report::new(findings, self.options.unmask)
+            .with_left_out(read_left_out, Severity::Error)
+            .with_max_findings(self.options.max_findings)
             .with_message_type(message_type)
             .with_version(version)
     }

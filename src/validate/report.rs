@@ -28,6 +28,7 @@ pub struct Report {
     message_type: Option<String>,
     version: Option<String>,
     unmask: bool,
+    left_out: usize,
 }
 
 impl Report {
@@ -39,6 +40,7 @@ impl Report {
             message_type: None,
             version: None,
             unmask,
+            left_out: 0,
         }
     }
 
@@ -47,6 +49,81 @@ impl Report {
     pub fn with_message_type(mut self, message_type: Option<String>) -> Self {
         self.message_type = message_type;
         self
+    }
+
+    /// Caps the findings at `max` (see [`crate::finding::cap`]): the first `max`, then one
+    /// `findings-truncated` finding saying how many were left out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::finding::{Finding, Severity};
+    /// use medcom::validate::Report;
+    /// let findings = vec![Finding::new("x", Severity::Error, "Bundle", "x"); 3];
+    /// let report = Report::new(findings, false).with_max_findings(1);
+    /// assert_eq!(report.findings().len(), 2);
+    /// assert_eq!(report.findings()[1].code(), "findings-truncated");
+    /// assert_eq!(report.left_out(), 2);
+    /// ```
+    #[must_use]
+    pub fn with_max_findings(mut self, max: usize) -> Self {
+        // A report capped before keeps its count: the earlier marker is not a finding.
+        let earlier = if self.left_out > 0 {
+            self.findings.pop()
+        } else {
+            None
+        };
+        let now = crate::finding::cap(&mut self.findings, max);
+        match earlier {
+            None => {}
+            Some(marker) if now == 0 => {
+                self.findings.push(crate::finding::truncation(
+                    self.left_out,
+                    max,
+                    marker.severity(),
+                ));
+            }
+            Some(marker) => {
+                let severity = self
+                    .findings
+                    .pop()
+                    .map_or(marker.severity(), |f| f.severity().min(marker.severity()));
+                self.findings.push(crate::finding::truncation(
+                    self.left_out + now,
+                    max,
+                    severity,
+                ));
+            }
+        }
+        self.left_out += now;
+        self
+    }
+
+    /// Counts `n` findings of at most `severity` that were left out before the report was
+    /// made (a reader's problems beyond its limit), in the report's one `findings-truncated`
+    /// finding.
+    #[must_use]
+    pub(crate) fn with_left_out(mut self, n: usize, severity: Severity) -> Self {
+        if n == 0 {
+            return self;
+        }
+        let earlier = if self.left_out > 0 {
+            self.findings.pop()
+        } else {
+            None
+        };
+        let severity = earlier.map_or(severity, |m| m.severity().min(severity));
+        self.left_out += n;
+        let shown = self.findings.len();
+        self.findings
+            .push(crate::finding::truncation(self.left_out, shown, severity));
+        self
+    }
+
+    /// How many findings [`Self::with_max_findings`] left out.
+    #[must_use]
+    pub fn left_out(&self) -> usize {
+        self.left_out
     }
 
     /// Sets the detected version.

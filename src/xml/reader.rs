@@ -4,6 +4,7 @@
 //! [`super::xhtml`].
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use quick_xml::events::{BytesStart, Event};
 
@@ -21,6 +22,9 @@ use crate::model::{primitive, Document, Element, PrimitiveKind, Type};
 use crate::options::ReadOptions;
 
 type Result<T> = std::result::Result<T, ReadError>;
+
+/// Attributes (or declarations) compared one by one; more go through a set or map.
+const SMALL_TAG: usize = 8;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum FrameKind {
@@ -42,6 +46,8 @@ struct Frame<'a> {
     last: Option<Element>,
     /// Length of the namespace stack before this element's declarations.
     ns_mark: usize,
+    /// Whether the element counts towards the depth limit (see [`Reader::push_frame`]).
+    counted: bool,
 }
 
 /// A start tag as read: by [`plain_start_tag`] or from a quick-xml event.
@@ -94,6 +100,18 @@ pub(super) struct Reader<'a, 'o> {
     /// Well-formedness only: the root opens a [`FrameKind::Skip`] frame and no model is built.
     check_only: bool,
     tokens: Tokens,
+    /// Line index of the input, built on the first position asked for.
+    lines: std::cell::OnceCell<crate::lines::LineIndex>,
+    /// The innermost declaration of each prefix in [`Self::namespaces`] (used once that stack is
+    /// long), and for each declaration the one it hides.
+    ns_index: HashMap<&'a str, usize>,
+    ns_hidden: Vec<Option<usize>>,
+    /// Attribute names of a tag with many, for the repeat checks.
+    seen_names: HashSet<&'a str>,
+    /// Open elements that do not count towards the depth limit.
+    uncounted: usize,
+    /// Problems found beyond [`ReadOptions::max_issues`].
+    issues_left_out: usize,
 }
 
 /// Who reads the plain tokens.
@@ -128,6 +146,8 @@ pub(super) fn read_with<'a>(
         )
     })?;
     doc.issues = reader.issues;
+    doc.issues_left_out = reader.issues_left_out;
+    doc.keep_lines(reader.lines.take());
     Ok(doc)
 }
 
@@ -343,17 +363,54 @@ impl<'a, 'o> Reader<'a, 'o> {
             resume: None,
             check_only,
             tokens,
+            lines: std::cell::OnceCell::new(),
+            ns_index: HashMap::new(),
+            ns_hidden: Vec::new(),
+            seen_names: HashSet::new(),
+            uncounted: 0,
+            issues_left_out: 0,
         })
     }
 }
 
 impl<'a> Reader<'a, '_> {
     fn error(&self, kind: ReadErrorKind, offset: usize) -> ReadError {
-        ReadError::at(kind, self.input, offset)
+        let lines = self
+            .lines
+            .get_or_init(|| crate::lines::LineIndex::new(self.input));
+        ReadError::new(kind, lines.position(self.input, offset))
+    }
+
+    /// Declares `prefix` ("" for the default namespace) in the current element.
+    fn declare(&mut self, prefix: &'a str, uri: Cow<'a, str>, kind: Namespace) {
+        let at = self.namespaces.len();
+        self.namespaces.push((prefix, uri, kind));
+        self.ns_hidden.push(self.ns_index.insert(prefix, at));
+    }
+
+    /// Ends the declarations made after `mark` (an earlier length of the namespace stack).
+    fn undeclare(&mut self, mark: usize) {
+        while self.namespaces.len() > mark {
+            let Some((prefix, _, _)) = self.namespaces.pop() else {
+                break;
+            };
+            match self.ns_hidden.pop().flatten() {
+                Some(hidden) => {
+                    self.ns_index.insert(prefix, hidden);
+                }
+                None => {
+                    self.ns_index.remove(prefix);
+                }
+            }
+        }
     }
 
     /// A structural problem: an error in strict mode, an issue in lenient mode.
     fn problem(&mut self, kind: ReadErrorKind, offset: usize, node: Option<u32>) -> Result<()> {
+        if !self.options.is_strict() && self.issues.len() >= self.options.max_issues {
+            self.issues_left_out += 1;
+            return Ok(());
+        }
         let mut err = self.error(kind, offset);
         if let (Some(doc), Some(node)) = (&self.doc, node) {
             err = err.with_path(doc.node(crate::model::NodeId(node)).path());
@@ -622,7 +679,22 @@ impl<'a> Reader<'a, '_> {
             self.scan_attributes(tag)?;
         }
         self.attributes.clear();
-        let ns_mark = self.namespaces.len();
+        if self.raw_attributes.len() > self.options.max_attributes {
+            let at = self
+                .raw_attributes
+                .get(self.options.max_attributes)
+                .map_or(start, |&(key, _, _)| self.offset_in_input(key, start));
+            return Err(self.error(
+                ReadErrorKind::LimitExceeded {
+                    limit: Limit::Attributes,
+                },
+                at,
+            ));
+        }
+        let many = self.raw_attributes.len() > SMALL_TAG;
+        if many {
+            self.seen_names.clear();
+        }
         for k in 0..self.raw_attributes.len() {
             let (key, raw, value_offset) = self.raw_attributes[k];
             if !tag.scanned && !is_name(key) {
@@ -655,15 +727,14 @@ impl<'a> Reader<'a, '_> {
                     self.error(malformed("character not allowed in XML"), value_offset + at)
                 }
             })?;
-            let duplicate = self.attributes.iter().any(|a| a.name == key)
-                || (key == "xmlns" || key.starts_with("xmlns:"))
-                    && self.namespaces[ns_mark..].iter().any(|(p, _, _)| {
-                        if p.is_empty() {
-                            key == "xmlns"
-                        } else {
-                            key.strip_prefix("xmlns:") == Some(*p)
-                        }
-                    });
+            // Names as written: `xmlns:p` twice is the prefix `p` declared twice.
+            let duplicate = if many {
+                !self.seen_names.insert(key)
+            } else {
+                self.raw_attributes[..k]
+                    .iter()
+                    .any(|&(name, _, _)| name == key)
+            };
             if duplicate {
                 return Err(self.error(malformed(format!("attribute '{key}' is repeated")), start));
             }
@@ -671,12 +742,12 @@ impl<'a> Reader<'a, '_> {
                 check_namespace_declaration(None, &value)
                     .map_err(|why| self.error(malformed(why), start))?;
                 let kind = Namespace::of(&value);
-                self.namespaces.push(("", value, kind));
+                self.declare("", value, kind);
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
                 check_namespace_declaration(Some(prefix), &value)
                     .map_err(|why| self.error(malformed(why), start))?;
                 let kind = Namespace::of(&value);
-                self.namespaces.push((prefix, value, kind));
+                self.declare(prefix, value, kind);
             } else {
                 self.attributes.push(Attribute {
                     name: key,
@@ -686,6 +757,16 @@ impl<'a> Reader<'a, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Offset in the input of `part`, a slice of it (`fallback` when it is not).
+    fn offset_in_input(&self, part: &str, fallback: usize) -> usize {
+        let at = (part.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        if at < self.input.len() {
+            at
+        } else {
+            fallback
+        }
     }
 
     /// The input slice that `bytes` (borrowed from the input by quick-xml) occupies, with the
@@ -703,7 +784,14 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn namespace_entry(&self, prefix: &str) -> Option<&(&'a str, Cow<'a, str>, Namespace)> {
-        self.namespaces.iter().rev().find(|(p, _, _)| *p == prefix)
+        // A FHIR message declares one or two namespaces: a scan beats hashing the prefix.
+        if self.namespaces.len() <= SMALL_TAG {
+            self.namespaces.iter().rev().find(|(p, _, _)| *p == prefix)
+        } else {
+            self.ns_index
+                .get(prefix)
+                .and_then(|&at| self.namespaces.get(at))
+        }
     }
 
     /// Resolves the namespace of a split qualified name; an undeclared prefix is an error.
@@ -741,8 +829,31 @@ impl<'a> Reader<'a, '_> {
                 );
             }
         }
-        // Two prefixes may name one namespace; rare enough for a quadratic check.
-        if prefixed > 1 {
+        // Two prefixes may name one namespace.
+        if prefixed > SMALL_TAG {
+            let mut seen = HashSet::with_capacity(prefixed);
+            for a in &self.attributes {
+                let Some((prefix, local)) =
+                    split_qname(a.name).filter(|(prefix, _)| !prefix.is_empty())
+                else {
+                    continue;
+                };
+                let ns = if prefix == "xml" {
+                    Some(XML_NS)
+                } else {
+                    self.namespace_of(prefix)
+                };
+                if !seen.insert((ns, local)) {
+                    return Err(self.error(
+                        malformed(format!(
+                            "attribute '{}' repeats a namespace and local name",
+                            a.name
+                        )),
+                        a.offset,
+                    ));
+                }
+            }
+        } else if prefixed > 1 {
             let expanded = |name: &'a str| {
                 split_qname(name)
                     .filter(|(prefix, _)| !prefix.is_empty())
@@ -792,14 +903,19 @@ impl<'a> Reader<'a, '_> {
         Ok(())
     }
 
+    /// Opens an element. `counted` says whether it is one level of
+    /// [`ReadOptions::max_depth`]: the element of a contained resource shares its wrapper's
+    /// level and a narrative `div` has its own budget, so that XML counts what JSON counts
+    /// (objects) and whatever one reader accepts the other accepts once converted.
     fn push_frame(
         &mut self,
         node: u32,
         kind: FrameKind,
         ns_mark: usize,
         tag: &Tag<'a>,
+        counted: bool,
     ) -> Result<()> {
-        if self.stack.len() >= self.options.max_depth {
+        if counted && self.stack.len() - self.uncounted >= self.options.max_depth {
             return Err(self.error(
                 ReadErrorKind::LimitExceeded {
                     limit: Limit::Depth,
@@ -814,7 +930,11 @@ impl<'a> Reader<'a, '_> {
             cursor: 0,
             last: None,
             ns_mark,
+            counted,
         });
+        if !counted {
+            self.uncounted += 1;
+        }
         Ok(())
     }
 
@@ -1145,19 +1265,25 @@ impl<'a> Reader<'a, '_> {
         let declares_default = self.namespaces[ns_mark..]
             .iter()
             .any(|(p, _, _)| p.is_empty());
-        let depth_left = self.options.max_depth.saturating_sub(self.stack.len());
+        // The narrative's own nesting has the whole budget, as the JSON string has.
+        let depth_left = self.options.max_depth;
         let (extent, facts) =
-            super::xhtml::scan_element(self.input, start, depth_left).map_err(|e| {
-                match e.entity {
+            super::xhtml::scan_element(self.input, start, depth_left, self.options.max_attributes)
+                .map_err(|e| match e.entity {
                     Some(name) => self.error(ReadErrorKind::UnknownEntity { name }, e.offset),
+                    None if e.too_many_attributes => self.error(
+                        ReadErrorKind::LimitExceeded {
+                            limit: Limit::Attributes,
+                        },
+                        e.offset,
+                    ),
                     None => self.error(malformed(e.reason), e.offset),
-                }
-            })?;
+                })?;
         // One vectorizable pass over the narrative is cheaper than character tests folded
         // into the scanner's word-at-a-time markup search (measured: 2.7% more instructions per
         // read that way).
         self.check_chars(&self.input.as_bytes()[start..extent.end], start)?;
-        self.namespaces.truncate(ns_mark);
+        self.undeclare(ns_mark);
         let raw = &self.input[start..extent.end];
         let value = self.div_value(raw, qname, declares_default, start)?;
         let doc = self
@@ -1170,7 +1296,7 @@ impl<'a> Reader<'a, '_> {
             return Ok(());
         }
         self.resume = Some(extent.end_tag);
-        self.push_frame(parent, FrameKind::Skip, ns_mark, tag)
+        self.push_frame(parent, FrameKind::Skip, ns_mark, tag, false)
     }
 
     /// The narrative value: the div as written, with the XHTML namespace declared on it when it
@@ -1211,13 +1337,18 @@ impl<'a> Reader<'a, '_> {
         tag: &Tag<'a>,
     ) -> Result<()> {
         if tag.empty {
-            self.namespaces.truncate(ns_mark);
+            self.undeclare(ns_mark);
             if node == 0 && self.stack.is_empty() {
                 self.root_closed = true;
             }
             Ok(())
         } else {
-            self.push_frame(node, kind, ns_mark, tag)
+            let inner_resource = kind == FrameKind::Element
+                && matches!(
+                    self.stack.last(),
+                    Some(Frame { kind: FrameKind::Wrapper { .. }, node: n, .. }) if *n == node
+                );
+            self.push_frame(node, kind, ns_mark, tag, !inner_resource)
         }
     }
 
@@ -1225,7 +1356,10 @@ impl<'a> Reader<'a, '_> {
         let Some(frame) = self.stack.pop() else {
             return Err(self.error(malformed("end tag without start tag"), at));
         };
-        self.namespaces.truncate(frame.ns_mark);
+        if !frame.counted {
+            self.uncounted -= 1;
+        }
+        self.undeclare(frame.ns_mark);
         match frame.kind {
             FrameKind::Skip => {}
             FrameKind::Wrapper { filled } => {
@@ -1411,7 +1545,7 @@ pub(super) fn check_fragment(
     if let Some(at) = non_char {
         return Err(format!("character not allowed in XML at offset {at}"));
     }
-    super::xhtml::check_div(div, options.max_depth).map_err(|e| e.reason)
+    super::xhtml::check_div(div, options.max_depth, options.max_attributes).map_err(|e| e.reason)
 }
 
 /// The same check on quick-xml's tokenizer: the reference for the differential test of the

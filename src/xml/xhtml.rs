@@ -27,6 +27,8 @@ pub(crate) struct FragmentError {
     pub(crate) reason: String,
     /// `Some(name)` when the problem is an undeclared entity `&name;`.
     pub(crate) entity: Option<String>,
+    /// Whether the problem is a start tag with more attributes than allowed.
+    pub(crate) too_many_attributes: bool,
 }
 
 fn fail<T>(offset: usize, reason: &str) -> Result<T, FragmentError> {
@@ -34,8 +36,12 @@ fn fail<T>(offset: usize, reason: &str) -> Result<T, FragmentError> {
         offset,
         reason: reason.to_owned(),
         entity: None,
+        too_many_attributes: false,
     })
 }
+
+/// Attributes of a tag compared one by one; more go into a set.
+const SMALL_TAG: usize = 8;
 
 /// What the R4 narrative invariants ask of a well-formed narrative, gathered by the same pass:
 /// `txt-1` (only the basic HTML formatting elements and attributes) and `txt-2` (some
@@ -220,6 +226,9 @@ struct Scanner<'s> {
     s: &'s str,
     b: &'s [u8],
     i: usize,
+    max_attributes: usize,
+    /// The attribute names of a tag with many, for the repeat check.
+    seen: std::collections::HashSet<&'s str>,
 }
 
 impl<'s> Scanner<'s> {
@@ -282,6 +291,7 @@ impl<'s> Scanner<'s> {
                 offset: start,
                 reason: format!("entity '&{name};' is not allowed"),
                 entity: Some(name),
+                too_many_attributes: false,
             }),
             Err(_) => fail(start, "malformed reference"),
         }
@@ -311,7 +321,24 @@ impl<'s> Scanner<'s> {
                 Some(_) => {
                     let at = self.i;
                     let attr = self.name()?;
-                    if attrs.contains(&attr) {
+                    if attrs.len() >= self.max_attributes {
+                        return Err(FragmentError {
+                            offset: at,
+                            reason: "too many attributes on one element".to_owned(),
+                            entity: None,
+                            too_many_attributes: true,
+                        });
+                    }
+                    let repeated = if attrs.len() < SMALL_TAG {
+                        attrs.contains(&attr)
+                    } else {
+                        if attrs.len() == SMALL_TAG {
+                            self.seen.clear();
+                            self.seen.extend(attrs.iter().copied());
+                        }
+                        !self.seen.insert(attr)
+                    };
+                    if repeated {
                         return fail(at, "repeated attribute");
                     }
                     attrs.push(attr);
@@ -413,9 +440,13 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 /// Checks that `s` is one well-formed element, its root named `div` and declaring the XHTML
-/// namespace. `max_depth` bounds nesting.
-pub(crate) fn check_div(s: &str, max_depth: usize) -> Result<NarrativeFacts, FragmentError> {
-    scan(s, 0, max_depth, Root::Fragment).map(|(_, facts)| facts)
+/// namespace. `max_depth` bounds nesting, `max_attributes` the attributes of one tag.
+pub(crate) fn check_div(
+    s: &str,
+    max_depth: usize,
+    max_attributes: usize,
+) -> Result<NarrativeFacts, FragmentError> {
+    scan(s, 0, max_depth, max_attributes, Root::Fragment).map(|(_, facts)| facts)
 }
 
 /// Where a narrative element ends in the input.
@@ -433,8 +464,9 @@ pub(crate) fn scan_element(
     s: &str,
     from: usize,
     max_depth: usize,
+    max_attributes: usize,
 ) -> Result<(Extent, NarrativeFacts), FragmentError> {
-    scan(s, from, max_depth, Root::InDocument)
+    scan(s, from, max_depth, max_attributes, Root::InDocument)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -449,6 +481,7 @@ fn scan(
     s: &str,
     from: usize,
     max_depth: usize,
+    max_attributes: usize,
     root: Root,
 ) -> Result<(Extent, NarrativeFacts), FragmentError> {
     let mut facts = NarrativeFacts {
@@ -459,6 +492,8 @@ fn scan(
         s,
         b: s.as_bytes(),
         i: from,
+        max_attributes,
+        seen: std::collections::HashSet::new(),
     };
     let mut stack: Vec<&str> = Vec::with_capacity(16);
     let mut attrs: Vec<&str> = Vec::with_capacity(4);
@@ -768,10 +803,10 @@ mod tests {
     #[test]
     fn fragments() {
         for &(s, ok) in CASES {
-            assert_eq!(check_div(s, 64).is_ok(), ok, "{s}");
+            assert_eq!(check_div(s, 64, 256).is_ok(), ok, "{s}");
         }
         let deep = format!("{D}{}{}</div>", "<b>".repeat(70), "</b>".repeat(70));
-        assert!(check_div(&deep, 64).is_err());
-        assert!(check_div(&deep, 128).is_ok());
+        assert!(check_div(&deep, 64, 256).is_err());
+        assert!(check_div(&deep, 128, 256).is_ok());
     }
 }

@@ -33,11 +33,13 @@ const USAGE: &str = "usage:
   medcom convert [--to json|xml|oioxml|edifact] [--pretty] FILE|-
       Reads a FHIR message (XML or JSON, detected by content) and writes it in the other format,
       or the one given by --to, to stdout.
-  medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] PATH...
+  medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--max-findings N] [--stack NAME@VERSION] PATH...
       Validates FHIR messages (XML or JSON) against the MedCom profiles and message rules
       (--no-profiles: the message rules alone), and legacy OIOXML and EDIFACT by content. PATH is a file, a folder (searched for .xml, .json and .edi
       files) or - for stdin. Exit 0 when no file has an error, 1 when one has, 2 on usage or
-      I/O errors. Values (patient data) are masked unless --unmask is given.
+      I/O errors. Values (patient data) are masked unless --unmask is given. Each file reports
+      at most N findings (default 1000), then one findings-truncated finding with the count of
+      the rest.
       --stack NAME@VERSION (e.g. carecommunication@4.0) checks every FHIR message on that
       version stack instead of the one the message declares.
   medcom receive --store URL [--ack-out PATH] [--strict] [--max-ack-issues N]

@@ -1,4 +1,4 @@
-//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--stack NAME@VERSION] PATH...`
+//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--max-findings N] [--stack NAME@VERSION] PATH...`
 //!
 //! Validates FHIR messages (XML or JSON) against the MedCom profiles (the embedded profile
 //! engine; `--no-profiles` skips it) and the MedCom message rules, and legacy OIOXML letters and
@@ -6,8 +6,11 @@
 //! EDIFACT content validator (the same rules and codes; wrapped files are unwrapped). Each FHIR
 //! message is checked on the version stack it declares; `--stack carecommunication@4.0` checks
 //! every one on that stack instead. Folders are searched recursively for `.xml`, `.json` and `.edi` files, in
-//! name order; `-` reads stdin. Output keeps the input order whatever `--jobs` is.
+//! name order; `-` reads stdin. Output keeps the input order whatever `--jobs` is. Each file
+//! reports at most `--max-findings` findings (default 1,000), then one `findings-truncated`
+//! finding that says how many were left out.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -60,7 +63,7 @@ type FileResult = Result<Done, String>;
 fn finish(report: &Report, name: &str, output: Output) -> Done {
     let piece = match output {
         Output::Text => report.to_text(name),
-        Output::Json => file_json(name, report).to_string(),
+        Output::Json => file_json(name, report),
         Output::Outcome => {
             let mut s = medcom::json::to_string(&report.to_operation_outcome());
             s.push('\n');
@@ -86,6 +89,7 @@ pub(crate) fn run(args: &[String]) -> Outcome {
     let mut unmask = false;
     let mut profiles = true;
     let mut stack: Option<String> = None;
+    let mut max_findings = medcom::finding::DEFAULT_MAX_FINDINGS;
     let mut paths: Vec<&str> = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -110,6 +114,12 @@ pub(crate) fn run(args: &[String]) -> Outcome {
                     .and_then(|n| n.parse::<usize>().ok())
                     .filter(|&n| n >= 1)
                     .ok_or_else(|| Failure::Usage("--jobs takes a number of at least 1".into()))?;
+            }
+            "--max-findings" => {
+                max_findings = it
+                    .next()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .ok_or_else(|| Failure::Usage("--max-findings takes a number".into()))?;
             }
             "--unmask" => unmask = true,
             "--no-profiles" => profiles = false,
@@ -146,7 +156,9 @@ pub(crate) fn run(args: &[String]) -> Outcome {
             inputs.push(Input::File(PathBuf::from(path)));
         }
     }
-    let mut options = Validator::options().should_unmask(unmask);
+    let mut options = Validator::options()
+        .should_unmask(unmask)
+        .with_max_findings(max_findings);
     if !profiles {
         options = options.with_profiles(std::sync::Arc::new(medcom::validate::NoProfiles));
     } else if let Some(stack) = stack {
@@ -161,7 +173,7 @@ pub(crate) fn run(args: &[String]) -> Outcome {
         // one another's first message of a standard.
         validator.warm_up(jobs);
     }
-    let results = validate_all(&validator, &inputs, jobs, unmask, output);
+    let results = validate_all(&validator, &inputs, jobs, (unmask, max_findings), output);
     let mut out = String::new();
     let mut any_error = false;
     let mut json_files: Vec<&str> = Vec::new();
@@ -266,16 +278,17 @@ fn validate_all(
     validator: &Validator,
     inputs: &[Input],
     jobs: usize,
-    unmask: bool,
+    (unmask, max_findings): (bool, usize),
     output: Output,
 ) -> Vec<FileResult> {
     let one = |input: &Input| -> FileResult {
         let report = match input {
-            Input::Stdin(bytes) => check_bytes(validator, bytes, unmask),
+            Input::Stdin(bytes) => check_bytes(validator, bytes, unmask, max_findings),
             Input::File(path) => std::fs::read(path)
-                .map(|bytes| check_bytes(validator, &bytes, unmask))
+                .map(|bytes| check_bytes(validator, &bytes, unmask, max_findings))
                 .map_err(|e| format!("{}: {e}", path.display()))?,
-        };
+        }
+        .with_max_findings(max_findings);
         Ok(finish(&report, &input.name(), output))
     };
     if jobs <= 1 || inputs.len() <= 1 {
@@ -328,27 +341,19 @@ fn read_failure(
 }
 
 /// Validates one input by content: OIOXML, EDIFACT or FHIR (XML or JSON).
-fn check_bytes(validator: &Validator, bytes: &[u8], unmask: bool) -> Report {
+fn check_bytes(validator: &Validator, bytes: &[u8], unmask: bool, max_findings: usize) -> Report {
     match LegacyFormat::detect(bytes) {
         Some(LegacyFormat::Oioxml) => {
             let findings = match legacy::schema::decode(bytes) {
                 Err(e) => vec![read_failure("legacy-read", "", e.to_string(), None)],
-                Ok(text) => match legacy::schema::parse(&text) {
-                    Err(e) => {
-                        let p = e.pos();
-                        let position = Position {
-                            byte: 0,
-                            line: p.row,
-                            column: p.col,
-                        };
-                        vec![read_failure(
-                            "legacy-read",
-                            "",
-                            e.to_string(),
-                            Some(position),
-                        )]
-                    }
-                    Ok(doc) => legacy::schema::validate(&doc),
+                Ok(text) => match legacy::schema::parse_checked(&text) {
+                    Err(e) => vec![read_failure(
+                        "legacy-read",
+                        "",
+                        e.kind().to_string(),
+                        e.position(),
+                    )],
+                    Ok(doc) => legacy::schema::validate_at_most(&doc, max_findings),
                 },
             };
             Report::new(findings, unmask).with_message_type(Some("OIOXML".into()))
@@ -368,7 +373,9 @@ fn check_bytes(validator: &Validator, bytes: &[u8], unmask: bool) -> Report {
         }
         // FHIR, or anything else (which then fails to read as FHIR).
         _ => {
-            let options = ReadOptions::default().with_mode(Mode::Lenient);
+            let options = ReadOptions::default()
+                .with_mode(Mode::Lenient)
+                .with_max_issues(max_findings);
             match medcom::parse_bytes(bytes, &options) {
                 Ok(doc) => validator.report(&doc),
                 Err(e) => {
@@ -385,25 +392,36 @@ fn check_bytes(validator: &Validator, bytes: &[u8], unmask: bool) -> Report {
     }
 }
 
-fn file_json(path: &str, report: &Report) -> Value {
-    let issues: Vec<Value> = report
-        .findings()
-        .iter()
-        .map(|f| {
-            json!({
-                "severity": f.severity().code(),
-                "code": f.code(),
-                "expression": f.location(),
-                "line": f.position().map(|p| p.line),
-                "column": f.position().map(|p| p.column),
-                "message": report.message_of(f),
-            })
-        })
-        .collect();
-    json!({
-        "path": path,
-        "valid": report.is_valid(),
-        "message_type": report.message_type(),
-        "issues": issues,
-    })
+/// The compact JSON object of one file, written finding by finding (no intermediate tree).
+fn file_json(path: &str, report: &Report) -> String {
+    let text = |s: &str| Value::from(s).to_string();
+    let number = |n: Option<u32>| n.map_or_else(|| "null".to_owned(), |n| n.to_string());
+    let mut out = String::with_capacity(128 + report.findings().len() * 160);
+    out.push_str("{\"issues\":[");
+    for (i, f) in report.findings().iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Keys in the order serde_json writes them (sorted), as before.
+        let _ = write!(
+            out,
+            "{{\"code\":{},\"column\":{},\"expression\":{},\"line\":{},\"message\":{},\"severity\":{}}}",
+            text(f.code()),
+            number(f.position().map(|p| p.column)),
+            text(f.location()),
+            number(f.position().map(|p| p.line)),
+            text(&report.message_of(f)),
+            text(f.severity().code()),
+        );
+    }
+    let _ = write!(
+        out,
+        "],\"message_type\":{},\"path\":{},\"valid\":{}}}",
+        report
+            .message_type()
+            .map_or_else(|| "null".to_owned(), text),
+        text(path),
+        report.is_valid(),
+    );
+    out
 }

@@ -113,7 +113,7 @@ fn root_namespace(bytes: &[u8]) -> Option<String> {
 pub fn read(bytes: &[u8]) -> Result<Envelope, ExchangeError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| ExchangeError::envelope("the envelope is not UTF-8"))?;
-    let doc = crate::legacy::schema::parse(text)
+    let doc = crate::legacy::schema::parse_checked(text)
         .map_err(|e| ExchangeError::envelope(format!("not well-formed XML: {e}")))?;
     let root = doc.root_element();
     match root.tag_name().namespace() {

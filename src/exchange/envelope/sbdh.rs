@@ -452,7 +452,7 @@ impl Sbdh {
     /// [`ExchangeError`] for malformed XML, another root, missing parts or content that is not
     /// base64.
     pub fn read(text: &str) -> Result<Self, ExchangeError> {
-        let doc = crate::legacy::schema::parse(text)
+        let doc = crate::legacy::schema::parse_checked(text)
             .map_err(|e| ExchangeError::envelope(format!("not well-formed XML: {e}")))?;
         Self::from_node(doc.root_element())
     }

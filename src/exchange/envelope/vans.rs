@@ -474,7 +474,7 @@ impl VansEnvelope {
     /// [`ExchangeError`] for malformed XML, another root, missing parts or a `Data` that is not
     /// base64.
     pub fn read(text: &str) -> Result<Self, ExchangeError> {
-        let doc = crate::legacy::schema::parse(text)
+        let doc = crate::legacy::schema::parse_checked(text)
             .map_err(|e| ExchangeError::envelope(format!("not well-formed XML: {e}")))?;
         Self::from_node(doc.root_element())
     }

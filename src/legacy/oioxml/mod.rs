@@ -23,6 +23,7 @@
 //! ```
 
 mod element;
+mod guard;
 mod namespaces;
 mod reader;
 mod writer;
@@ -32,7 +33,7 @@ pub use namespaces::{
     converter_namespace, is_medcom_namespace, namespace_defines, versions_in, DEFAULT_NAMESPACE,
     NAMESPACE_VERSIONS,
 };
-pub(crate) use reader::root_is_emessage;
+pub(crate) use reader::{check_limits, root_is_emessage};
 pub use reader::{read, read_with_options, ReadOptions};
 pub use writer::{to_latin1, to_string};
 

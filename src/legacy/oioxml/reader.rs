@@ -25,6 +25,12 @@ pub struct ReadOptions {
     pub max_depth: usize,
     /// Largest accepted number of XML nodes. Default: 1,000,000.
     pub max_nodes: u32,
+    /// Largest accepted number of attributes (namespace declarations included) on one element.
+    /// Default: 256.
+    pub max_attributes: usize,
+    /// Largest accepted number of namespace declarations in scope at any element (its own and
+    /// its ancestors'). Default: 32; MedCom letters and envelopes declare a handful.
+    pub max_namespaces: usize,
 }
 
 impl Default for ReadOptions {
@@ -33,6 +39,8 @@ impl Default for ReadOptions {
             max_input_bytes: 64 << 20,
             max_depth: 64,
             max_nodes: 1_000_000,
+            max_attributes: 256,
+            max_namespaces: 32,
         }
     }
 }
@@ -44,6 +52,43 @@ impl ReadOptions {
         self.max_depth = max;
         self
     }
+
+    /// Sets [`Self::max_attributes`].
+    #[must_use]
+    pub fn with_max_attributes(mut self, max: usize) -> Self {
+        self.max_attributes = max;
+        self
+    }
+
+    /// Sets [`Self::max_namespaces`].
+    #[must_use]
+    pub fn with_max_namespaces(mut self, max: usize) -> Self {
+        self.max_namespaces = max;
+        self
+    }
+}
+
+/// Checks the limits of `options` that `roxmltree` does not know on decoded `text`, before it
+/// builds the text (see [`super::guard`]).
+pub(crate) fn check_limits(
+    text: &str,
+    single_byte: bool,
+    options: &ReadOptions,
+) -> Result<(), LegacyError> {
+    super::guard::check(text, options).map_err(|(breach, at)| {
+        let mut tracker = Tracker {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+            chars: 0,
+            single_byte,
+        };
+        LegacyError::new(LegacyErrorKind::LimitExceeded {
+            limit: breach.name(),
+        })
+        .with_position(tracker.position(at))
+    })
 }
 
 /// Reads an XML document (any, not only `Emessage`) with the default options.
@@ -86,6 +131,7 @@ pub fn read_with_options(input: &[u8], options: &ReadOptions) -> Result<Element,
         }));
     }
     let (text, single_byte) = decode(input)?;
+    check_limits(&text, single_byte, options)?;
     let parse_options = roxmltree::ParsingOptions {
         nodes_limit: options.max_nodes,
         ..roxmltree::ParsingOptions::default()
@@ -294,6 +340,21 @@ pub(crate) fn root_is_emessage(input: &[u8]) -> bool {
                 return false;
             };
             rest = r.get(end + 3..).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix("<!DOCTYPE") {
+            // Skipped to find the root: whoever reads the letter rejects the DOCTYPE itself,
+            // and says so, rather than taking the letter for something else.
+            let end = match (r.find('['), r.find('>')) {
+                (Some(open), Some(close)) if open < close => r
+                    .get(open..)
+                    .and_then(|s| s.find("]>"))
+                    .map(|e| open + e + 2),
+                (_, Some(close)) => Some(close + 1),
+                _ => None,
+            };
+            let Some(end) = end else {
+                return false;
+            };
+            rest = r.get(end..).unwrap_or("");
         } else {
             break;
         }

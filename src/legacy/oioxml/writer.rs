@@ -24,7 +24,8 @@ pub fn to_string(root: &Element) -> String {
 }
 
 /// Writes a document as ISO-8859-1 bytes (declared so), with characters outside ISO-8859-1 as
-/// character references.
+/// character references. A document with such a character in an element or attribute name,
+/// where no reference can stand, is written as UTF-8 (declared so) instead.
 ///
 /// # Examples
 ///
@@ -37,6 +38,11 @@ pub fn to_string(root: &Element) -> String {
 pub fn to_latin1(root: &Element) -> Vec<u8> {
     let mut text = String::new();
     write_element(&mut text, root, "", 0);
+    if !names_are_latin1(&text) {
+        let mut out = br#"<?xml version="1.0" encoding="UTF-8"?>"#.to_vec();
+        out.extend_from_slice(text.as_bytes());
+        return out;
+    }
     let mut out = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>".to_vec();
     for c in text.chars() {
         match u8::try_from(u32::from(c)) {
@@ -45,6 +51,24 @@ pub fn to_latin1(root: &Element) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Whether every character of the markup of `text` (written by [`write_element`]: tags, no
+/// comments) outside attribute values is in ISO-8859-1.
+fn names_are_latin1(text: &str) -> bool {
+    let mut in_tag = false;
+    let mut quote = None;
+    for c in text.chars() {
+        match (in_tag, quote, c) {
+            (false, _, '<') => in_tag = true,
+            (true, None, '>') => in_tag = false,
+            (true, None, '"' | '\'') => quote = Some(c),
+            (true, Some(q), _) if c == q => quote = None,
+            (true, None, _) if u32::from(c) > 0xFF => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 fn write_element(out: &mut String, e: &Element, parent_ns: &str, depth: usize) {

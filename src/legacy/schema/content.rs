@@ -86,16 +86,16 @@ pub(crate) fn check(rules: &Rules, particle: &Particle, syms: &[Sym<'_>]) -> Out
             continue;
         };
         let local: &str = &e.name.local;
-        let mut trial: Vec<Sym<'_>> = Vec::with_capacity(syms.len() + 1);
-        trial.extend_from_slice(&syms[..at]);
-        trial.push(Sym {
-            ns: e.name.ns,
-            local,
-        });
-        trial.extend_from_slice(&syms[at..]);
-        let mut t = Matcher::new(rules, &trial, false);
+        let mut t = Matcher::new(rules, syms, false);
+        t.inserted = Some((
+            at,
+            Sym {
+                ns: e.name.ns,
+                local,
+            },
+        ));
         let end = t.particle(particle, &[0], 0);
-        let full = end.contains(&trial.len());
+        let full = end.contains(&(syms.len() + 1));
         let score = (full, t.furthest, decl);
         if best.is_none_or(|b| (score.0, score.1) > (b.0, b.1)) {
             best = Some(score);
@@ -137,6 +137,9 @@ struct Matcher<'r, 's> {
     attempts: Vec<(usize, u32)>,
     steps: usize,
     exhausted: bool,
+    /// A child tried in before the one at this position (a missing element's trial), so that
+    /// trying does not copy every child.
+    inserted: Option<(usize, Sym<'s>)>,
 }
 
 impl<'r, 's> Matcher<'r, 's> {
@@ -149,6 +152,16 @@ impl<'r, 's> Matcher<'r, 's> {
             attempts: Vec::new(),
             steps: 0,
             exhausted: false,
+            inserted: None,
+        }
+    }
+
+    /// The child at `pos`, counting the one tried in.
+    fn sym(&self, pos: usize) -> Option<&Sym<'s>> {
+        match &self.inserted {
+            Some((at, s)) if pos == *at => Some(s),
+            Some((at, _)) if pos > *at => self.syms.get(pos - 1),
+            _ => self.syms.get(pos),
         }
     }
 
@@ -219,7 +232,7 @@ impl<'r, 's> Matcher<'r, 's> {
                 };
                 let mut out = Vec::new();
                 for &pos in from {
-                    if self.syms.get(pos).is_some_and(|s| s.is(&decl.name)) {
+                    if self.sym(pos).is_some_and(|s| s.is(&decl.name)) {
                         out.push(pos + 1);
                         self.furthest = self.furthest.max(pos + 1);
                     } else if self.track {
@@ -231,7 +244,7 @@ impl<'r, 's> Matcher<'r, 's> {
             Term::Any(w) => {
                 let mut out = Vec::new();
                 for &pos in from {
-                    let ok = self.syms.get(pos).is_some_and(|s| match &w.namespaces {
+                    let ok = self.sym(pos).is_some_and(|s| match &w.namespaces {
                         NsConstraint::Any => true,
                         NsConstraint::List(l) => l.contains(&s.ns),
                         NsConstraint::Other(target) => s.ns != *target && s.ns != NO_NS,

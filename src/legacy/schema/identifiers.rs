@@ -12,13 +12,17 @@
 
 use roxmltree::{Document, Node};
 
-use super::validate::{path_of, position};
+use super::validate::{path_of, position, Capped};
 use crate::dk::{cpr, ecpr, gln, municipality, sor};
 use crate::finding::{Finding, Severity};
 
 /// Runs the identifier checks over every element of the document.
-pub(crate) fn check(doc: &Document<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub(crate) fn check(doc: &Document<'_>, max: usize) -> Capped {
+    super::validate::with_memo(doc, || check_all(doc, max))
+}
+
+fn check_all(doc: &Document<'_>, max: usize) -> Capped {
+    let mut out = Capped::new(max);
     for node in doc.descendants().filter(Node::is_element) {
         let value = || node.text().unwrap_or("").trim();
         let found = match node.tag_name().name() {
@@ -36,7 +40,9 @@ pub(crate) fn check(doc: &Document<'_>) -> Vec<Finding> {
             }
             _ => Vec::new(),
         };
-        out.extend(found.into_iter().map(|f| f.with_position(position(node))));
+        for f in found {
+            out.push(f.with_position(position(node)));
+        }
     }
     out
 }

@@ -38,7 +38,7 @@ use std::sync::OnceLock;
 pub use encoding::{decode, DecodeError};
 pub use rules::{Rules, RulesError};
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, DEFAULT_MAX_FINDINGS};
 
 /// One compiled schema set: a document kind's namespace and where its rules come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,6 +174,44 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
     roxmltree::Document::parse_with_options(text, options)
 }
 
+/// [`parse`] within the limits of the OIOXML reader's default options
+/// ([`crate::legacy::oioxml::ReadOptions`]): nesting depth, attributes per element and
+/// namespace declarations in scope, checked in one pass before the tree is built, so that
+/// validation and the envelope readers stop where reading for acknowledgement and conversion
+/// does.
+///
+/// # Errors
+///
+/// [`crate::legacy::LegacyErrorKind::LimitExceeded`] or
+/// [`crate::legacy::LegacyErrorKind::MalformedXml`], with line and column.
+///
+/// # Examples
+///
+/// ```
+/// let deep = format!("{}{}", "<a>".repeat(65), "</a>".repeat(65));
+/// let err = medcom::legacy::schema::parse_checked(&deep).unwrap_err();
+/// assert_eq!(err.kind().code(), "limit-exceeded");
+/// assert!(medcom::legacy::schema::parse(&deep).is_ok());
+/// ```
+pub fn parse_checked(text: &str) -> Result<roxmltree::Document<'_>, crate::legacy::LegacyError> {
+    crate::legacy::oioxml::check_limits(
+        text,
+        false,
+        &crate::legacy::oioxml::ReadOptions::default(),
+    )?;
+    parse(text).map_err(|e| {
+        let pos = e.pos();
+        crate::legacy::LegacyError::new(crate::legacy::LegacyErrorKind::MalformedXml {
+            reason: e.to_string(),
+        })
+        .with_position(crate::error::Position {
+            byte: 0,
+            line: pos.row,
+            column: pos.col,
+        })
+    })
+}
+
 /// Schema validation only, against the rules of the root element's namespace.
 ///
 /// A document whose namespace no embedded rules cover gets one `xsd-unknown-namespace` finding.
@@ -187,17 +225,27 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
 /// ```
 #[must_use]
 pub fn validate_schema(doc: &roxmltree::Document<'_>) -> Vec<Finding> {
+    schema_capped(doc, DEFAULT_MAX_FINDINGS).finish()
+}
+
+fn schema_capped(doc: &roxmltree::Document<'_>, max: usize) -> validate::Capped {
     let root = doc.root_element();
     match rules_for_namespace(root.tag_name().namespace().unwrap_or("")) {
-        Some(rules) => validate_with(rules, doc),
-        None => vec![Finding::new(
-            "xsd-unknown-namespace",
-            Severity::Error,
-            validate::path_of(root),
-            "no schema rules for the root element's namespace",
-        )
-        .with_position(validate::position(root))
-        .with_rule(root.tag_name().namespace().unwrap_or("").to_owned())],
+        Some(rules) => validate::document(rules, doc, max),
+        None => {
+            let mut out = validate::Capped::new(max);
+            out.push(
+                Finding::new(
+                    "xsd-unknown-namespace",
+                    Severity::Error,
+                    validate::path_of(root),
+                    "no schema rules for the root element's namespace",
+                )
+                .with_position(validate::position(root))
+                .with_rule(root.tag_name().namespace().unwrap_or("").to_owned()),
+            );
+            out
+        }
     }
 }
 
@@ -213,7 +261,7 @@ pub fn validate_schema(doc: &roxmltree::Document<'_>) -> Vec<Finding> {
 /// ```
 #[must_use]
 pub fn validate_with(rules: &Rules, doc: &roxmltree::Document<'_>) -> Vec<Finding> {
-    validate::document(rules, doc)
+    validate::document(rules, doc, DEFAULT_MAX_FINDINGS).finish()
 }
 
 /// The Danish identifier checks alone (see [`crate::dk`]): CPR, eCPR, GLN, SOR and municipality
@@ -231,12 +279,13 @@ pub fn validate_with(rules: &Rules, doc: &roxmltree::Document<'_>) -> Vec<Findin
 /// ```
 #[must_use]
 pub fn validate_identifiers(doc: &roxmltree::Document<'_>) -> Vec<Finding> {
-    identifiers::check(doc)
+    identifiers::check(doc, DEFAULT_MAX_FINDINGS).finish()
 }
 
 /// Schema validation, then the identifier checks. An identifier finding is left out where the
 /// schema pass already reported an error at the same location (a malformed value is reported
-/// once).
+/// once). At most [`crate::finding::DEFAULT_MAX_FINDINGS`] findings are kept (see
+/// [`validate_at_most`]).
 ///
 /// # Examples
 ///
@@ -247,18 +296,43 @@ pub fn validate_identifiers(doc: &roxmltree::Document<'_>) -> Vec<Finding> {
 /// ```
 #[must_use]
 pub fn validate(doc: &roxmltree::Document<'_>) -> Vec<Finding> {
-    let mut findings = validate_schema(doc);
-    let errors: Vec<String> = findings
-        .iter()
-        .filter(|f| f.severity() == Severity::Error)
-        .map(|f| f.location().to_owned())
-        .collect();
-    findings.extend(
-        identifiers::check(doc)
-            .into_iter()
-            .filter(|f| !errors.iter().any(|e| e == f.location())),
-    );
-    findings
+    validate_at_most(doc, DEFAULT_MAX_FINDINGS)
+}
+
+/// [`validate`], keeping at most `max` findings: further ones are only counted, and one
+/// `findings-truncated` finding says how many were left out (see [`crate::finding::cap`]).
+///
+/// # Examples
+///
+/// ```
+/// use medcom::legacy::schema;
+/// let xml = format!(r#"<Emessage xmlns="http://rep.oio.dk/medcom.dk/xml/schemas/2018/08/06/">{}</Emessage>"#, "<u/>".repeat(5));
+/// let findings = schema::validate_at_most(&schema::parse(&xml).unwrap(), 2);
+/// assert_eq!(findings.len(), 3);
+/// assert_eq!(findings[2].code(), "findings-truncated");
+/// ```
+#[must_use]
+pub fn validate_at_most(doc: &roxmltree::Document<'_>, max: usize) -> Vec<Finding> {
+    validate::with_memo(doc, || {
+        let schema = schema_capped(doc, max);
+        let ids = identifiers::check(doc, max);
+        let errors: std::collections::HashSet<&str> = schema
+            .kept
+            .iter()
+            .filter(|f| f.severity() == Severity::Error)
+            .map(Finding::location)
+            .collect();
+        let mut all = validate::Capped::new(max);
+        for f in &schema.kept {
+            all.push(f.clone());
+        }
+        for f in ids.kept.iter().filter(|f| !errors.contains(f.location())) {
+            all.push(f.clone());
+        }
+        all.left_out += schema.left_out + ids.left_out;
+        all.worst = all.worst.min(schema.worst).min(ids.worst);
+        all.finish()
+    })
 }
 
 /// Decodes, parses and validates bytes (schema and identifiers).
@@ -274,6 +348,6 @@ pub fn validate(doc: &roxmltree::Document<'_>) -> Vec<Finding> {
 /// ```
 pub fn validate_bytes(bytes: &[u8]) -> Result<Vec<Finding>, String> {
     let text = decode(bytes).map_err(|e| e.to_string())?;
-    let doc = parse(&text).map_err(|e| e.to_string())?;
+    let doc = parse_checked(&text).map_err(|e| e.to_string())?;
     Ok(validate(&doc))
 }

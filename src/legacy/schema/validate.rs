@@ -1,5 +1,8 @@
 //! The validator: walks a `roxmltree` document against compiled [`Rules`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use roxmltree::{Document, Node};
 
 use super::content::{self, Outcome, Sym, FOREIGN_NS};
@@ -17,11 +20,58 @@ const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 const MAX_DEPTH: usize = 256;
 
 /// Validates a whole document against `rules`, starting from its root element.
-pub(crate) fn document(rules: &Rules, doc: &Document<'_>) -> Vec<Finding> {
+pub(crate) fn document(rules: &Rules, doc: &Document<'_>, max: usize) -> Capped {
+    with_memo(doc, || walk(rules, doc, max))
+}
+
+/// Findings up to a maximum, and a count of the rest: a document with a problem in every
+/// element costs no more memory than one with `max`.
+pub(crate) struct Capped {
+    pub(crate) kept: Vec<Finding>,
+    max: usize,
+    pub(crate) left_out: usize,
+    /// The most serious severity left out.
+    pub(crate) worst: Severity,
+}
+
+impl Capped {
+    pub(crate) fn new(max: usize) -> Self {
+        Self {
+            kept: Vec::new(),
+            max,
+            left_out: 0,
+            worst: Severity::Information,
+        }
+    }
+
+    pub(crate) fn push(&mut self, finding: Finding) {
+        if self.kept.len() < self.max {
+            self.kept.push(finding);
+        } else {
+            self.left_out += 1;
+            self.worst = self.worst.min(finding.severity());
+        }
+    }
+
+    /// The findings kept, then one `findings-truncated` finding when some were left out.
+    pub(crate) fn finish(self) -> Vec<Finding> {
+        let mut out = self.kept;
+        if self.left_out > 0 {
+            out.push(crate::finding::truncation(
+                self.left_out,
+                self.max,
+                self.worst,
+            ));
+        }
+        out
+    }
+}
+
+fn walk(rules: &Rules, doc: &Document<'_>, max: usize) -> Capped {
     let root = doc.root_element();
     let mut w = Walker {
         rules,
-        findings: Vec::new(),
+        findings: Capped::new(max),
     };
     let ns = rules.ns_index(root.tag_name().namespace());
     let decl = rules.roots.iter().copied().find(|&r| {
@@ -63,9 +113,116 @@ pub(crate) fn finding(
     Finding::new(code, Severity::Error, location, message).with_position(position(node))
 }
 
+/// What a validation pass learns once about its document and reuses for every finding: the
+/// line index, and each element's index among its same-named siblings. Without it a finding's
+/// position would rescan the text and its path the siblings before it.
+#[derive(Default)]
+struct Memo {
+    /// The document the memo is for (its address), while a pass runs.
+    doc: Option<usize>,
+    lines: Option<crate::lines::LineIndex>,
+    /// By node id: 0 when not worked out yet, [`NO_INDEX`] for an element without same-named
+    /// siblings, else its index among them (from 1).
+    index: Vec<u32>,
+}
+
+/// See [`Memo::index`].
+const NO_INDEX: u32 = u32::MAX;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// Runs a validation pass over `doc` with the memo on; it is emptied before and after, so it
+/// never outlives the document it describes.
+pub(crate) fn with_memo<T>(doc: &Document<'_>, pass: impl FnOnce() -> T) -> T {
+    let address = std::ptr::from_ref(doc) as usize;
+    let outer = MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        let outer = m.doc;
+        if outer != Some(address) {
+            *m = Memo {
+                doc: Some(address),
+                ..Memo::default()
+            };
+        }
+        outer
+    });
+    let result = pass();
+    if outer != Some(address) {
+        MEMO.with(|m| *m.borrow_mut() = Memo::default());
+    }
+    result
+}
+
+/// Whether the memo describes the document of `node`.
+fn memo_holds(memo: &Memo, node: Node<'_, '_>) -> bool {
+    memo.doc == Some(std::ptr::from_ref(node.document()) as usize)
+}
+
 /// The source position where a node starts.
 pub(crate) fn position(node: Node<'_, '_>) -> Position {
-    Position::from_offset(node.document().input_text(), node.range().start)
+    let text = node.document().input_text();
+    let at = node.range().start;
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if !memo_holds(&m, node) {
+            return Position::from_offset(text, at);
+        }
+        m.lines
+            .get_or_insert_with(|| crate::lines::LineIndex::new(text))
+            .position(text, at)
+    })
+}
+
+/// The index (from 1) of an element among its same-named siblings, `None` when it has none.
+fn sibling_index(node: Node<'_, '_>, parent: Node<'_, '_>) -> Option<u32> {
+    let name = node.tag_name();
+    let same = |c: &Node<'_, '_>| c.is_element() && c.tag_name() == name;
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if !memo_holds(&m, node) {
+            parent.children().filter(same).nth(1)?;
+            // `prev_siblings` starts with the node itself, so this counts from 1.
+            return Some(u32::try_from(node.prev_siblings().filter(same).count()).unwrap_or(0));
+        }
+        let slot = |id: roxmltree::NodeId| id.get_usize();
+        match m.index.get(slot(node.id())) {
+            Some(&NO_INDEX) => return None,
+            Some(&0) | None => {}
+            Some(&known) => return Some(known),
+        }
+        // Every child of the parent at once, so that wide elements cost one pass.
+        let mut counts: HashMap<(Option<&str>, &str), u32> = HashMap::new();
+        if m.index.is_empty() {
+            m.index = vec![0; node.document().descendants().count() + 1];
+        }
+        for k in parent.children().filter(Node::is_element) {
+            let n = counts.entry(name_key(k)).or_insert(0);
+            *n += 1;
+            if let Some(s) = m.index.get_mut(slot(k.id())) {
+                *s = *n;
+            }
+        }
+        for k in parent.children().filter(Node::is_element) {
+            let repeated = counts.get(&name_key(k)).is_some_and(|&c| c > 1);
+            if let Some(s) = m.index.get_mut(slot(k.id())) {
+                if !repeated {
+                    *s = NO_INDEX;
+                }
+            }
+        }
+        match m.index.get(slot(node.id())) {
+            Some(&NO_INDEX) | Some(&0) | None => None,
+            Some(&known) => Some(known),
+        }
+    })
+}
+
+/// An element's expanded name, as a map key.
+fn name_key<'a>(node: Node<'a, '_>) -> (Option<&'a str>, &'a str) {
+    let name = node.tag_name();
+    (name.namespace(), name.name())
 }
 
 /// The XPath-style location of an element: local names from the root, with a 1-based index
@@ -76,10 +233,7 @@ pub(crate) fn path_of(node: Node<'_, '_>) -> String {
         let name = n.tag_name();
         let mut part = name.name().to_owned();
         if let Some(parent) = n.parent_element() {
-            let same = |c: &Node<'_, '_>| c.is_element() && c.tag_name() == name;
-            if parent.children().filter(same).nth(1).is_some() {
-                // `prev_siblings` starts with the node itself, so this counts from 1.
-                let index = n.prev_siblings().filter(same).count();
+            if let Some(index) = sibling_index(n, parent) {
                 part = format!("{part}[{index}]");
             }
         }
@@ -118,7 +272,7 @@ fn is_blank(s: &str) -> bool {
 
 struct Walker<'r> {
     rules: &'r Rules,
-    findings: Vec<Finding>,
+    findings: Capped,
 }
 
 impl Walker<'_> {
@@ -327,16 +481,23 @@ impl Walker<'_> {
         depth: usize,
     ) {
         let rules = self.rules;
-        let kids: Vec<Node<'_, '_>> = node.children().filter(Node::is_element).collect();
-        let syms: Vec<Sym<'_>> = kids
-            .iter()
-            .map(|k| Sym {
+        // Ids rather than nodes: a wide element holds one of each per child.
+        let doc = node.document();
+        // Sized exactly: a list grown by doubling holds up to twice its length, and three
+        // times while it moves.
+        let count = node.children().filter(Node::is_element).count();
+        let mut kids: Vec<roxmltree::NodeId> = Vec::with_capacity(count);
+        kids.extend(node.children().filter(Node::is_element).map(|k| k.id()));
+        let kid = |i: usize| kids.get(i).and_then(|&id| doc.get_node(id));
+        let mut syms: Vec<Sym<'_>> = Vec::with_capacity(count);
+        syms.extend(node.children().filter(Node::is_element).map(|k| {
+            Sym {
                 ns: rules
                     .ns_index(k.tag_name().namespace())
                     .unwrap_or(FOREIGN_NS),
                 local: k.tag_name().name(),
-            })
-            .collect();
+            }
+        }));
         let outcome = content::check(rules, particle, &syms);
         let mut reported = None;
         match outcome {
@@ -346,7 +507,7 @@ impl Walker<'_> {
                     .elements
                     .get(decl as usize)
                     .map_or("?", |e| &*e.name.local);
-                let at = kids.get(before).copied().unwrap_or(node);
+                let at = kid(before).unwrap_or(node);
                 self.findings.push(
                     Finding::new(
                         "xsd-missing-element",
@@ -359,7 +520,7 @@ impl Walker<'_> {
                 );
             }
             Outcome::TooMany { child } => {
-                if let Some(&k) = kids.get(child) {
+                if let Some(k) = kid(child) {
                     reported = Some(child);
                     self.findings.push(
                         finding(
@@ -376,7 +537,7 @@ impl Walker<'_> {
                 }
             }
             Outcome::Unexpected { child, expected } => {
-                if let Some(&k) = kids.get(child) {
+                if let Some(k) = kid(child) {
                     reported = Some(child);
                     let mut names: Vec<&str> = expected
                         .iter()
@@ -420,6 +581,10 @@ impl Walker<'_> {
             )),
         }
         for (i, (k, s)) in kids.iter().zip(&syms).enumerate() {
+            let Some(k) = doc.get_node(*k) else {
+                continue;
+            };
+            let k = &k;
             let local = map
                 .binary_search_by(|(q, _)| (q.ns, &*q.local).cmp(&(s.ns, s.local)))
                 .ok()

@@ -18,6 +18,20 @@ pub(super) fn check(msg: &Message<'_, '_>, sink: &mut Sink<'_>) {
             .with_rule(issue.kind().code())
         });
     }
+    // Left-out problems join the report's count of findings left out; only when none was kept
+    // does one finding stand for them here, so that the verdict holds without the report.
+    let left_out = msg.doc.issues_left_out();
+    if left_out > 0 && msg.doc.issues().is_empty() {
+        sink.push(Severity::Error, || {
+            let noun = if left_out == 1 { "problem" } else { "problems" };
+            Finding::new(
+                crate::finding::TRUNCATED,
+                Severity::Error,
+                msg.root.ty().name(),
+                format!("{left_out} more reading {noun} left out"),
+            )
+        });
+    }
 }
 
 #[cfg(test)]
