@@ -490,6 +490,15 @@ fn oioxml_limits() {
             format!("<Emessage {OIO}><a xmlns:p='urn:p'/><a xmlns:p='urn:p'/></Emessage>"),
             "ok",
         ),
+        // The root and 49,999 children: 50,000 elements; one more is over the limit.
+        (
+            format!("<Emessage {OIO}>{}</Emessage>", "<u/>".repeat(49_999)),
+            "ok",
+        ),
+        (
+            format!("<Emessage {OIO}>{}</Emessage>", "<u/>".repeat(50_000)),
+            "limit-exceeded 1:200067",
+        ),
     ];
     for (text, want) in &cases {
         let got = match medcom::legacy::oioxml::read_with_options(text.as_bytes(), &options) {

@@ -15,6 +15,8 @@ pub(crate) enum Breach {
     Attributes,
     /// [`ReadOptions::max_namespaces`].
     Namespaces,
+    /// [`ReadOptions::max_elements`].
+    Elements,
 }
 
 impl Breach {
@@ -24,6 +26,7 @@ impl Breach {
             Self::Depth => "nesting depth",
             Self::Attributes => "attributes on one element",
             Self::Namespaces => "namespace declarations in scope",
+            Self::Elements => "elements",
         }
     }
 }
@@ -39,6 +42,7 @@ pub(crate) fn check(text: &str, options: &ReadOptions) -> Result<(), (Breach, us
     // Namespace declarations of each open element.
     let mut open: Vec<usize> = Vec::new();
     let mut in_scope = 0usize;
+    let mut elements = 0usize;
     let mut i = 0usize;
     let after = |from: usize, end: &[u8]| {
         memchr::memmem::find(b.get(from..)?, end).map(|n| from + n + end.len())
@@ -64,6 +68,10 @@ pub(crate) fn check(text: &str, options: &ReadOptions) -> Result<(), (Breach, us
             match start_tag(b, lt + 1) {
                 None => None,
                 Some(tag) => {
+                    elements += 1;
+                    if elements > options.max_elements {
+                        return Err((Breach::Elements, lt));
+                    }
                     if tag.attributes > options.max_attributes {
                         return Err((Breach::Attributes, lt));
                     }

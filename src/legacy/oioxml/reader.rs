@@ -31,6 +31,11 @@ pub struct ReadOptions {
     /// Largest accepted number of namespace declarations in scope at any element (its own and
     /// its ancestors'). Default: 32; MedCom letters and envelopes declare a handful.
     pub max_namespaces: usize,
+    /// Largest accepted number of elements, counted in the pass before the tree is built.
+    /// Default: 50,000. MedCom letters have a few hundred and an envelope carrying a FHIR
+    /// message a few thousand; the limit keeps the tree (about 100 bytes an element) within
+    /// 20 times any input of a megabyte or more, however small its elements.
+    pub max_elements: usize,
 }
 
 impl Default for ReadOptions {
@@ -41,6 +46,7 @@ impl Default for ReadOptions {
             max_nodes: 1_000_000,
             max_attributes: 256,
             max_namespaces: 32,
+            max_elements: 50_000,
         }
     }
 }
@@ -64,6 +70,22 @@ impl ReadOptions {
     #[must_use]
     pub fn with_max_namespaces(mut self, max: usize) -> Self {
         self.max_namespaces = max;
+        self
+    }
+
+    /// Sets [`Self::max_elements`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::legacy::oioxml::{read_with_options, ReadOptions};
+    /// let options = ReadOptions::default().with_max_elements(2);
+    /// let err = read_with_options(b"<a><b/><c/></a>", &options).unwrap_err();
+    /// assert_eq!(err.kind().code(), "limit-exceeded");
+    /// ```
+    #[must_use]
+    pub fn with_max_elements(mut self, max: usize) -> Self {
+        self.max_elements = max;
         self
     }
 }
