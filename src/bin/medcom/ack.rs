@@ -169,8 +169,13 @@ fn legacy_receipt(
             write_stdout(&edifact::write(&answer).map_err(fail)?)
         }
         _ => {
-            let root = oioxml::read(bytes).map_err(fail)?;
-            let message = oioxml::Emessage::new(&root).map_err(fail)?;
+            // Only the envelope and letter ids are kept: the tree is gone before the schema
+            // check builds its own.
+            let original = {
+                let root = oioxml::read(bytes).map_err(fail)?;
+                let message = oioxml::Emessage::new(&root).map_err(fail)?;
+                Original::from_emessage(&message)
+            };
             let errors: Vec<String> = if code.is_none() {
                 legacy::schema::validate_bytes(bytes)
                     .map_err(|e| Failure::Input(format!("{path}: {e}")))?
@@ -183,12 +188,7 @@ fn legacy_receipt(
             };
             let refusals: Vec<Refusal> = refusal(code, &errors).into_iter().collect();
             let kind = kind_of(&refusals);
-            let xml = receipt::build(
-                &Original::from_emessage(&message),
-                kind,
-                &refusals,
-                &options,
-            );
+            let xml = receipt::build(&original, kind, &refusals, &options);
             write_stdout(oioxml::to_string(&xml).as_bytes())
         }
     }

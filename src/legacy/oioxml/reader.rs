@@ -328,6 +328,12 @@ fn build(
         })
         .collect();
     let mut element = Element::from_parts(tag.name().to_owned(), namespace, attributes, position);
+    // Sized exactly: a leaf with one text child would otherwise hold room for four.
+    let children = node
+        .children()
+        .filter(|c| c.is_element() || c.is_text())
+        .count();
+    element.children_mut().reserve_exact(children);
     for child in node.children() {
         if child.is_element() {
             let c = build(child, tracker, namespaces, depth + 1, max_depth)?;
