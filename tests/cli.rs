@@ -1,7 +1,8 @@
 //! The `medcom` binary: exit codes, stdout and stderr, one line per case.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Command;
 
 struct Case {
     args: &'static [&'static str],
@@ -182,21 +183,7 @@ const CASES: &[Case] = &[
 #[test]
 fn cli_cases() {
     for c in CASES {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_medcom"))
-            .args(c.args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("medcom runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(c.stdin)
-            .expect("write stdin");
-        let out = child.wait_with_output().expect("medcom ends");
+        let out = common::run_medcom(c.args, c.stdin);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(

@@ -8,28 +8,14 @@
 mod common;
 mod exchange;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use medcom::exchange::envelope::{self, vans, Envelope};
 use medcom::exchange::Payload;
 
 fn medcom(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_medcom"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("medcom runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("stdin");
-    child.wait_with_output().expect("medcom ends")
+    common::run_medcom(args, stdin)
 }
 
 fn lines(out: &Output) -> Vec<serde_json::Value> {

@@ -2,8 +2,7 @@
 //! must agree (what `convert` writes reads back; every OIOXML path has one depth limit; a
 //! DOCTYPE is a DOCTYPE whatever the encoding). One line per case.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 use medcom::finding::{Severity, TRUNCATED};
 use medcom::validate::Validator;
@@ -228,20 +227,7 @@ fn reports_are_capped() {
 }
 
 fn medcom(args: &[&str], stdin: &[u8]) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_medcom"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("medcom runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("stdin written");
-    let out = child.wait_with_output().expect("medcom ends");
+    let out = common::run_medcom(args, stdin);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -5,7 +5,9 @@
 
 pub mod infoset;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 /// The shared reference folder, or `None` (after saying so loudly) when it is absent.
 pub fn shared() -> Option<PathBuf> {
@@ -76,4 +78,23 @@ pub fn examples(shared: &Path) -> Vec<Example> {
 pub fn read(path: &Path) -> String {
     String::from_utf8(std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Runs the `medcom` binary from the project folder with `stdin` as its standard input.
+pub fn run_medcom(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_medcom"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("medcom runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("stdin written");
+    child.wait_with_output().expect("medcom ends")
 }

@@ -18,7 +18,18 @@ pub(crate) struct Place<'s> {
     pub(crate) component: usize,
 }
 
-impl Place<'_> {
+impl<'s> Place<'s> {
+    /// A whole segment: no element or component.
+    pub(crate) fn whole(message: Option<usize>, number: usize, segment: &'s Segment) -> Self {
+        Self {
+            message,
+            number,
+            segment,
+            element: 0,
+            component: 0,
+        }
+    }
+
     /// `UNH[2]/PNA[7]/2:1` inside a message, `UNB/4:1` on the envelope, `UNH[1]/UNH[1]` for a
     /// whole segment.
     pub(crate) fn location(&self) -> String {

@@ -87,13 +87,7 @@ pub(crate) fn check(
         }
     }
     if body.is_empty() {
-        let at = Place {
-            message: Some(number),
-            number: 1,
-            segment: &unh,
-            element: 0,
-            component: 0,
-        };
+        let at = Place::whole(Some(number), 1, &unh);
         sink.push(
             env,
             at,
@@ -181,13 +175,7 @@ pub(crate) fn check(
             }
         } else {
             let n = segment_for_path(&segments, &path).unwrap_or(0);
-            Place {
-                message: Some(number),
-                number: n + 1,
-                segment: segments[n],
-                element: 0,
-                component: 0,
-            }
+            Place::whole(Some(number), n + 1, segments[n])
         };
         let mut out = Finding::new(
             f.code(),
@@ -232,27 +220,11 @@ fn conversion_error(
             .position(|s| s.position().is_some_and(|p| p.index == i))
     });
     let at = match found {
-        Some(n) => Place {
-            message: Some(number),
-            number: n + 1,
-            segment: segments[n],
-            element: 0,
-            component: 0,
-        },
-        None if index.is_some() && index == env.unb.position().map(|p| p.index) => Place {
-            message: None,
-            number: 0,
-            segment: env.unb,
-            element: 0,
-            component: 0,
-        },
-        None => Place {
-            message: Some(number),
-            number: 1,
-            segment: segments[0],
-            element: 0,
-            component: 0,
-        },
+        Some(n) => Place::whole(Some(number), n + 1, segments[n]),
+        None if index.is_some() && index == env.unb.position().map(|p| p.index) => {
+            Place::whole(None, 0, env.unb)
+        }
+        None => Place::whole(Some(number), 1, segments[0]),
     };
     let kind = e.kind();
     sink.push(
@@ -326,13 +298,7 @@ fn order(
         *count += 1;
         let Some(slot) = slot else {
             // The conversion carried the segment nowhere: it has no place in the structure.
-            let at = Place {
-                message: Some(number),
-                number: n + 2,
-                segment: s,
-                element: 0,
-                component: 0,
-            };
+            let at = Place::whole(Some(number), n + 2, s);
             sink.push(
                 env,
                 at,
@@ -351,13 +317,7 @@ fn order(
         };
         if let Some((before, prev)) = last {
             if slot < before {
-                let at = Place {
-                    message: Some(number),
-                    number: n + 2,
-                    segment: s,
-                    element: 0,
-                    component: 0,
-                };
+                let at = Place::whole(Some(number), n + 2, s);
                 sink.push(
                     env,
                     at,

@@ -586,13 +586,7 @@ pub fn validate_with_options(input: &[u8], options: &ValidateOptions) -> Validat
         match seg.tag() {
             "UNH" | "UNZ" => {
                 if let Some(o) = open.take() {
-                    let at = Place {
-                        message: Some(o.number),
-                        number: o.count(),
-                        segment: &seg,
-                        element: 0,
-                        component: 0,
-                    };
+                    let at = Place::whole(Some(o.number), o.count(), &seg);
                     sink.push_at(
                         input,
                         &d,
@@ -659,13 +653,7 @@ pub fn validate_with_options(input: &[u8], options: &ValidateOptions) -> Validat
                 }
                 Some(o) => {
                     if o.dropped == 0 {
-                        let at = Place {
-                            message: Some(o.number),
-                            number: o.count(),
-                            segment: &seg,
-                            element: 0,
-                            component: 0,
-                        };
+                        let at = Place::whole(Some(o.number), o.count(), &seg);
                         sink.push_at(
                             input,
                             &d,
