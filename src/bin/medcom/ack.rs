@@ -20,7 +20,7 @@ use medcom::messages::{reply, Acknowledgement, Context, ResponseCode, DEFAULT_MA
 use medcom::validate::Validator;
 use medcom::{Format, Mode, ReadOptions};
 
-use crate::{read_input, write_stdout, Failure, Outcome};
+use crate::{number, read_input, write_stdout, Failure, Outcome};
 
 pub(crate) fn run(args: &[String]) -> Outcome {
     let mut code: Option<ResponseCode> = None;
@@ -55,13 +55,7 @@ pub(crate) fn run(args: &[String]) -> Outcome {
             }
             "--strict" => policy = ReceivePolicy::Strict,
             "--max-ack-issues" => {
-                max_issues = it
-                    .next()
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| {
-                        Failure::Usage("--max-ack-issues needs a positive number".into())
-                    })?;
+                max_issues = number(it.next(), 1, "--max-ack-issues needs a positive number")?;
             }
             "-" => file = Some("-"),
             flag if flag.starts_with('-') => {

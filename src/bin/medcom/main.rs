@@ -120,6 +120,19 @@ fn report(failure: &Failure) -> ExitCode {
 }
 
 /// Reads a file, or stdin for `-`.
+/// An option's numeric value, at least `least`; `usage` is the error when it is missing, not a
+/// number or too small.
+pub(crate) fn number<T: std::str::FromStr + PartialOrd>(
+    value: Option<&String>,
+    least: T,
+    usage: &str,
+) -> Result<T, Failure> {
+    value
+        .and_then(|v| v.parse::<T>().ok())
+        .filter(|n| *n >= least)
+        .ok_or_else(|| Failure::Usage(usage.to_owned()))
+}
+
 pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
     if path == "-" {
         let mut buf = Vec::new();

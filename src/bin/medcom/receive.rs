@@ -14,7 +14,7 @@ use medcom::exchange::engine::EngineOptions;
 use medcom::exchange::{store, Decision, Engine, Outcome as Received, ReceivePolicy};
 use medcom::validate::Validator;
 
-use crate::{read_input, write_stdout, Failure, Outcome};
+use crate::{number, read_input, write_stdout, Failure, Outcome};
 
 /// One JSON line for a reception.
 fn line(o: &Received, file: Option<&str>, answer: Option<&Path>) -> String {
@@ -74,23 +74,11 @@ pub(crate) fn run(args: &[String]) -> Outcome {
             }
             "--strict" => options = options.with_policy(ReceivePolicy::Strict),
             "--max-ack-issues" => {
-                let n = it
-                    .next()
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| {
-                        Failure::Usage("--max-ack-issues needs a positive number".into())
-                    })?;
+                let n = number(it.next(), 1, "--max-ack-issues needs a positive number")?;
                 options = options.with_max_ack_issues(n);
             }
             "--handover-timeout" => {
-                let n = it
-                    .next()
-                    .and_then(|n| n.parse::<i64>().ok())
-                    .filter(|n| *n >= 0)
-                    .ok_or_else(|| {
-                        Failure::Usage("--handover-timeout needs a number of seconds".into())
-                    })?;
+                let n = number(it.next(), 0, "--handover-timeout needs a number of seconds")?;
                 options = options.with_handover_timeout(n);
             }
             "--batch" => batch = true,

@@ -20,7 +20,7 @@ use medcom::validate::{Report, Validator};
 use medcom::{Mode, Position, ReadOptions};
 use serde_json::{json, Value};
 
-use crate::{read_input, write_stdout, Failure, Outcome};
+use crate::{number, read_input, write_stdout, Failure, Outcome};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Output {
@@ -109,17 +109,10 @@ pub(crate) fn run(args: &[String]) -> Outcome {
                 }
             }
             "--jobs" | "-j" => {
-                jobs = it
-                    .next()
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .filter(|&n| n >= 1)
-                    .ok_or_else(|| Failure::Usage("--jobs takes a number of at least 1".into()))?;
+                jobs = number(it.next(), 1, "--jobs takes a number of at least 1")?;
             }
             "--max-findings" => {
-                max_findings = it
-                    .next()
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .ok_or_else(|| Failure::Usage("--max-findings takes a number".into()))?;
+                max_findings = number(it.next(), 0, "--max-findings takes a number")?;
             }
             "--unmask" => unmask = true,
             "--no-profiles" => profiles = false,
