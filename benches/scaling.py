@@ -12,7 +12,8 @@ more.
     cargo build --release --bin medcom
     python3 benches/scaling.py [--runs 3] [--only NAME] [--binary target/release/medcom]
 
-Exit status 1 when a curve grows faster than 2.5x per 4x, or a 1-2 MB input takes 1 s or more.
+Exit status 1 when a curve grows faster than 2.5x per 4x, a 1-2 MB input takes 1 s or more,
+or an input of 1 MB or more takes more than 20 times its size in memory.
 """
 
 import argparse
@@ -98,14 +99,35 @@ def narrative_elements(n):
     return f'<Basic {FHIR}><text><status value="generated"/>{div}</text></Basic>', "xml"
 
 
-# The legacy readers accept at most 50,000 elements (`oioxml::ReadOptions::max_elements`): the
-# sibling dimensions below stay under it at 64n with elements of 32 bytes, and the last one
-# shows tiny elements past it refused before a tree is built.
+# The legacy readers accept at most 40,000 elements (`oioxml::ReadOptions::max_elements`): the
+# sibling dimensions below stay under it at 64n (38,400) with elements of 32 bytes, and the last
+# one shows tiny elements past it refused before a tree is built.
 SIBLING = "<u>" + "x" * 25 + "</u>"
 
 
 def oioxml_unknown_siblings(n):
     return f'<?xml version="1.0" encoding="ISO-8859-1"?><Emessage {OIO}>{SIBLING * n}</Emessage>', "xml"
+
+
+# A real XDIS91 letter, read in place from the shared reference material, with n elements of
+# 27 bytes added: at 64n the smallest elements that fill a megabyte under the element limit,
+# the worst case for memory. `ack` and `convert` build the owned tree as well.
+LETTER = "medcom/legacy/files/glasdam_edifact_converter/test/complete/files/xml/DIS91_1.xml"
+
+
+def shared_letter():
+    root = os.environ.get("MEDCOM_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
+    try:
+        with open(os.path.join(root, LETTER), "rb") as f:
+            return f.read().decode("cp1252")
+    except OSError:
+        return None
+
+
+def letter_with_tiny_elements(n):
+    letter = shared_letter()
+    at = letter.index("</ClinicalEmail>")
+    return letter[:at] + ("<u>" + "x" * 20 + "</u>") * n + letter[at:], "letter"
 
 
 def oioxml_past_element_limit(n):
@@ -155,26 +177,33 @@ DIMENSIONS = [
     ("Bundle entries", bundle_entries, 250),
     ("attributes in a narrative div", narrative_attributes, 1000),
     ("elements in a narrative div", narrative_elements, 1000),
-    ("OIOXML unknown sibling elements", oioxml_unknown_siblings, 750),
+    ("OIOXML unknown sibling elements", oioxml_unknown_siblings, 600),
     ("OIOXML attributes on one element", oioxml_attributes, 1000),
     ("OIOXML namespace declarations", oioxml_namespaces, 1000),
     ("VANSEnvelope attributes", vans_attributes, 1000),
-    ("VANSEnvelope unknown siblings", vans_unknown_siblings, 750),
+    ("VANSEnvelope unknown siblings", vans_unknown_siblings, 600),
     ("SBDH namespace declarations", sbdh_namespaces, 1000),
-    ("SBDH unknown siblings", sbdh_unknown_siblings, 750),
+    ("SBDH unknown siblings", sbdh_unknown_siblings, 600),
     ("OIOXML tiny elements past the element limit", oioxml_past_element_limit, 6250),
+    ("XDIS91 letter with 27-byte elements, validate", letter_with_tiny_elements, 600),
+    ("XDIS91 letter with 27-byte elements, ack", letter_with_tiny_elements, 600),
+    ("XDIS91 letter with 27-byte elements, convert", letter_with_tiny_elements, 600),
 ]
 
 
-def command(binary, path, kind, workdir):
+def command(binary, path, kind, workdir, name=""):
+    if kind == "letter" and name.endswith(", ack"):
+        return [binary, "ack", path]
+    if kind == "letter" and name.endswith(", convert"):
+        return [binary, "convert", "--to", "edifact", path]
     if kind == "vans":
         store = os.path.join(workdir, "store.sqlite")
         return [binary, "receive", "--store", store, "--ack-out", os.path.join(workdir, "ack"), path]
     return [binary, "validate", "--format", "json", path]
 
 
-def run_once(binary, path, kind, workdir):
-    cmd = command(binary, path, kind, workdir)
+def run_once(binary, path, kind, workdir, name):
+    cmd = command(binary, path, kind, workdir, name)
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = child.communicate()
@@ -185,9 +214,9 @@ def run_once(binary, path, kind, workdir):
     return elapsed, len(out)
 
 
-def peak_kb(binary, path, kind, workdir):
+def peak_kb(binary, path, kind, workdir, name):
     """Peak resident memory of one run in KiB, as `/usr/bin/time -v` reports it."""
-    cmd = ["/usr/bin/time", "-f", "%M"] + command(binary, path, kind, workdir)
+    cmd = ["/usr/bin/time", "-f", "%M"] + command(binary, path, kind, workdir, name)
     done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     last = done.stderr.decode().strip().splitlines()[-1:]
     return int(last[0]) if last and last[0].isdigit() else 0
@@ -206,10 +235,14 @@ def main():
         for name, make, n in DIMENSIONS:
             if args.only and args.only.lower() not in name.lower():
                 continue
+            if make is letter_with_tiny_elements and shared_letter() is None:
+                print(f"*** SKIPPED {name}: no shared reference material (set MEDCOM_SHARED) ***")
+                continue
             previous = None
             for units in (n, 4 * n, 16 * n, 64 * n):
                 text, kind = make(units)
-                data = text.encode("latin-1" if "ISO-8859-1" in text[:60] else "utf-8")
+                encoding = "latin-1" if "ISO-8859-1" in text[:60] else "utf-8"
+                data = text.encode("cp1252" if "windows-1252" in text[:60] else encoding)
                 suffix = ".json" if kind == "json" else ".xml"
                 path = os.path.join(workdir, "input" + suffix)
                 with open(path, "wb") as f:
@@ -217,7 +250,7 @@ def main():
                 times = []
                 out = 0
                 for _ in range(args.runs):
-                    t, out = run_once(args.binary, path, kind, workdir)
+                    t, out = run_once(args.binary, path, kind, workdir, name)
                     times.append(t)
                 median = statistics.median(times)
                 growth = "" if previous is None else f"{median / max(previous, 1e-3):.2f}"
@@ -225,8 +258,10 @@ def main():
                     failed.append(f"{name}: {growth}x from {units // 4} to {units} units")
                 if 1_000_000 <= len(data) <= 2_000_000 and median >= 1.0:
                     failed.append(f"{name}: {median:.2f} s for {len(data)} bytes")
-                peak = peak_kb(os.path.abspath(args.binary), path, kind, workdir) / 1024
+                peak = peak_kb(os.path.abspath(args.binary), path, kind, workdir, name) / 1024
                 times_input = f"{peak * 1048576 / len(data):.1f}" if len(data) >= 1_000_000 else ""
+                if len(data) >= 1_000_000 and peak * 1048576 / len(data) > 20.0:
+                    failed.append(f"{name}: {times_input}x the input's {len(data)} bytes in memory")
                 print(f"{name:46} {units:>8} {len(data):>10} {median:>9.3f} "
                       f"{median / units * 1e6:>8.2f} {growth:>7} {out // 1024:>7} {peak:>8.1f} "
                       f"{times_input:>7}")

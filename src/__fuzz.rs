@@ -240,7 +240,20 @@ pub fn edifact_validate(data: &[u8]) {
 /// Reads bytes as OIOXML; whatever reads must write (UTF-8 and ISO-8859-1) and read back with
 /// the same infoset, and converting it to EDIFACT must not panic.
 pub fn oioxml(data: &[u8]) {
-    let Ok(root) = legacy::oioxml::read(data) else {
+    let options = legacy::oioxml::ReadOptions::default();
+    let read = legacy::oioxml::read_with_options(data, &options);
+    // The one-pass build over the text gives exactly the tree of roxmltree's nodes, positions
+    // included.
+    match (&read, legacy::oioxml::read_by_nodes(data, &options)) {
+        (Ok(a), Ok(b)) => assert_eq!(*a, b, "the one-pass tree differs from roxmltree's"),
+        (Err(a), Err(b)) => assert_eq!(a.kind().code(), b.kind().code()),
+        // roxmltree reads a reference to a character XML forbids (a surrogate) as U+FFFD.
+        (Err(a), Ok(b)) if a.to_string().contains("character reference") => {
+            assert!(format!("{b:?}").contains('\u{FFFD}'), "{a}");
+        }
+        (a, b) => panic!("one-pass read {a:?}, roxmltree's nodes {b:?}"),
+    }
+    let Ok(root) = read else {
         return;
     };
     for written in [

@@ -476,14 +476,14 @@ fn oioxml_limits() {
             format!("<Emessage {OIO}><a xmlns:p='urn:p'/><a xmlns:p='urn:p'/></Emessage>"),
             "ok",
         ),
-        // The root and 49,999 children: 50,000 elements; one more is over the limit.
+        // The root and 39,999 children: 40,000 elements; one more is over the limit.
         (
-            format!("<Emessage {OIO}>{}</Emessage>", "<u/>".repeat(49_999)),
+            format!("<Emessage {OIO}>{}</Emessage>", "<u/>".repeat(39_999)),
             "ok",
         ),
         (
-            format!("<Emessage {OIO}>{}</Emessage>", "<u/>".repeat(50_000)),
-            "limit-exceeded 1:200067",
+            format!("<Emessage {OIO}>{}</Emessage>", "<u/>".repeat(40_000)),
+            "limit-exceeded 1:160067",
         ),
     ];
     for (text, want) in &cases {

@@ -19,8 +19,9 @@ pub struct Attribute {
 /// A child of an element: an element or a run of text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Content {
-    /// A child element.
-    Element(Element),
+    /// A child element (boxed: a letter is mostly leaves, and a child list of small slots keeps
+    /// the tree near 200 bytes an element).
+    Element(Box<Element>),
     /// Character data (entities and character references resolved).
     Text(String),
 }
@@ -39,11 +40,45 @@ pub enum Content {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Element {
-    name: String,
+    // Shared with every element of the same name that the reader built.
+    name: Arc<str>,
     namespace: Arc<str>,
-    attributes: Vec<Attribute>,
+    attributes: Box<[Attribute]>,
     children: Vec<Content>,
-    position: Option<Position>,
+    position: Spot,
+}
+
+/// A [`Position`] in 12 bytes; line 0 is none. Offsets past 4 GiB (far beyond the readers'
+/// input limits) are kept as `u32::MAX`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Spot {
+    byte: u32,
+    line: u32,
+    column: u32,
+}
+
+impl Spot {
+    const NONE: Self = Self {
+        byte: 0,
+        line: 0,
+        column: 0,
+    };
+
+    fn new(p: Position) -> Self {
+        Self {
+            byte: u32::try_from(p.byte).unwrap_or(u32::MAX),
+            line: p.line.max(1),
+            column: p.column,
+        }
+    }
+
+    fn position(self) -> Option<Position> {
+        (self.line != 0).then_some(Position {
+            byte: self.byte as usize,
+            line: self.line,
+            column: self.column,
+        })
+    }
 }
 
 impl Element {
@@ -51,16 +86,16 @@ impl Element {
     #[must_use]
     pub fn new(name: impl Into<String>, namespace: impl Into<Arc<str>>) -> Self {
         Self {
-            name: name.into(),
+            name: Arc::from(name.into()),
             namespace: namespace.into(),
-            attributes: Vec::new(),
+            attributes: Box::default(),
             children: Vec::new(),
-            position: None,
+            position: Spot::NONE,
         }
     }
 
     pub(crate) fn from_parts(
-        name: String,
+        name: Arc<str>,
         namespace: Arc<str>,
         attributes: Vec<Attribute>,
         position: Position,
@@ -68,9 +103,9 @@ impl Element {
         Self {
             name,
             namespace,
-            attributes,
+            attributes: attributes.into_boxed_slice(),
             children: Vec::new(),
-            position: Some(position),
+            position: Spot::new(position),
         }
     }
 
@@ -82,7 +117,7 @@ impl Element {
 
     /// Appends a child element.
     pub fn push(&mut self, child: Element) {
-        self.children.push(Content::Element(child));
+        self.children.push(Content::Element(Box::new(child)));
     }
 
     /// Appends text (merged with a directly preceding text child).
@@ -128,11 +163,13 @@ impl Element {
 
     /// Adds an attribute without namespace.
     pub fn set_attribute(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.attributes.push(Attribute {
+        let mut attributes = std::mem::take(&mut self.attributes).into_vec();
+        attributes.push(Attribute {
             namespace: Arc::from(""),
             name: name.into(),
             value: value.into(),
         });
+        self.attributes = attributes.into_boxed_slice();
     }
 
     pub(crate) fn children_mut(&mut self) -> &mut Vec<Content> {
@@ -175,7 +212,7 @@ impl Element {
     /// The child elements.
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|c| match c {
-            Content::Element(e) => Some(e),
+            Content::Element(e) => Some(&**e),
             Content::Text(_) => None,
         })
     }
@@ -183,12 +220,12 @@ impl Element {
     /// The first child element with this local name.
     #[must_use]
     pub fn child(&self, name: &str) -> Option<&Element> {
-        self.elements().find(|e| e.name == name)
+        self.elements().find(|e| &*e.name == name)
     }
 
     /// The child elements with this local name.
     pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
-        self.elements().filter(move |e| e.name == name)
+        self.elements().filter(move |e| &*e.name == name)
     }
 
     /// The text of the first child element with this name; empty when absent.
@@ -218,7 +255,7 @@ impl Element {
     /// Where the element starts in the source; `None` for a built element.
     #[must_use]
     pub fn position(&self) -> Option<Position> {
-        self.position
+        self.position.position()
     }
 
     /// A copy without whitespace-only text between child elements (the layout of indented
@@ -340,7 +377,7 @@ fn diff(a: &Element, b: &Element, path: &mut String, depth: usize) -> Option<Str
                 }
             }
             (Some(Content::Element(x)), Some(Content::Element(y))) => {
-                let n = match counts.iter_mut().find(|(name, _)| *name == x.name) {
+                let n = match counts.iter_mut().find(|(name, _)| **name == *x.name) {
                     Some((_, n)) => {
                         *n += 1;
                         *n

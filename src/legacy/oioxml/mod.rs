@@ -22,6 +22,7 @@
 //! assert_eq!(root.child("Envelope").unwrap().position().unwrap().line, 3);
 //! ```
 
+mod build;
 mod element;
 mod guard;
 mod namespaces;
@@ -33,7 +34,7 @@ pub use namespaces::{
     converter_namespace, is_medcom_namespace, namespace_defines, versions_in, DEFAULT_NAMESPACE,
     NAMESPACE_VERSIONS,
 };
-pub(crate) use reader::{check_limits, root_is_emessage};
+pub(crate) use reader::{check_limits, read_by_nodes, root_is_emessage};
 pub use reader::{read, read_with_options, ReadOptions};
 pub use writer::{to_latin1, to_string};
 

@@ -1,5 +1,6 @@
 //! The OIOXML reader: bytes in the declared encoding → roxmltree → owned [`Element`] tree.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::element::{Attribute, Content, Element};
@@ -32,9 +33,10 @@ pub struct ReadOptions {
     /// its ancestors'). Default: 32; MedCom letters and envelopes declare a handful.
     pub max_namespaces: usize,
     /// Largest accepted number of elements, counted in the pass before the tree is built.
-    /// Default: 50,000. MedCom letters have a few hundred and an envelope carrying a FHIR
-    /// message a few thousand; the limit keeps the tree (about 100 bytes an element) within
-    /// 20 times any input of a megabyte or more, however small its elements.
+    /// Default: 40,000. MedCom letters have a few hundred elements and the largest official
+    /// FHIR message about 1,800; the limit keeps the peak memory of a read (the owned tree
+    /// takes about 200 bytes an element, `roxmltree`'s about 150) within 20 times any input of
+    /// a megabyte or more, however small its elements.
     pub max_elements: usize,
 }
 
@@ -46,7 +48,7 @@ impl Default for ReadOptions {
             max_nodes: 1_000_000,
             max_attributes: 256,
             max_namespaces: 32,
-            max_elements: 50_000,
+            max_elements: 40_000,
         }
     }
 }
@@ -169,6 +171,8 @@ pub fn read_with_options(input: &[u8], options: &ReadOptions) -> Result<Element,
             column: pos.col,
         })
     })?;
+    // The text is well-formed: drop roxmltree's tree before the owned one is built.
+    drop(doc);
     let mut tracker = Tracker {
         text: &text,
         offset: 0,
@@ -177,18 +181,43 @@ pub fn read_with_options(input: &[u8], options: &ReadOptions) -> Result<Element,
         chars: 0,
         single_byte,
     };
-    let mut namespaces: Vec<Arc<str>> = Vec::new();
+    super::build::build(&text, &mut tracker, options.max_depth)
+}
+
+/// [`read_with_options`] with the owned tree built from `roxmltree`'s nodes while they are
+/// alive (twice the memory): the oracle that the fuzz harness compares the reader with.
+pub(crate) fn read_by_nodes(input: &[u8], options: &ReadOptions) -> Result<Element, LegacyError> {
+    // The checks before the tree are shared; only the building differs.
+    read_with_options(input, options)?;
+    let (text, single_byte) = decode(input)?;
+    let parse_options = roxmltree::ParsingOptions {
+        nodes_limit: options.max_nodes,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(&text, parse_options).map_err(|e| {
+        LegacyError::new(LegacyErrorKind::MalformedXml {
+            reason: e.to_string(),
+        })
+    })?;
+    let mut tracker = Tracker {
+        text: &text,
+        offset: 0,
+        line: 1,
+        column: 1,
+        chars: 0,
+        single_byte,
+    };
     build(
         doc.root_element(),
         &mut tracker,
-        &mut namespaces,
+        &mut Vec::new(),
         0,
         options.max_depth,
     )
 }
 
 /// Decodes by BOM and XML declaration; the flag says whether each character came from one byte.
-pub(crate) fn decode(input: &[u8]) -> Result<(String, bool), LegacyError> {
+pub(crate) fn decode(input: &[u8]) -> Result<(Cow<'_, str>, bool), LegacyError> {
     if let Some(rest) = input.strip_prefix(b"\xEF\xBB\xBF") {
         return utf8(rest, 3).map(|s| (s, false));
     }
@@ -200,19 +229,23 @@ pub(crate) fn decode(input: &[u8]) -> Result<(String, bool), LegacyError> {
     let encoding = declared_encoding(input).unwrap_or_default();
     match encoding.to_ascii_lowercase().as_str() {
         "" | "utf-8" | "utf8" => utf8(input, 0).map(|s| (s, false)),
-        "iso-8859-1" | "iso8859-1" | "latin1" | "latin-1" | "iso_8859-1" | "l1" => {
-            Ok((input.iter().map(|&b| char::from(b)).collect(), true))
+        "iso-8859-1" | "iso8859-1" | "latin1" | "latin-1" | "iso_8859-1" | "l1" => Ok((
+            Cow::Owned(input.iter().map(|&b| char::from(b)).collect()),
+            true,
+        )),
+        "windows-1252" | "cp1252" => {
+            Ok((Cow::Owned(input.iter().map(|&b| cp1252(b)).collect()), true))
         }
-        "windows-1252" | "cp1252" => Ok((input.iter().map(|&b| cp1252(b)).collect(), true)),
         _ => Err(LegacyError::new(LegacyErrorKind::UnsupportedEncoding {
             name: encoding.chars().take(40).collect(),
         })),
     }
 }
 
-fn utf8(input: &[u8], skipped: usize) -> Result<String, LegacyError> {
-    String::from_utf8(input.to_vec()).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
+// Borrowed: a copy of the input would be one more input's worth of memory.
+fn utf8(input: &[u8], skipped: usize) -> Result<Cow<'_, str>, LegacyError> {
+    std::str::from_utf8(input).map(Cow::Borrowed).map_err(|e| {
+        let valid = e.valid_up_to();
         let prefix = input
             .get(..valid)
             .and_then(|p| std::str::from_utf8(p).ok())
@@ -265,6 +298,12 @@ struct Tracker<'a> {
     column: u32,
     chars: usize,
     single_byte: bool,
+}
+
+impl super::build::Locate for Tracker<'_> {
+    fn position(&mut self, offset: usize) -> Position {
+        Tracker::position(self, offset)
+    }
 }
 
 impl Tracker<'_> {
@@ -327,7 +366,7 @@ fn build(
             value: a.value().to_owned(),
         })
         .collect();
-    let mut element = Element::from_parts(tag.name().to_owned(), namespace, attributes, position);
+    let mut element = Element::from_parts(Arc::from(tag.name()), namespace, attributes, position);
     // Sized exactly: a leaf with one text child would otherwise hold room for four.
     let children = node
         .children()
@@ -337,7 +376,7 @@ fn build(
     for child in node.children() {
         if child.is_element() {
             let c = build(child, tracker, namespaces, depth + 1, max_depth)?;
-            element.children_mut().push(Content::Element(c));
+            element.children_mut().push(Content::Element(Box::new(c)));
         } else if child.is_text() {
             if let Some(t) = child.text() {
                 element.push_text(t);
@@ -355,7 +394,7 @@ pub(crate) fn root_is_emessage(input: &[u8]) -> bool {
         return false;
     };
     // Skip declaration, comments and processing instructions up to the first start tag.
-    let mut rest = text.as_str();
+    let mut rest = &*text;
     loop {
         rest = rest.trim_start();
         if let Some(r) = rest.strip_prefix("<?") {

@@ -71,6 +71,9 @@ fn names_are_latin1(text: &str) -> bool {
     true
 }
 
+/// The namespace of the `xml` prefix.
+const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
+
 fn write_element(out: &mut String, e: &Element, parent_ns: &str, depth: usize) {
     if depth > MAX_DEPTH {
         return;
@@ -83,7 +86,12 @@ fn write_element(out: &mut String, e: &Element, parent_ns: &str, depth: usize) {
         out.push('"');
     }
     let mut prefixes: Vec<&str> = Vec::new();
-    for a in e.attributes().iter().filter(|a| !a.namespace.is_empty()) {
+    // The `xml` prefix is bound in every document and may not be declared for its namespace.
+    for a in e
+        .attributes()
+        .iter()
+        .filter(|a| !a.namespace.is_empty() && *a.namespace != *XML_NAMESPACE)
+    {
         if !prefixes.contains(&&*a.namespace) {
             let _ = write!(out, " xmlns:a{}=\"", prefixes.len());
             escape(out, &a.namespace, true);
@@ -93,7 +101,9 @@ fn write_element(out: &mut String, e: &Element, parent_ns: &str, depth: usize) {
     }
     for a in e.attributes() {
         out.push(' ');
-        if let Some(n) = prefixes.iter().position(|p| **p == *a.namespace) {
+        if *a.namespace == *XML_NAMESPACE {
+            out.push_str("xml:");
+        } else if let Some(n) = prefixes.iter().position(|p| **p == *a.namespace) {
             let _ = write!(out, "a{n}:");
         }
         out.push_str(&a.name);
