@@ -130,6 +130,17 @@ def letter_with_tiny_elements(n):
     return letter[:at] + ("<u>" + "x" * 20 + "</u>") * n + letter[at:], "letter"
 
 
+# EDIFACT from `benches/edifact_input.py` (the official DIS01 letter, read in place): copies of
+# the letter, one letter whose clinical text grows, one letter with unknown segments added; n
+# is kilobytes. Each is validated, acknowledged and converted.
+def edifact(kind):
+    def make(n):
+        script = os.path.join(os.path.dirname(__file__), "edifact_input.py")
+        done = subprocess.run([sys.executable, script, str(n * 1024), kind], stdout=subprocess.PIPE, check=True)
+        return done.stdout.decode("latin-1"), "edifact"
+    return make
+
+
 def oioxml_past_element_limit(n):
     return f'<Emessage {OIO}>{"<u/>" * n}</Emessage>', "xml"
 
@@ -188,14 +199,24 @@ DIMENSIONS = [
     ("XDIS91 letter with 27-byte elements, validate", letter_with_tiny_elements, 600),
     ("XDIS91 letter with 27-byte elements, ack", letter_with_tiny_elements, 600),
     ("XDIS91 letter with 27-byte elements, convert", letter_with_tiny_elements, 600),
+    ("DIS01 letters (KB), validate", edifact("letters"), 17),
+    ("DIS01 letters (KB), ack", edifact("letters"), 17),
+    ("DIS01 letters (KB), convert", edifact("letters"), 17),
+    ("DIS01 letter with long text (KB), validate", edifact("text"), 17),
+    ("DIS01 letter with long text (KB), ack", edifact("text"), 17),
+    ("DIS01 letter with long text (KB), convert", edifact("text"), 17),
+    ("DIS01 letter with unknown segments (KB), validate", edifact("unknown"), 17),
+    ("DIS01 letter with unknown segments (KB), convert", edifact("unknown"), 17),
 ]
 
 
 def command(binary, path, kind, workdir, name=""):
-    if kind == "letter" and name.endswith(", ack"):
+    if kind in ("letter", "edifact") and name.endswith(", ack"):
         return [binary, "ack", path]
     if kind == "letter" and name.endswith(", convert"):
         return [binary, "convert", "--to", "edifact", path]
+    if kind == "edifact" and name.endswith(", convert"):
+        return [binary, "convert", "--to", "oioxml", path]
     if kind == "vans":
         store = os.path.join(workdir, "store.sqlite")
         return [binary, "receive", "--store", store, "--ack-out", os.path.join(workdir, "ack"), path]
@@ -235,15 +256,18 @@ def main():
         for name, make, n in DIMENSIONS:
             if args.only and args.only.lower() not in name.lower():
                 continue
-            if make is letter_with_tiny_elements and shared_letter() is None:
+            needs_shared = make is letter_with_tiny_elements or "DIS01" in name
+            if needs_shared and shared_letter() is None:
                 print(f"*** SKIPPED {name}: no shared reference material (set MEDCOM_SHARED) ***")
                 continue
             previous = None
             for units in (n, 4 * n, 16 * n, 64 * n):
                 text, kind = make(units)
                 encoding = "latin-1" if "ISO-8859-1" in text[:60] else "utf-8"
+                if kind == "edifact":
+                    encoding = "latin-1"
                 data = text.encode("cp1252" if "windows-1252" in text[:60] else encoding)
-                suffix = ".json" if kind == "json" else ".xml"
+                suffix = {"json": ".json", "edifact": ".edi"}.get(kind, ".xml")
                 path = os.path.join(workdir, "input" + suffix)
                 with open(path, "wb") as f:
                     f.write(data)

@@ -34,6 +34,11 @@ fn edi_to_xml(dir: &Path, name: &str) -> Result<(), String> {
     }
     // The converted message must also validate clean against its own schema version.
     let text = oioxml::to_string(&got);
+    // Converting message by message writes the same text.
+    let streamed = convert::edifact_to_oioxml_text(&edi).map_err(|e| e.to_string())?;
+    if streamed != text {
+        return Err("the text converted message by message differs".to_owned());
+    }
     let doc = schema::parse(&text).map_err(|e| format!("converted XML: {e}"))?;
     let errors: Vec<String> = schema::validate(&doc)
         .iter()
@@ -170,6 +175,8 @@ fn unknown_segments_are_errors() {
             "unexpected-segment",
             "{name} {extra}: {err}"
         );
+        let streamed = convert::edifact_to_oioxml_text(&bytes).expect_err(name);
+        assert_eq!(streamed.to_string(), err.to_string(), "{name} {extra}");
     }
 }
 

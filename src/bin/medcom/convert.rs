@@ -81,8 +81,8 @@ fn convert_legacy(path: &str, bytes: &[u8], format: LegacyFormat, to: Option<Tar
     let fail = |e: legacy::LegacyError| Failure::Input(format!("{path}: {e}"));
     match (format, to) {
         (LegacyFormat::Edifact, None | Some(Target::Oioxml)) => {
-            let xml = legacy::convert::edifact_to_oioxml(bytes).map_err(fail)?;
-            write_stdout(legacy::oioxml::to_string(&xml).as_bytes())
+            let xml = legacy::convert::edifact_to_oioxml_text(bytes).map_err(fail)?;
+            write_stdout(xml.as_bytes())
         }
         (LegacyFormat::Oioxml, None | Some(Target::Edifact)) => {
             write_stdout(&legacy::convert::oioxml_to_edifact(bytes).map_err(fail)?)

@@ -337,7 +337,15 @@ pub fn to_oioxml(interchange: &Interchange) -> Result<Element, LegacyError> {
         .first()
         .ok_or_else(|| LegacyError::new(LegacyErrorKind::MissingSegment { tag: "UNH" }))?;
     let namespace = converter_namespace(first.version());
-    let unb = interchange.header();
+    let mut root = emessage(interchange.header(), namespace)?;
+    for m in interchange.messages() {
+        root.push(letter(interchange.header(), namespace, m)?);
+    }
+    Ok(root)
+}
+
+/// The `Emessage` root with the `Envelope` from the UNB.
+fn emessage(unb: &Segment, namespace: &'static str) -> Result<Element, LegacyError> {
     let mut root = Element::new("Emessage", namespace);
     let mut env = root.child_element("Envelope");
     let mut sent = env.child_element("Sent");
@@ -364,7 +372,7 @@ pub fn to_oioxml(interchange: &Interchange) -> Result<Element, LegacyError> {
     );
     sent.push_text_child("Time", format!("{}:{}", &time[..2], &time[2..4]));
     env.push(sent);
-    env.push_text_child("Identifier", interchange.reference());
+    env.push_text_child("Identifier", unb.component(5, 1));
     let ack = match unb.component(9, 1) {
         "1" => AcknowledgementCode::PlusPositive,
         "0" | "" => AcknowledgementCode::MinusPositive,
@@ -380,26 +388,28 @@ pub fn to_oioxml(interchange: &Interchange) -> Result<Element, LegacyError> {
     };
     env.push_text_child("AcknowledgementCode", ack.code());
     root.push(env);
-    for m in interchange.messages() {
-        let h = handler(m.version()).ok_or_else(|| {
-            located(
-                LegacyError::new(LegacyErrorKind::UnsupportedMessage {
-                    version: m.version().chars().take(16).collect(),
-                }),
-                m.header(),
-            )
-        })?;
-        let body = Body::new(m.body());
-        let letter = Letter {
-            namespace,
-            reference: m.reference(),
-            sender_ean: interchange.sender(),
-            recipient_ean: interchange.recipient(),
-            head: body.head.clone(),
-        };
-        root.push((h.to_xml)(&letter, m)?);
-    }
     Ok(root)
+}
+
+/// One message's letter.
+fn letter(unb: &Segment, namespace: &'static str, m: &Message) -> Result<Element, LegacyError> {
+    let h = handler(m.version()).ok_or_else(|| {
+        located(
+            LegacyError::new(LegacyErrorKind::UnsupportedMessage {
+                version: m.version().chars().take(16).collect(),
+            }),
+            m.header(),
+        )
+    })?;
+    let body = Body::new(m.body());
+    let letter = Letter {
+        namespace,
+        reference: m.reference(),
+        sender_ean: unb.component(2, 1),
+        recipient_ean: unb.component(3, 1),
+        head: body.head.clone(),
+    };
+    (h.to_xml)(&letter, m)
 }
 
 /// Converts an OIOXML `Emessage` to an EDIFACT interchange (UNOC, MedCom's layout).
@@ -495,6 +505,43 @@ pub fn to_edifact(root: &Element) -> Result<Interchange, LegacyError> {
 /// ```
 pub fn edifact_to_oioxml(input: &[u8]) -> Result<Element, LegacyError> {
     to_oioxml(&edifact::read(input)?)
+}
+
+/// Reads EDIFACT bytes and converts them to the text of an OIOXML `Emessage`: exactly
+/// [`oioxml::to_string`] of [`edifact_to_oioxml`], made one message at a time, so that only one
+/// message's segments and letter are held besides the text (a large interchange took 30 to 50
+/// times its size in memory as one tree).
+///
+/// # Errors
+///
+/// As [`edifact_to_oioxml`]; errors come in the order of the input.
+///
+/// # Examples
+///
+/// ```
+/// let err = medcom::legacy::convert::edifact_to_oioxml_text(b"UNB+UNOC:3+A+B+990115:1202+R'UNZ+0+R'").unwrap_err();
+/// assert_eq!(err.kind().code(), "missing-segment");
+/// ```
+pub fn edifact_to_oioxml_text(input: &[u8]) -> Result<String, LegacyError> {
+    let mut writer: Option<(oioxml::RootWriter, &'static str)> = None;
+    edifact::read_messages(input, &edifact::ReadOptions::default(), |unb, m| {
+        if writer.is_none() {
+            let namespace = converter_namespace(m.version());
+            let root = emessage(unb, namespace)?;
+            let mut w = oioxml::RootWriter::new(root.name(), root.namespace());
+            for child in root.elements() {
+                w.child(child);
+            }
+            writer = Some((w, namespace));
+        }
+        if let Some((w, namespace)) = writer.as_mut() {
+            w.child(&letter(unb, namespace, &m)?);
+        }
+        Ok(())
+    })?;
+    writer
+        .map(|(w, _)| w.finish())
+        .ok_or_else(|| LegacyError::new(LegacyErrorKind::MissingSegment { tag: "UNH" }))
 }
 
 /// Reads OIOXML bytes and converts them to EDIFACT bytes (UNOC, one segment per line).

@@ -158,16 +158,26 @@ pub(crate) fn to_ftx(code: &str, text: &Element) -> Result<Vec<Segment>, LegacyE
     for i in 0..paragraphs.len() {
         let Some(p) = paragraphs.get(i) else { break };
         let format = p.code();
-        let content = p.content.clone();
+        // Paragraph 1 is read again while it is written (see above), so only it is copied; a
+        // copy of every paragraph would double a long letter's text in memory.
+        let content = if i == 1 {
+            p.content.clone()
+        } else {
+            paragraphs
+                .get_mut(i)
+                .map(|p| std::mem::take(&mut p.content))
+                .unwrap_or_default()
+        };
         let mut lines = Vec::new();
         let rest = lines_of(&content, &mut lines);
+        drop(content);
         finish(rest, paragraphs.get_mut(1), &mut lines);
         for chunk in lines.chunks(PER_SEGMENT) {
-            let mut chunk: Vec<String> = chunk.to_vec();
-            while chunk.len() < PER_SEGMENT {
+            let mut components: Vec<String> = chunk.iter().map(|raw| unrelease(raw)).collect();
+            while components.len() < PER_SEGMENT {
                 match paragraphs.get_mut(1) {
                     Some(next) if next.starts_with_break() => {
-                        chunk.push(".".to_owned());
+                        components.push(".".to_owned());
                         next.remove_start_break();
                     }
                     _ => break,
@@ -179,7 +189,7 @@ pub(crate) fn to_ftx(code: &str, text: &Element) -> Result<Vec<Segment>, LegacyE
                     vec![code.to_owned()],
                     vec![format.clone()],
                     vec![],
-                    chunk.iter().map(|raw| unrelease(raw)).collect(),
+                    components,
                 ],
             ));
         }

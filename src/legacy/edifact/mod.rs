@@ -21,8 +21,8 @@
 mod reader;
 mod writer;
 
-pub(crate) use reader::Scanner;
 pub use reader::{read, read_segments, read_with_options, LineBreaks, ReadOptions};
+pub(crate) use reader::{read_messages, Scanner};
 pub use writer::{write, write_segments, write_with_options, WriteOptions};
 
 use crate::error::Position;

@@ -19,6 +19,9 @@ pub struct ReadOptions {
     pub max_input_bytes: usize,
     /// Largest accepted number of segments. Default: 1,000,000.
     pub max_segments: usize,
+    /// Largest accepted number of segments in one message, UNH and UNT included. Default:
+    /// 20,000 (MedCom letters have a few hundred); a message is held whole while it is read.
+    pub max_message_segments: usize,
     /// Largest accepted number of values (components, over all elements) in one segment; the
     /// directories allow far fewer, and each value costs memory. Default: 1,000.
     pub max_segment_values: usize,
@@ -55,6 +58,7 @@ impl Default for ReadOptions {
         Self {
             max_input_bytes: 64 << 20,
             max_segments: 1_000_000,
+            max_message_segments: 20_000,
             max_segment_values: 1_000,
             line_breaks: LineBreaks::Auto,
         }
@@ -66,6 +70,22 @@ impl ReadOptions {
     #[must_use]
     pub fn with_max_segments(mut self, max: usize) -> Self {
         self.max_segments = max;
+        self
+    }
+
+    /// Sets [`Self::max_message_segments`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::legacy::edifact::{read_with_options, ReadOptions};
+    /// let input = b"UNB+UNOC:3+A+B+990115:1202+R'UNH+1+MEDDIS:D:93A:UN:D9134L'BGM+1'UNT+3+1'UNZ+1+R'";
+    /// let err = read_with_options(input, &ReadOptions::default().with_max_message_segments(2));
+    /// assert_eq!(err.unwrap_err().kind().code(), "limit-exceeded");
+    /// ```
+    #[must_use]
+    pub fn with_max_message_segments(mut self, max: usize) -> Self {
+        self.max_message_segments = max;
         self
     }
 
@@ -135,7 +155,7 @@ pub fn read(input: &[u8]) -> Result<Interchange, LegacyError> {
 /// ```
 pub fn read_with_options(input: &[u8], options: &ReadOptions) -> Result<Interchange, LegacyError> {
     let (delimiters, has_una, segments) = scan(input, options)?;
-    structure(delimiters, has_una, segments, input)
+    structure(delimiters, has_una, segments, input, options)
 }
 
 /// Reads the segments of an interchange without checking the UNB/UNH structure (UNA is
@@ -531,9 +551,42 @@ fn structure(
     has_una: bool,
     segments: Vec<Segment>,
     input: &[u8],
+    options: &ReadOptions,
 ) -> Result<Interchange, LegacyError> {
-    let mut it = segments.into_iter();
-    let header = match it.next() {
+    let mut messages = Vec::new();
+    let (header, trailer) = walk(segments.into_iter().map(Ok), input, options, |_, m| {
+        messages.push(m);
+        Ok(())
+    })?;
+    Ok(Interchange::from_parts(
+        delimiters, has_una, header, messages, trailer,
+    ))
+}
+
+/// Reads an interchange message by message: `on_message` gets the UNB and each message as
+/// soon as its UNT is checked, and only that message's segments are held. The UNB and UNZ are
+/// returned when the whole interchange is read and checked.
+///
+/// An error stops the reading; errors come in the order of the input.
+pub(crate) fn read_messages(
+    input: &[u8],
+    options: &ReadOptions,
+    on_message: impl FnMut(&Segment, Message) -> Result<(), LegacyError>,
+) -> Result<(Delimiters, bool, Segment, Segment), LegacyError> {
+    let mut scanner = Scanner::new(input, options)?;
+    let (delimiters, has_una) = (scanner.delimiters, scanner.has_una);
+    let (header, trailer) = walk(&mut scanner, input, options, on_message)?;
+    Ok((delimiters, has_una, header, trailer))
+}
+
+/// The UNB … UNH … UNT … UNZ structure with its control counts and references.
+fn walk(
+    mut it: impl Iterator<Item = Result<Segment, LegacyError>>,
+    input: &[u8],
+    options: &ReadOptions,
+    mut on_message: impl FnMut(&Segment, Message) -> Result<(), LegacyError>,
+) -> Result<(Segment, Segment), LegacyError> {
+    let header = match it.next().transpose()? {
         Some(s) if s.tag() == "UNB" => s,
         Some(s) => {
             return Err(at(
@@ -553,9 +606,9 @@ fn structure(
             return Err(at(kind, None, input));
         }
     };
-    let mut messages = Vec::new();
+    let mut messages = 0usize;
     loop {
-        let Some(s) = it.next() else {
+        let Some(s) = it.next().transpose()? else {
             return Err(at(
                 LegacyErrorKind::MissingSegment { tag: "UNZ" },
                 None,
@@ -567,7 +620,7 @@ fn structure(
                 let unh = s;
                 let mut body = Vec::new();
                 let unt = loop {
-                    match it.next() {
+                    match it.next().transpose()? {
                         Some(s) if s.tag() == "UNT" => break s,
                         Some(s) if matches!(s.tag(), "UNH" | "UNZ" | "UNB") => {
                             return Err(at(
@@ -577,6 +630,15 @@ fn structure(
                                 Some(&s),
                                 input,
                             ))
+                        }
+                        Some(s) if body.len() + 2 >= options.max_message_segments => {
+                            return Err(LegacyError::new(LegacyErrorKind::LimitExceeded {
+                                limit: "segments in one message",
+                            })
+                            .with_position(
+                                s.position().map_or_else(Position::default, |p| p.position),
+                            )
+                            .with_segment(s.position().map_or(0, |p| p.index)))
                         }
                         Some(s) => body.push(s),
                         None => {
@@ -607,16 +669,16 @@ fn structure(
                         input,
                     ));
                 }
-                messages.push(Message::from_parts(unh, body, unt));
+                messages += 1;
+                on_message(&header, Message::from_parts(unh, body, unt))?;
             }
             "UNZ" => {
-                let actual = messages.len();
-                if s.component(1, 1) != actual.to_string() {
+                if s.component(1, 1) != messages.to_string() {
                     return Err(at(
                         LegacyErrorKind::ControlCount {
                             segment: "UNZ",
                             declared: s.component(1, 1).chars().take(16).collect(),
-                            actual,
+                            actual: messages,
                         },
                         Some(&s),
                         input,
@@ -629,12 +691,10 @@ fn structure(
                         input,
                     ));
                 }
-                if let Some(extra) = it.next() {
+                if let Some(extra) = it.next().transpose()? {
                     return Err(at(LegacyErrorKind::TrailingContent, Some(&extra), input));
                 }
-                return Ok(Interchange::from_parts(
-                    delimiters, has_una, header, messages, s,
-                ));
+                return Ok((header, s));
             }
             _ => {
                 return Err(at(

@@ -36,6 +36,7 @@ pub use namespaces::{
 };
 pub(crate) use reader::{check_limits, read_by_nodes, root_is_emessage};
 pub use reader::{read, read_with_options, ReadOptions};
+pub(crate) use writer::RootWriter;
 pub use writer::{to_latin1, to_string};
 
 use crate::legacy::{LegacyError, LegacyErrorKind};

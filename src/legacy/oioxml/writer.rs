@@ -127,6 +127,47 @@ fn write_element(out: &mut String, e: &Element, parent_ns: &str, depth: usize) {
     out.push('>');
 }
 
+/// Writes a document whose root's children come one at a time (the root itself has no
+/// attributes and its children are written later): the same text as [`to_string`] of the whole.
+pub(crate) struct RootWriter {
+    out: String,
+    name: String,
+    namespace: String,
+}
+
+impl RootWriter {
+    /// The declaration and the root's start tag.
+    pub(crate) fn new(name: &str, namespace: &str) -> Self {
+        let mut out = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        out.push('<');
+        out.push_str(name);
+        if !namespace.is_empty() {
+            out.push_str(" xmlns=\"");
+            escape(&mut out, namespace, true);
+            out.push('"');
+        }
+        out.push('>');
+        Self {
+            out,
+            name: name.to_owned(),
+            namespace: namespace.to_owned(),
+        }
+    }
+
+    /// Writes one child of the root.
+    pub(crate) fn child(&mut self, e: &Element) {
+        write_element(&mut self.out, e, &self.namespace, 1);
+    }
+
+    /// The root's end tag; the document.
+    pub(crate) fn finish(mut self) -> String {
+        self.out.push_str("</");
+        self.out.push_str(&self.name);
+        self.out.push('>');
+        self.out
+    }
+}
+
 fn escape(out: &mut String, s: &str, attribute: bool) {
     for c in s.chars() {
         match c {
