@@ -139,18 +139,31 @@ pub(crate) fn check(
     let Ok(doc) = schema::parse(&text) else {
         return;
     };
+    // Element text by start offset, built at the first finding that needs it: one lookup per
+    // finding instead of a walk over the letter.
+    let mut text_at: Option<std::collections::HashMap<usize, &str>> = None;
     for f in schema::validate(&doc) {
         let path = f.location().to_owned();
         let on_envelope = path.starts_with("/Emessage/Envelope");
         if on_envelope && !first {
             continue;
         }
+        if sink.is_full() {
+            // Past the cap a finding is only counted: no need to place it.
+            sink.count(f.severity(), (!on_envelope).then_some(number));
+            continue;
+        }
         let value = f.value().map(str::to_owned).or_else(|| {
             let byte = f.position()?.byte;
-            doc.descendants()
-                .find(|n| n.is_element() && n.range().start == byte)
-                .and_then(|n| n.text())
-                .map(str::to_owned)
+            text_at
+                .get_or_insert_with(|| {
+                    doc.descendants()
+                        .filter(|n| n.is_element())
+                        .filter_map(|n| Some((n.range().start, n.text()?)))
+                        .collect()
+                })
+                .get(&byte)
+                .map(|t| (*t).to_owned())
         });
         let at = if on_envelope {
             let unb = [env.unb];

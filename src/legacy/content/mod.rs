@@ -295,17 +295,34 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    fn push_found(&mut self, f: Finding, letter: Option<usize>) {
-        if f.severity() == Severity::Error {
+    /// Whether further findings are only counted.
+    pub(crate) fn is_full(&self) -> bool {
+        self.out.findings.len() >= self.max
+    }
+
+    /// Counts a finding past the cap; `message` from 1, as [`Place::message`].
+    pub(crate) fn count(&mut self, severity: Severity, message: Option<usize>) {
+        let letter = message.and_then(|m| m.checked_sub(1));
+        if severity == Severity::Error {
             match letter.and_then(|l| self.out.letters.get_mut(l)) {
                 Some(l) => l.errors += 1,
                 None => self.out.envelope_errors += 1,
             }
         }
-        if self.out.findings.len() >= self.max {
-            self.dropped += 1;
-            self.dropped_errors += usize::from(f.severity() == Severity::Error);
+        self.dropped += 1;
+        self.dropped_errors += usize::from(severity == Severity::Error);
+    }
+
+    fn push_found(&mut self, f: Finding, letter: Option<usize>) {
+        if self.is_full() {
+            self.count(f.severity(), letter.map(|l| l + 1));
             return;
+        }
+        if f.severity() == Severity::Error {
+            match letter.and_then(|l| self.out.letters.get_mut(l)) {
+                Some(l) => l.errors += 1,
+                None => self.out.envelope_errors += 1,
+            }
         }
         self.out.findings.push(f);
         self.out.letter_of.push(letter);

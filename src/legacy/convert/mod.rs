@@ -557,7 +557,9 @@ pub fn edifact_to_oioxml_text(input: &[u8]) -> Result<String, LegacyError> {
 /// assert_eq!(err.kind().code(), "not-emessage");
 /// ```
 pub fn oioxml_to_edifact(input: &[u8]) -> Result<Vec<u8>, LegacyError> {
-    edifact::write(&to_edifact(&oioxml::read(input)?)?)
+    // The letter's tree is dropped before the interchange is written.
+    let interchange = to_edifact(&oioxml::read(input)?)?;
+    edifact::write(&interchange)
 }
 
 #[cfg(test)]

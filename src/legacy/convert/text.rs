@@ -6,6 +6,8 @@
 //! `0M` centre, `0H` right, `F0` bold, `K0` italic, `U0` underline). The line-breaking rules
 //! below reproduce MedCom's converter so that conversion is segment-for-segment equal.
 
+use std::collections::VecDeque;
+
 use crate::legacy::edifact::Segment;
 use crate::legacy::oioxml::{Content, Element};
 use crate::legacy::{LegacyError, LegacyErrorKind};
@@ -93,25 +95,27 @@ enum Format {
     Underline,
 }
 
+// Text borrows from the letter: a copy would double a long letter's text in memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Item {
+enum Item<'a> {
     Break,
-    Text(String),
+    Text(&'a str),
 }
 
+// A deque: breaks are taken from the front of the next paragraph while one is written.
 #[derive(Clone, Debug)]
-struct Paragraph {
+struct Paragraph<'a> {
     fixed: bool,
     format: Format,
-    content: Vec<Item>,
+    content: VecDeque<Item<'a>>,
 }
 
-impl Paragraph {
+impl Paragraph<'_> {
     fn empty_copy(&self) -> Self {
         Self {
             fixed: self.fixed,
             format: self.format,
-            content: Vec::new(),
+            content: VecDeque::new(),
         }
     }
 
@@ -120,12 +124,12 @@ impl Paragraph {
     }
 
     fn starts_with_break(&self) -> bool {
-        matches!(self.content.first(), Some(Item::Break))
+        matches!(self.content.front(), Some(Item::Break))
     }
 
     fn remove_start_break(&mut self) {
         if self.starts_with_break() {
-            self.content.remove(0);
+            self.content.pop_front();
         }
     }
 
@@ -149,7 +153,7 @@ pub(crate) fn to_ftx(code: &str, text: &Element) -> Result<Vec<Segment>, LegacyE
     let mut paragraphs = vec![Paragraph {
         fixed: false,
         format: Format::Normal,
-        content: Vec::new(),
+        content: VecDeque::new(),
     }];
     parse_mixed(&mut paragraphs, text, 0)?;
     let mut out = Vec::new();
@@ -197,9 +201,9 @@ pub(crate) fn to_ftx(code: &str, text: &Element) -> Result<Vec<Segment>, LegacyE
     Ok(out)
 }
 
-fn parse_mixed(
-    paragraphs: &mut Vec<Paragraph>,
-    element: &Element,
+fn parse_mixed<'a>(
+    paragraphs: &mut Vec<Paragraph<'a>>,
+    element: &'a Element,
     depth: usize,
 ) -> Result<(), LegacyError> {
     if depth > MAX_DEPTH {
@@ -209,26 +213,26 @@ fn parse_mixed(
     }
     for c in element.children() {
         match c {
-            Content::Text(t) => last(paragraphs).content.push(Item::Text(t.clone())),
+            Content::Text(t) => last(paragraphs).content.push_back(Item::Text(t)),
             Content::Element(e) => parse_element(paragraphs, e, depth + 1)?,
         }
     }
     Ok(())
 }
 
-fn last(paragraphs: &mut Vec<Paragraph>) -> &mut Paragraph {
+fn last<'p, 'a>(paragraphs: &'p mut Vec<Paragraph<'a>>) -> &'p mut Paragraph<'a> {
     if paragraphs.is_empty() {
         paragraphs.push(Paragraph {
             fixed: false,
             format: Format::Normal,
-            content: Vec::new(),
+            content: VecDeque::new(),
         });
     }
     let n = paragraphs.len() - 1;
     &mut paragraphs[n]
 }
 
-fn split_if_text(paragraphs: &mut Vec<Paragraph>) {
+fn split_if_text(paragraphs: &mut Vec<Paragraph<'_>>) {
     let l = last(paragraphs);
     if l.has_text() {
         let copy = l.empty_copy();
@@ -236,9 +240,9 @@ fn split_if_text(paragraphs: &mut Vec<Paragraph>) {
     }
 }
 
-fn parse_element(
-    paragraphs: &mut Vec<Paragraph>,
-    e: &Element,
+fn parse_element<'a>(
+    paragraphs: &mut Vec<Paragraph<'a>>,
+    e: &'a Element,
     depth: usize,
 ) -> Result<(), LegacyError> {
     let (old_format, old_fixed) = {
@@ -247,11 +251,11 @@ fn parse_element(
     };
     match e.name() {
         "Break" => {
-            last(paragraphs).content.push(Item::Break);
+            last(paragraphs).content.push_back(Item::Break);
             return Ok(());
         }
         "Space" => {
-            last(paragraphs).content.push(Item::Text(" ".to_owned()));
+            last(paragraphs).content.push_back(Item::Text(" "));
             return Ok(());
         }
         "Center" | "Right" => {
@@ -262,9 +266,9 @@ fn parse_element(
             } else {
                 Format::Right
             };
-            l.content.push(Item::Break);
+            l.content.push_back(Item::Break);
             parse_mixed(paragraphs, e, depth)?;
-            last(paragraphs).content.push(Item::Break);
+            last(paragraphs).content.push_back(Item::Break);
         }
         "Bold" | "Italic" | "Underline" => {
             split_if_text(paragraphs);
@@ -295,7 +299,7 @@ fn parse_element(
 }
 
 /// Splits content into complete lines (released EDIFACT text); returns the open last line.
-fn lines_of(content: &[Item], lines: &mut Vec<String>) -> String {
+fn lines_of(content: &VecDeque<Item<'_>>, lines: &mut Vec<String>) -> String {
     let mut text = String::new();
     for item in content {
         match item {
@@ -312,7 +316,7 @@ fn lines_of(content: &[Item], lines: &mut Vec<String>) -> String {
     text
 }
 
-fn finish(mut text: String, next: Option<&mut Paragraph>, lines: &mut Vec<String>) {
+fn finish(mut text: String, next: Option<&mut Paragraph<'_>>, lines: &mut Vec<String>) {
     if text.is_empty() {
         return;
     }
