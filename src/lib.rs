@@ -15,6 +15,7 @@
 //! assert_eq!(json, r#"{"resourceType":"Patient","birthDate":"1970-01-01"}"#);
 //! ```
 
+mod calendar;
 pub mod dk;
 pub mod error;
 pub mod exchange;
