@@ -8,6 +8,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+pub mod codes;
+
 use crate::error::Position;
 
 /// How serious a finding is (the FHIR `OperationOutcome.issue.severity` values that apply).

@@ -1,9 +1,13 @@
-//! `medcom`: read, write and validate the standardized messages that Danish hospitals,
-//! municipalities and general practitioners exchange (MedCom FHIR R4 messages, and in time the
-//! legacy OIOXML and EDIFACT generations).
+//! `medcom`: read, write, validate and exchange the standardized messages that Danish
+//! hospitals, municipalities and general practitioners exchange about shared patients: MedCom
+//! FHIR R4 messages (XML and JSON) and the legacy OIOXML and EDIFACT letters.
 //!
-//! Data flows one way: bytes → reader ([`xml`], [`json`]) → one element model with source
-//! positions ([`model`]) → writers (and, later, validation and typed views).
+//! Data flows one way: bytes → readers ([`xml`], [`json`], [`legacy`]) → one element model with
+//! source positions ([`model`]) → FHIRPath and the profiles ([`fhirpath`], [`profile`]) →
+//! validation ([`validate`], with the Danish identifiers of [`dk`]) → typed messages
+//! ([`messages`]) → exchange (envelopes, acknowledgements, the duplicate table: [`exchange`]).
+//! Every finding has a stable code ([`finding::codes`] lists them), a severity, a location with
+//! line and column, and a message that masks patient data by default.
 //!
 //! # Examples
 //!
@@ -15,6 +19,7 @@
 //! assert_eq!(json, r#"{"resourceType":"Patient","birthDate":"1970-01-01"}"#);
 //! ```
 
+mod calendar;
 pub mod dk;
 pub mod error;
 pub mod exchange;

@@ -106,15 +106,15 @@ const CASES: &[Case] = &[
         b"",
         2,
         "",
-        "--to takes json, xml, oioxml or edifact",
+        "invalid value 'yaml' for '--to <FORMAT>'; it takes json, xml, oioxml or edifact (see 'medcom convert --help')",
     ),
-    case(&["convert"], b"", 2, "", "convert needs a FILE"),
-    case(&["convert", "a", "b"], b"", 2, "", "convert takes one FILE"),
+    case(&["convert"], b"", 2, "", "medcom: error: convert needs <FILE> (see 'medcom convert --help')\n"),
+    case(&["convert", "a", "b"], b"", 2, "", "unexpected argument 'b' found"),
     // Legacy input is recognised by content and converted by the legacy converter (this
     // fixture is an envelope test letter without a patient, so conversion refuses it, located).
     case(&["convert", "--to", "edifact", "fixtures/cli/xdis91.xml"], b"", 1, "", "fixtures/cli/xdis91.xml: ClinicalEmail: required element 'Patient' is missing"),
     case(&["convert", "--to", "json", "fixtures/cli/xdis91.xml"], b"", 2, "", "a legacy message converts only to oioxml or edifact"),
-    case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.json"], b"", 0, "1 files: 1 valid, 0 invalid (0 errors, 0 warnings)", ""),
+    case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.json"], b"", 0, "1 file: 1 valid, 0 invalid (0 errors, 0 warnings)", ""),
     case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.xml", "fixtures/validate/hn-admit-valid.json"], b"", 0, "2 files: 2 valid", ""),
     case(&["validate", "--no-profiles", "fixtures/validate/cc-bad-cpr.json"], b"", 1, "fixtures/validate/cc-bad-cpr.json:46:13: error[dk-cpr-date] Bundle.entry[1].resource.identifier[0].value: CPR number has no valid birth date\n", ""),
     case(&["validate", "--no-profiles", "--unmask", "fixtures/validate/cc-bad-cpr.json"], b"", 1, "no valid birth date (value: '3113450000')", ""),
@@ -130,22 +130,22 @@ const CASES: &[Case] = &[
     // With profiles, rules loaded up front on both workers; the same summary as one job.
     case(&["validate", "--jobs", "2", "fixtures/validate"], b"", 1, "28 files: 2 valid, 26 invalid (94 errors, 177 warnings)", ""),
     case(&["validate", "fixtures/validate"], b"", 1, "28 files: 2 valid, 26 invalid (94 errors, 177 warnings)", ""),
-    case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.json", "no/such/file.xml"], b"", 2, "1 files: 1 valid", "no/such/file.xml:"),
-    case(&["validate", "--jobs", "0", "x"], b"", 2, "", "--jobs takes a number of at least 1"),
-    case(&["validate", "--format", "yaml", "x"], b"", 2, "", "--format takes text, json, outcome or outcome-xml"),
-    case(&["validate"], b"", 2, "", "validate needs at least one PATH"),
+    case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.json", "no/such/file.xml"], b"", 2, "1 file: 1 valid", "no/such/file.xml:"),
+    case(&["validate", "--jobs", "0", "x"], b"", 2, "", "invalid value '0' for '--jobs <N>': takes a number of at least 1"),
+    case(&["validate", "--format", "yaml", "x"], b"", 2, "", "it takes text, json, outcome or outcome-xml"),
+    case(&["validate"], b"", 2, "", "validate needs <PATH>..."),
     // Full validation (profiles and rules): the rule fixtures are not profile-conformant.
     case(&["validate", "fixtures/validate/cc-valid.json"], b"", 1, "error[fhir-invariant] Bundle: medcom-careCommunication-13", ""),
-    case(&["--help"], b"", 0, "medcom validate [--format", ""),
-    case(&["frobnicate"], b"", 2, "", "unknown command 'frobnicate'"),
+    case(&["--help"], b"", 0, "  validate     Validates FHIR messages", ""),
+    case(&["frobnicate"], b"", 2, "", "unrecognized subcommand 'frobnicate'"),
     case(&[], b"", 2, "", "no command given"),
-    case(&["--help"], b"", 0, "medcom convert", ""),
+    case(&["--help"], b"", 0, "Usage: medcom <COMMAND>", ""),
     case(&["receive", "--store", ":memory:", "fixtures/cli/carecommunication.json"], b"", 0, r#""ack_id":""#, ""),
     case(&["receive", "--store", ":memory:", "fixtures/cli/carecommunication.json"], b"", 0, r#""decision":"process","message_id":"1b4c1e2e-7a0e-4c55-9d0c-3d2f9d1e2a11","rules":["patient-identity"]}"#, ""),
     case(&["receive", "--store", ":memory:", "fixtures/cli/xdis91.xml"], b"", 0, r#""decision":"process","message_id":"B000000001"}"#, ""),
     case(&["receive", "--store", ":memory:", "-"], b"not a message", 1, r#""decision":"error""#, "neither FHIR nor a legacy message"),
     case(&["receive", "--store", ":memory:", "--batch"], b"fixtures/cli/xdis91.xml\nfixtures/cli/xdis91.xml\n", 0, r#""decision":"reject""#, ""),
-    case(&["receive", "fixtures/cli/xdis91.xml"], b"", 2, "", "receive needs --store URL"),
+    case(&["receive", "fixtures/cli/xdis91.xml"], b"", 2, "", "receive needs --store <URL>"),
     case(&["send", "--store", ":memory:", "fixtures/cli/carecommunication.json"], b"", 1, "", "not sent: the message has errors"),
     case(&["send", "--store", ":memory:", "--envelope", "sbdh", "fixtures/cli/xdis91.xml"], b"", 1, "", "xsd-missing-element"),
     case(&["send", "--store", ":memory:", "-"], b"x", 1, "", "neither FHIR nor a legacy message"),
@@ -172,12 +172,32 @@ const CASES: &[Case] = &[
     case(&["ack", "--code", "ok", "-"], b"UNB+UNOC:3+5790000120420:14+5790000128686:14+990115:1202+K1++++1'UNH+B1+MEDDIS:D:93A:UN:D0133L+DIS01'UNT+2+B1'UNZ+1+K1'", 0, "UCM+B1+MEDDIS:D:93A:UN:D0133L+7'", ""),
     case(&["ack", "--code", "fatal-error", "-"], b"UNB+UNOC:3+5790000120420:14+5790000128686:14+990115:1202+K1++++1'UNH+B1+MEDDIS:D:93A:UN:D0133L+DIS01'UNT+2+B1'UNZ+1+K1'", 0, "CONTRL:D:93A:ZZ:C0230Q+CTL02'", ""),
     case(&["ack", "--to", "json", "fixtures/cli/xdis91.xml"], b"", 2, "", "--to applies to FHIR messages"),
-    case(&["ack", "--code", "maybe", "x"], b"", 2, "", "--code takes ok, transient-error or fatal-error"),
-    case(&["ack", "--to", "yaml", "x"], b"", 2, "", "--to takes json or xml"),
-    case(&["ack"], b"", 2, "", "ack needs a FILE"),
-    case(&["ack", "a", "b"], b"", 2, "", "ack takes one FILE"),
+    case(&["ack", "--code", "maybe", "x"], b"", 2, "", "it takes ok, transient-error or fatal-error"),
+    case(&["ack", "--to", "yaml", "x"], b"", 2, "", "it takes xml or json"),
+    case(&["ack"], b"", 2, "", "ack needs <FILE>"),
+    case(&["ack", "a", "b"], b"", 2, "", "unexpected argument 'b' found"),
     case(&["ack", "no/such/file.json"], b"", 2, "", "no/such/file.json:"),
-    case(&["--help"], b"", 0, "medcom ack [--code", ""),
+    case(&["--help"], b"", 0, "  ack          Writes the acknowledgement", ""),
+    // Conventions: help per command (-h short, --help long, help CMD), --opt=value,
+    // version, completions and the manual page; usage errors are one line and a hint.
+    case(&["validate", "--help"], b"", 0, "Usage: medcom validate [OPTIONS] <PATH>...", ""),
+    case(&["validate", "-h"], b"", 0, "Usage: medcom validate [OPTIONS] <PATH>...", ""),
+    case(&["help", "validate"], b"", 0, "Usage: medcom validate [OPTIONS] <PATH>...", ""),
+    case(&["help", "receive"], b"", 0, "--handover-timeout <SECONDS>", ""),
+    case(&["ack", "--help"], b"", 0, "possible values: ok, transient-error, fatal-error", ""),
+    case(&["validate", "--no-profiles", "--format=json", "fixtures/validate/cc-valid.json"], b"", 0, r#""summary":{"errors":0,"files":1,"invalid":0,"valid":1,"warnings":0}}"#, ""),
+    case(&["validate", "--no-profiles", "--max-findings=0", "-j2", "fixtures/validate/cc-valid.json"], b"", 0, "1 file: 1 valid", ""),
+    case(&["--version"], b"", 0, concat!("medcom ", env!("CARGO_PKG_VERSION"), "\n"), ""),
+    case(&["validate", "--version"], b"", 0, concat!("medcom-validate ", env!("CARGO_PKG_VERSION")), ""),
+    case(&["completions", "bash"], b"", 0, "_medcom()", ""),
+    case(&["completions", "zsh"], b"", 0, "#compdef medcom", ""),
+    case(&["completions", "fish"], b"", 0, "complete -c medcom", ""),
+    case(&["completions", "tcsh"], b"", 2, "", "invalid value 'tcsh' for '<SHELL>'"),
+    case(&["man"], b"", 0, ".TH medcom 1", ""),
+    case(&["man", "validate"], b"", 0, ".TH medcom-validate 1", ""),
+    case(&["man", "frobnicate"], b"", 2, "", "no command 'frobnicate'"),
+    case(&["validate", "--formt", "json", "x"], b"", 2, "", "medcom: error: unexpected argument '--formt' found; did you mean '--format'? (see 'medcom validate --help')\n"),
+    case(&["valdate", "x"], b"", 2, "", "unrecognized subcommand 'valdate'; did you mean 'validate'? (see 'medcom --help')\n"),
 ];
 
 #[test]
@@ -204,7 +224,61 @@ fn cli_cases() {
             c.args,
             c.stderr
         );
+        if c.code == 2 && !c.stderr.is_empty() {
+            assert_eq!(
+                stderr.lines().count(),
+                1,
+                "{:?}: one line: {stderr}",
+                c.args
+            );
+        }
     }
+}
+
+/// Colour only on a terminal: piped output (as here) is plain, whatever NO_COLOR says.
+#[test]
+fn piped_output_has_no_colour() {
+    for args in [
+        &["--help"][..],
+        &[
+            "validate",
+            "--no-profiles",
+            "fixtures/validate/cc-bad-cpr.json",
+        ],
+        &["validate", "--formt", "x"],
+    ] {
+        let out = common::run_medcom(args, b"");
+        assert!(!out.stdout.contains(&0x1b), "{args:?}");
+        assert!(!out.stderr.contains(&0x1b), "{args:?}");
+    }
+}
+
+/// `CLICOLOR_FORCE` stands in for a terminal; `NO_COLOR` turns colour off all the same.
+#[test]
+fn colour_follows_no_color() {
+    let run = |args: &[&str], no_color: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_medcom"));
+        cmd.args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("CLICOLOR_FORCE", "1")
+            .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd.output().expect("medcom runs");
+        (out.stdout.contains(&0x1b), out.stderr.contains(&0x1b))
+    };
+    let summary = [
+        "validate",
+        "--no-profiles",
+        "fixtures/validate/cc-bad-cpr.json",
+    ];
+    assert_eq!(run(&summary, false), (true, false));
+    assert_eq!(run(&summary, true), (false, false));
+    assert!(run(&["validate", "--help"], false).0);
+    assert!(!run(&["validate", "--help"], true).0);
+    assert!(run(&["validate", "--formt", "x"], false).1);
+    assert!(!run(&["validate", "--formt", "x"], true).1);
 }
 
 /// Workers format their own files; the output must not depend on how many there are.

@@ -5,6 +5,7 @@
 mod common;
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn r4_type_table_is_fresh() {
     let Some(shared) = common::shared() else {
         return;

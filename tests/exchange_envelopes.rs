@@ -88,6 +88,7 @@ fn check_one(name: &str, bytes: &[u8], stats: &mut [usize; 2], deviations: &mut 
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_example_wraps_and_unwraps_unchanged() {
     let Some(shared) = common::shared() else {
         return;
@@ -125,6 +126,7 @@ fn every_example_wraps_and_unwraps_unchanged() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn official_sbdh_samples_read() {
     let Some(shared) = common::shared() else {
         return;

@@ -51,6 +51,7 @@ fn without_category(bytes: &[u8]) -> Vec<u8> {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn medcom_receive_fixtures_get_what_medcoms_tests_expect() {
     let Some(shared) = common::shared() else {
         return;
@@ -112,6 +113,7 @@ fn medcom_receive_fixtures_get_what_medcoms_tests_expect() {
 
 /// TEK_FCC has no `eventCoding.code`: a fatal-error acknowledgement naming the rule.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn tek_fcc_gets_a_fatal_error_acknowledgement() {
     let Some(shared) = common::shared() else {
         return;
@@ -140,6 +142,7 @@ fn tek_fcc_gets_a_fatal_error_acknowledgement() {
 /// again and gets the first answer's content (`ok` for R-Tek-K/L, `fatal-error` for the
 /// invalid R-Tek-M/N).
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn duplicates_of_medcom_fixtures_get_the_first_answer_again() {
     let Some(shared) = common::shared() else {
         return;
@@ -185,6 +188,7 @@ fn duplicates_of_medcom_fixtures_get_the_first_answer_again() {
 /// A positive fixture with conformance errors: `ok` by the standard policy with the findings
 /// kept in the store, `fatal-error` by the strict one.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn conformance_errors_are_kept_by_the_standard_policy_and_refused_by_the_strict_one() {
     let Some(shared) = common::shared() else {
         return;

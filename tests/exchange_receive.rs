@@ -133,6 +133,7 @@ fn an_answer_that_cannot_be_written_leaves_the_message_to_be_handed_over_again()
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn tek_fcc_gets_a_fatal_error_acknowledgement_from_ack_and_receive() {
     let Some(shared) = common::shared() else {
         return;
@@ -199,6 +200,7 @@ fn message_with_5000_errors(shared: &Path) -> Vec<u8> {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn an_acknowledgement_of_a_message_with_5000_errors_stays_under_64_kb() {
     let Some(shared) = common::shared() else {
         return;
@@ -445,6 +447,7 @@ fn an_envelope_is_recognised_however_late_its_root_element_starts() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn send_refuses_invalid_messages_and_reused_bundle_ids_and_outbox_shows_what_was_sent() {
     let Some(shared) = common::shared() else {
         return;

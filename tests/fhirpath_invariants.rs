@@ -46,6 +46,7 @@ fn rows(shared: &Path) -> Vec<Row> {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_medcom_invariant_parses() {
     let Some(shared) = common::shared() else {
         return;
@@ -61,6 +62,7 @@ fn every_medcom_invariant_parses() {
 
 /// Every `constraint.expression` of every StructureDefinition in the R4 core package.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_r4_core_invariant_parses() {
     let Some(shared) = common::shared() else {
         return;
@@ -1059,6 +1061,7 @@ fn input_text(input: &str) -> (String, String) {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn medcom_invariants_hold_and_fail() {
     let Some(shared) = common::shared() else {
         return;

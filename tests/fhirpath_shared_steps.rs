@@ -46,6 +46,7 @@ fn show(expr: &Expression, node: Node<'_, '_>, share: bool) -> String {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn sharing_repeated_steps_changes_no_result() {
     let Some(shared) = common::shared() else {
         return;

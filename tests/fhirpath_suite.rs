@@ -215,6 +215,7 @@ fn run_case(
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn official_r4_suite() {
     let Some(shared) = common::shared() else {
         return;

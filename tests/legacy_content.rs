@@ -44,6 +44,7 @@ fn errors(v: &content::Validation) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn official_letters_validate_clean() {
     let Some(dir) = letters_dir() else {
         return;
@@ -60,6 +61,7 @@ fn official_letters_validate_clean() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn cli_validates_official_letters_clean() {
     let Some(dir) = letters_dir() else {
         return;
@@ -252,6 +254,7 @@ fn mutate(
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_mutant_is_an_error_with_a_negative_receipt() {
     let Some(dir) = letters_dir() else {
         return;
@@ -356,6 +359,7 @@ fn codes<'a>(
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn paired_forms_give_the_same_codes_for_the_same_defect() {
     let Some(dir) = letters_dir() else {
         return;
@@ -397,6 +401,7 @@ fn paired_forms_give_the_same_codes_for_the_same_defect() {
 
 /// A letter the conversion refuses (an unknown segment) still gets its identifiers checked.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn identifiers_are_checked_when_the_conversion_refuses() {
     let Some(dir) = letters_dir() else {
         return;
@@ -411,6 +416,7 @@ fn identifiers_are_checked_when_the_conversion_refuses() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn findings_point_at_segment_element_and_component() {
     let Some(dir) = letters_dir() else {
         return;
@@ -444,6 +450,7 @@ fn findings_point_at_segment_element_and_component() {
 /// `medcom ack` answers an EDIFACT letter with errors with a negative CONTRL (action 4), and a
 /// clean one with a positive CONTRL (action 7).
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn cli_ack_refuses_letters_with_errors() {
     let Some(dir) = letters_dir() else {
         return;
@@ -484,6 +491,7 @@ fn cli_ack_refuses_letters_with_errors() {
 /// `medcom receive` answers an EDIFACT letter with errors with the same negative CONTRL as
 /// `ack` (action 4), and says so on its JSON line.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn cli_receive_refuses_letters_with_errors() {
     let Some(dir) = letters_dir() else {
         return;

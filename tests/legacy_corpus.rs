@@ -81,6 +81,7 @@ fn xml_to_edi(dir: &Path, name: &str) -> Result<(), String> {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn paired_messages_convert_both_ways() {
     let Some(shared) = common::shared() else {
         return;
@@ -152,6 +153,7 @@ const UNKNOWN: &[(&str, &str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn unknown_segments_are_errors() {
     let Some(shared) = common::shared() else {
         return;
@@ -182,6 +184,7 @@ fn unknown_segments_are_errors() {
 
 /// `medcom convert` converts a legacy pair both ways by content.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn cli_converts_legacy_by_content() {
     let Some(shared) = common::shared() else {
         return;

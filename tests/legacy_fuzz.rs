@@ -38,6 +38,7 @@ proptest! {
 
 /// Every example with a few bytes changed.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn mutated_examples() {
     let Some(shared) = common::shared() else {
         return;

@@ -38,6 +38,7 @@ fn refusal(letter: Option<&str>) -> Refusal {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn receipts_for_every_xml_example() {
     let Some(shared) = common::shared() else {
         return;
@@ -86,6 +87,7 @@ fn receipts_for_every_xml_example() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn receipts_for_every_edifact_example() {
     let Some(shared) = common::shared() else {
         return;
@@ -117,6 +119,7 @@ fn receipts_for_every_edifact_example() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn receipts_validate_against_their_schema() {
     let Some(shared) = common::shared() else {
         return;
@@ -153,6 +156,7 @@ fn receipts_validate_against_their_schema() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn duplicates_are_detected() {
     let Some(shared) = common::shared() else {
         return;

@@ -24,6 +24,7 @@ const FOLDERS: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_supported_folder_compiles() {
     let Some(shared) = common::shared() else {
         return;
@@ -43,6 +44,7 @@ fn every_supported_folder_compiles() {
 /// Which of the other folders compile; those that do not must fail on a listed unsupported
 /// feature, never silently.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn other_folders_compile_or_name_the_unsupported_feature() {
     let Some(shared) = common::shared() else {
         return;
@@ -84,6 +86,7 @@ fn other_folders_compile_or_name_the_unsupported_feature() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn committed_rules_are_current() {
     let Some(shared) = common::shared() else {
         return;
@@ -136,6 +139,7 @@ fn show(findings: &[Finding]) -> String {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn corpus_validates_clean() {
     let Some(shared) = common::shared() else {
         return;
@@ -186,6 +190,7 @@ const ENVELOPE_FINDINGS: &[(&str, &[(&str, &str)])] = &[
 ];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn envelopes_validate() {
     let Some(shared) = common::shared() else {
         return;
@@ -248,6 +253,7 @@ const MUTATIONS: &[Mutation] = &[
 ];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn mutations_are_reported_at_their_location() {
     let Some(shared) = common::shared() else {
         return;
@@ -318,6 +324,7 @@ const NASTY: &[&[u8]] = &[
 ];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn fuzz_harness_survives_nasty_and_mutated_input() {
     for input in NASTY {
         medcom::__fuzz::xsd_validate(input);

@@ -31,6 +31,7 @@ const WRAPPED: &[(&str, &str, &str)] = &[(
 )];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_edifact_example_round_trips() {
     let Some(shared) = common::shared() else {
         return;
@@ -55,6 +56,7 @@ fn every_edifact_example_round_trips() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_oioxml_example_round_trips() {
     let Some(shared) = common::shared() else {
         return;

@@ -201,6 +201,7 @@ fn a_later_category_in_a_four_message_is_an_error() {
 /// Every official 4.0.x example reads as a 4.0 message (those the validator accepts) and gets a
 /// valid acknowledgement.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn official_four_examples_read_and_are_acknowledged() {
     let Some(shared) = common::shared() else {
         return;

@@ -71,6 +71,7 @@ fn errors(validator: &Validator, doc: &Document<'_>) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn read_views_read_every_official_example_and_rebuilds_validate() {
     let Some(shared) = common::shared() else {
         return;
@@ -121,6 +122,7 @@ fn read_views_read_every_official_example_and_rebuilds_validate() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn acknowledgements_of_every_valid_example_are_valid() {
     let Some(shared) = common::shared() else {
         return;
@@ -189,6 +191,7 @@ fn acknowledgements_of_every_valid_example_are_valid() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn a_duplicate_gets_the_same_acknowledgement_in_a_new_envelope() {
     let Some(shared) = common::shared() else {
         return;
@@ -219,6 +222,7 @@ fn a_duplicate_gets_the_same_acknowledgement_in_a_new_envelope() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_read_view_reads_or_refuses_every_example_without_panicking() {
     let Some(shared) = common::shared() else {
         return;

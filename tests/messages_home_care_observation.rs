@@ -268,6 +268,7 @@ fn builder_misuse_returns_typed_errors() {
 /// The official HomeCareObservation 1.2.x examples: the read view parses each, and a message
 /// rebuilt from it validates (a Media of the report is not carried).
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn read_view_parses_official_examples_and_rebuilds_valid_messages() {
     let Some(shared) = common::shared() else {
         return;

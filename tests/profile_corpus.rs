@@ -113,6 +113,7 @@ fn is_current(ex: &common::Example) -> bool {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn current_examples_validate_as_the_manifest_says() {
     let Some(shared) = common::shared() else {
         return;
@@ -174,6 +175,7 @@ fn current_examples_validate_as_the_manifest_says() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn older_versions_get_one_unsupported_version_finding() {
     let Some(shared) = common::shared() else {
         return;

@@ -6,6 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn xml_and_json_give_the_same_findings() {
     let Some(shared) = common::shared() else {
         return;

@@ -5,6 +5,7 @@
 mod common;
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn compiled_profiles_are_fresh() {
     let Some(shared) = common::shared() else {
         return;
@@ -22,6 +23,7 @@ fn compiled_profiles_are_fresh() {
 
 /// The runtime path reads the same packages into the same rules.
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn engine_from_packages_matches_the_embedded_one() {
     let Some(shared) = common::shared() else {
         return;

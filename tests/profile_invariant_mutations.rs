@@ -749,6 +749,7 @@ struct Tally {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn each_invariant_broken_once_is_reported() {
     let Some(shared) = common::shared() else {
         return;

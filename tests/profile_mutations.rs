@@ -20,6 +20,7 @@ const CURRENT: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn profile_mutations_are_reported_where_expected() {
     let Some(shared) = common::shared() else {
         return;

@@ -99,6 +99,7 @@ fn the_rule_files_have_the_native_answers() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn native_answers_agree_with_fhirpath_over_the_corpus() {
     let Some(shared) = common::shared() else {
         return;
@@ -128,6 +129,7 @@ fn native_answers_agree_with_fhirpath_over_the_corpus() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn native_answers_agree_with_fhirpath_on_edge_cases() {
     let Some(shared) = common::shared() else {
         return;

@@ -15,6 +15,7 @@ const XFAIL: &[(&str, &str)] = &[(
 )];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn r4_examples_round_trip_through_xml() {
     let Some(shared) = common::shared() else {
         return;

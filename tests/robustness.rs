@@ -51,6 +51,7 @@ proptest! {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn damaged_official_examples_never_panic() {
     let Some(shared) = common::shared() else {
         return;

@@ -58,6 +58,7 @@ fn json_value(text: &str) -> Value {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn every_example_reads_strictly_and_round_trips() {
     let Some(shared) = common::shared() else {
         return;
@@ -110,6 +111,7 @@ fn every_example_reads_strictly_and_round_trips() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn official_xml_and_json_convert_into_each_other() {
     let Some(shared) = common::shared() else {
         return;

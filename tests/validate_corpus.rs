@@ -74,11 +74,13 @@ fn xfail() -> Vec<(String, String, String)> {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn current_examples() {
     corpus(&Validator::rules_only(), false);
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn current_examples_through_profiles_and_rules() {
     corpus(&Validator::new(), true);
 }
@@ -190,6 +192,7 @@ const OLD_XFAIL: &[(&str, &[&str], &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn older_versions_get_one_clear_finding() {
     let Some(shared) = common::shared() else {
         return;

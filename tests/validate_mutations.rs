@@ -343,6 +343,7 @@ fn is_current(file: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn mutations_are_reported() {
     let Some(shared) = common::shared() else {
         return;

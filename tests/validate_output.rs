@@ -112,6 +112,7 @@ fn fixtures_mask_and_outcomes_read_back() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn official_examples_mask_agree_and_outcomes_read_back() {
     let Some(shared) = common::shared() else {
         return;

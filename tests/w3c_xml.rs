@@ -344,6 +344,7 @@ impl Figures {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn w3c_conformance_suite() {
     let Some(shared) = common::shared() else {
         return;

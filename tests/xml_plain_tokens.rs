@@ -107,6 +107,7 @@ const SNIPPETS: &[&str] = &[
 ];
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn the_official_examples_read_the_same_both_ways() {
     let Some(shared) = common::shared() else {
         return;
@@ -125,6 +126,7 @@ fn the_official_examples_read_the_same_both_ways() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn mutated_examples_read_the_same_both_ways() {
     let Some(shared) = common::shared() else {
         return;

@@ -41,15 +41,11 @@ impl std::fmt::Display for Date {
 
 /// Days in a month; 0 for a month outside 1..=12.
 pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
-        }
-        2 => 28,
-        _ => 0,
-    }
+    u8::try_from(crate::calendar::days_in_month(
+        i64::from(year),
+        u32::from(month),
+    ))
+    .unwrap_or(0)
 }
 
 /// The ASCII digits of `value` when it is exactly `N` of them.

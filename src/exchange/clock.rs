@@ -13,18 +13,22 @@ pub trait Clock: Send + Sync {
     fn uuid(&self) -> String;
 }
 
-/// The system clock with random version-4 UUIDs.
-#[derive(Debug)]
+/// The system clock with random version-4 UUIDs from the operating system's randomness
+/// (the `uuid` crate's `new_v4`).
+///
+/// # Examples
+///
+/// ```
+/// use medcom::exchange::clock::{Clock, SystemClock};
+/// let clock = SystemClock::default();
+/// let id = clock.uuid();
+/// assert_eq!(&id[14..15], "4");
+/// assert_ne!(id, clock.uuid());
+/// ```
+#[derive(Debug, Default)]
 pub struct SystemClock {
-    rng: std::sync::Mutex<Rng>,
-}
-
-impl Default for SystemClock {
-    fn default() -> Self {
-        Self {
-            rng: std::sync::Mutex::new(Rng::from_os()),
-        }
-    }
+    // Private: built with `default()` only.
+    _private: (),
 }
 
 impl Clock for SystemClock {
@@ -35,11 +39,7 @@ impl Clock for SystemClock {
     }
 
     fn uuid(&self) -> String {
-        let mut rng = self
-            .rng
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        uuid_v4(rng.next(), rng.next())
+        uuid::Uuid::new_v4().to_string()
     }
 }
 
@@ -91,27 +91,13 @@ impl Clock for TestClock {
     }
 }
 
-/// SplitMix64: tiny, fast and good enough for identifiers (not for secrets).
+/// SplitMix64 for reproducible test identifiers (never for the system clock's).
 #[derive(Debug, Clone)]
 struct Rng(u64);
 
 impl Rng {
     fn new(seed: u64) -> Self {
         Self(seed)
-    }
-
-    /// Seeded from the OS through the standard library's randomly keyed hasher, the time and
-    /// the process id, so no dependency is needed.
-    fn from_os() -> Self {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.write_u32(std::process::id());
-        Self(h.finish())
     }
 
     fn next(&mut self) -> u64 {
@@ -123,17 +109,12 @@ impl Rng {
     }
 }
 
+/// A version-4 UUID from 128 given bits (the version and variant bits are set over them).
 fn uuid_v4(a: u64, b: u64) -> String {
-    let a = (a & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
-    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xffff,
-        b >> 48,
-        b & 0xffff_ffff_ffff
-    )
+    let bits = (u128::from(a) << 64) | u128::from(b);
+    uuid::Builder::from_random_bytes(bits.to_be_bytes())
+        .into_uuid()
+        .to_string()
 }
 
 /// Formats Unix seconds as an XML/FHIR dateTime in UTC, `YYYY-MM-DDThh:mm:ssZ`.
@@ -157,21 +138,7 @@ pub fn date_and_minute(seconds: i64) -> (String, String) {
     (format!("{y:04}-{m:02}-{d:02}"), format!("{hh:02}:{mm:02}"))
 }
 
-/// Days-from-civil inverse (Howard Hinnant's algorithm).
-fn civil(seconds: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = seconds.div_euclid(86_400);
-    let rem = seconds.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
-}
+use crate::calendar::civil_time as civil;
 
 #[cfg(test)]
 mod tests {

@@ -68,6 +68,17 @@ use crate::legacy::{edifact, oioxml, receipt, LegacyFormat};
 use crate::validate::Validator;
 
 /// What the engine decided for a received message.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::exchange::Decision;
+/// use medcom::exchange::store::Seen;
+/// // MedCom's duplicate table: a known message in a new envelope is a resubmission.
+/// let seen = Seen { envelope: false, message: true };
+/// assert_eq!(Decision::from_table(true, seen), Decision::Reject);
+/// assert_eq!(Decision::Reject.as_str(), "reject");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Decision {
@@ -376,6 +387,22 @@ impl Engine {
     }
 
     /// Receives bytes: a bare message, or one in a VANSEnvelope or SBDH.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use medcom::exchange::{clock::TestClock, store::MemoryStore, Decision, Engine};
+    /// let mut engine = Engine::new(Box::new(MemoryStore::default()), Arc::new(TestClock::new(0, 1)));
+    /// // A legacy letter gets its receipt.
+    /// let out = engine.receive(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cli/xdis91.xml")))?;
+    /// assert_eq!(out.decision, Decision::Process);
+    /// assert_eq!(out.message_id.as_deref(), Some("B000000001"));
+    /// assert!(out.response.is_some());
+    /// // Bytes that are no message are an error outcome, not an `Err`.
+    /// assert_eq!(engine.receive(b"not a message")?.decision, Decision::Error);
+    /// # Ok::<(), medcom::exchange::ExchangeError>(())
+    /// ```
     ///
     /// # Errors
     ///

@@ -32,6 +32,29 @@
 //! times. Both stores keep this guarantee (SQLite in WAL mode; PostgreSQL with several
 //! receivers on one mailbox, where a running hand-over claim keeps a second receiver from
 //! processing the message at the same time).
+//!
+//! # Examples
+//!
+//! Receiving a message twice on one mailbox: handed over once, then answered again as a
+//! duplicate with the same acknowledgement.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use medcom::exchange::clock::TestClock;
+//! use medcom::exchange::store::MemoryStore;
+//! use medcom::exchange::{Decision, Engine};
+//!
+//! let message = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cli/carecommunication.json"));
+//! let mut engine = Engine::new(Box::new(MemoryStore::default()), Arc::new(TestClock::new(1_700_000_000, 1)));
+//! let first = engine.receive(message)?;
+//! assert_eq!(first.decision, Decision::Process);
+//! // ... process the message and send `first.response`, then:
+//! engine.confirm(&first)?;
+//! let again = engine.receive(message)?;
+//! assert_eq!(again.decision, Decision::Duplicate);
+//! assert_eq!(again.ack_id, first.ack_id);
+//! # Ok::<(), medcom::exchange::ExchangeError>(())
+//! ```
 
 pub mod ack;
 pub mod base64;

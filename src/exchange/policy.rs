@@ -214,6 +214,18 @@ impl Verdict {
 
 impl ReceivePolicy {
     /// Judges a read message with its validation findings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::exchange::ReceivePolicy;
+    /// use medcom::messages::ResponseCode;
+    /// // A message without a header cannot be processed, whatever the findings.
+    /// let doc = medcom::parse(r#"{"resourceType":"Bundle","type":"message"}"#).unwrap();
+    /// let verdict = ReceivePolicy::Standard.judge(&doc, &[]);
+    /// assert_eq!(verdict.code, ResponseCode::FatalError);
+    /// assert!(verdict.rules().contains(&"not-a-message"));
+    /// ```
     #[must_use]
     pub fn judge(self, doc: &Document<'_>, findings: &[Finding]) -> Verdict {
         let mut violations = check(doc);

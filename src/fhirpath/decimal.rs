@@ -103,7 +103,7 @@ impl Decimal {
         Some(Self::new(m, self.scale + other.scale).limit_scale())
     }
 
-    /// Quotient to [`DIVISION_SCALE`] digits (trailing zeros dropped); `None` for division by
+    /// Quotient to 8 decimal places (trailing zeros dropped); `None` for division by
     /// zero or overflow.
     #[must_use]
     pub fn checked_div(self, other: Self) -> Option<Self> {
@@ -210,7 +210,7 @@ impl Decimal {
         m / 10f64.powi(i32::try_from(self.scale).unwrap_or(i32::MAX))
     }
 
-    /// A float rounded to [`DIVISION_SCALE`] digits; `None` when not finite or out of range.
+    /// A float rounded to 8 decimal places; `None` when not finite or out of range.
     #[must_use]
     pub fn from_f64(v: f64) -> Option<Self> {
         if !v.is_finite() || v.abs() > 1e20 {

@@ -214,6 +214,16 @@ impl EvalError {
     }
 
     /// Byte offset into the expression of the failing sub-expression, from 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::fhirpath::{EvalContext, Expression};
+    /// let doc = medcom::json::parse(r#"{"resourceType":"Basic"}"#).unwrap();
+    /// let err = Expression::parse("1 + 'a'").unwrap()
+    ///     .evaluate(&EvalContext::new(doc.root())).unwrap_err();
+    /// assert_eq!(err.offset(), 2);
+    /// ```
     #[must_use]
     pub fn offset(&self) -> usize {
         self.0 .1

@@ -286,6 +286,19 @@ impl EvalOptions {
     }
 
     /// Sets [`Self::max_comparisons`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::fhirpath::{EvalContext, EvalOptions, Expression};
+    /// let doc = medcom::json::parse(r#"{"resourceType":"Basic"}"#).unwrap();
+    /// // A quadratic set operation over an untrusted expression stops at the limit.
+    /// let expr = Expression::parse("(1 | 2 | 3 | 4 | 5 | 6 | 7 | 8).distinct().count()").unwrap();
+    /// let tight = EvalContext::new(doc.root())
+    ///     .with_options(EvalOptions::default().with_max_comparisons(10));
+    /// assert!(expr.evaluate(&tight).is_err());
+    /// assert_eq!(expr.evaluate(&EvalContext::new(doc.root())).unwrap()[0].to_string(), "8");
+    /// ```
     #[must_use]
     pub fn with_max_comparisons(mut self, limit: usize) -> Self {
         self.max_comparisons = limit;

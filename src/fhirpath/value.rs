@@ -213,6 +213,20 @@ fn quantity_of(node: Node<'_, '_>) -> Option<Quantity> {
 
 impl<'d, 'a> Item<'d, 'a> {
     /// The System value of the item (a primitive node's converted value), if it has one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::fhirpath::{EvalContext, Expression, Value};
+    /// let doc = medcom::json::parse(r#"{"resourceType":"Patient","birthDate":"1970-01-01"}"#).unwrap();
+    /// let out = Expression::parse("birthDate | (1 + 2)").unwrap()
+    ///     .evaluate(&EvalContext::new(doc.root())).unwrap();
+    /// // A node of the document, converted to a System date, then a computed integer.
+    /// assert_eq!(out[0].node().map(|n| n.name()), Some("birthDate"));
+    /// assert_eq!(out[0].value().map(|v| v.type_name()), Some("Date"));
+    /// assert_eq!(out[1].node(), None);
+    /// assert!(matches!(out[1].value(), Some(Value::Integer(3))));
+    /// ```
     #[must_use]
     pub fn value(&self) -> Option<Value<'d>> {
         match self {

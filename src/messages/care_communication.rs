@@ -401,7 +401,10 @@ impl Attachment {
         Self {
             content_type: Some(content_type.to_owned()),
             title: title.to_owned(),
-            data: Some(crate::exchange::base64::encode(content)),
+            data: Some(base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                content,
+            )),
             url: None,
             creation: None,
         }

@@ -211,14 +211,7 @@ fn digits<const N: usize>(b: &[u8], at: usize) -> Option<u32> {
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    crate::calendar::days_in_month(i64::from(year), month)
 }
 
 fn date_time(value: &str, form: DateForm) -> Result<(), &'static str> {

@@ -2,7 +2,7 @@
 //! through [`ProfileCheck`]) plus the MedCom message rules that profiles cannot express
 //! ([`rules`]), with findings masked by default.
 //!
-//! Four entry points that always agree (STYLE.md §2/§3):
+//! Four entry points that always agree (a test checks that they give the same verdict):
 //!
 //! - [`Validator::is_valid`]: the fast path; stops at the first error and builds no finding for
 //!   it;

@@ -1,6 +1,9 @@
 //! The one way tests reach `../shared`: env `MEDCOM_SHARED`, default `../shared` beside the
-//! project. When it is absent, tests that need it skip with a loud message, unless
-//! `MEDCOM_REQUIRE_SHARED` is set (as `.ci/run` does), which turns the skip into a failure.
+//! project. When it is absent at build time, `build.rs` sets `cfg(medcom_no_shared)` and the
+//! tests that need it carry
+//! `#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]`, so `cargo test`
+//! lists them as ignored. When it goes missing after the build, they skip with a loud message.
+//! `MEDCOM_REQUIRE_SHARED` (set by `.ci/run`) turns either into a failure.
 #![allow(dead_code, unreachable_pub)]
 
 pub mod infoset;

@@ -20,52 +20,53 @@ use medcom::messages::{reply, Acknowledgement, Context, ResponseCode, DEFAULT_MA
 use medcom::validate::Validator;
 use medcom::{Format, Mode, ReadOptions};
 
-use crate::{number, read_input, write_stdout, Failure, Outcome};
+use clap::builder::TypedValueParser as _;
 
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let mut code: Option<ResponseCode> = None;
-    let mut to: Option<Format> = None;
-    let mut file: Option<&str> = None;
-    let mut policy = ReceivePolicy::Standard;
-    let mut max_issues = DEFAULT_MAX_ACK_ISSUES;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--code" => {
-                code = Some(match it.next().map(String::as_str) {
-                    Some(c) => ResponseCode::from_code(c).ok_or_else(|| {
-                        Failure::Usage(format!(
-                            "--code takes ok, transient-error or fatal-error, not '{c}'"
-                        ))
-                    })?,
-                    None => return Err(Failure::Usage("--code needs a value".into())),
-                });
-            }
-            "--to" => {
-                to = Some(match it.next().map(String::as_str) {
-                    Some("json") => Format::Json,
-                    Some("xml") => Format::Xml,
-                    Some(other) => {
-                        return Err(Failure::Usage(format!(
-                            "--to takes json or xml, not '{other}'"
-                        )))
-                    }
-                    None => return Err(Failure::Usage("--to needs a value".into())),
-                });
-            }
-            "--strict" => policy = ReceivePolicy::Strict,
-            "--max-ack-issues" => {
-                max_issues = number(it.next(), 1, "--max-ack-issues needs a positive number")?;
-            }
-            "-" => file = Some("-"),
-            flag if flag.starts_with('-') => {
-                return Err(Failure::Usage(format!("unknown option '{flag}'")))
-            }
-            path if file.is_none() => file = Some(path),
-            _ => return Err(Failure::Usage("ack takes one FILE".into())),
-        }
-    }
-    let path = file.ok_or_else(|| Failure::Usage("ack needs a FILE (or - for stdin)".into()))?;
+use crate::{at_least, read_input, write_stdout, Failure, Outcome};
+
+/// The command's description in `medcom ack --help`.
+pub(crate) const ABOUT: &str = "Writes the acknowledgement (MedCom Acknowledgement 2.0.3) of \
+the FHIR message in FILE to stdout, in the message's format unless --to is given.
+
+Without --code, validates the message and the receive policy picks the code: fatal-error naming \
+the broken rules when something prevents processing (or, with --strict, any error), else ok. \
+Legacy OIOXML or EDIFACT input gets its receipt (positive, or negative for an error code or a \
+letter that fails validation).";
+
+/// `medcom ack` options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// The response code (default: the receive policy decides).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["ok", "transient-error", "fatal-error"]).try_map(|s| ResponseCode::from_code(&s).ok_or("not a response code")))]
+    code: Option<ResponseCode>,
+    /// Answer fatal-error for any error, not only for what prevents processing.
+    #[arg(long)]
+    strict: bool,
+    /// Issues listed in the acknowledgement; one more says how many were left out.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ACK_ISSUES, value_parser = at_least(1usize))]
+    max_ack_issues: usize,
+    /// The acknowledgement's format (default: the message's).
+    #[arg(long, value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(["xml", "json"]).map(|s| if s == "json" { Format::Json } else { Format::Xml }))]
+    to: Option<Format>,
+    /// The message file, or - for stdin.
+    #[arg(value_name = "FILE")]
+    file: String,
+}
+
+pub(crate) fn run(options: Options) -> Outcome {
+    let Options {
+        code,
+        strict,
+        max_ack_issues: max_issues,
+        to,
+        file,
+    } = options;
+    let policy = if strict {
+        ReceivePolicy::Strict
+    } else {
+        ReceivePolicy::Standard
+    };
+    let path = file.as_str();
     let bytes = read_input(path)?;
     if let Some(format) = LegacyFormat::detect(&bytes) {
         if to.is_some() {

@@ -6,47 +6,51 @@
 use medcom::legacy::{self, LegacyFormat};
 use medcom::{Format, ReadOptions};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
     Fhir(Format),
     Edifact,
     Oioxml,
 }
 
+use clap::builder::TypedValueParser as _;
+
 use crate::{read_input, write_stdout, Failure, Outcome};
 
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let mut to: Option<Target> = None;
-    let mut pretty = false;
-    let mut file: Option<&str> = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--to" => {
-                to = Some(match it.next().map(String::as_str) {
-                    Some("json") => Target::Fhir(Format::Json),
-                    Some("xml") => Target::Fhir(Format::Xml),
-                    Some("oioxml") => Target::Oioxml,
-                    Some("edifact") => Target::Edifact,
-                    Some(other) => {
-                        return Err(Failure::Usage(format!(
-                            "--to takes json, xml, oioxml or edifact, not '{other}'"
-                        )))
-                    }
-                    None => return Err(Failure::Usage("--to needs a value".into())),
-                });
-            }
-            "--pretty" => pretty = true,
-            "-" => file = Some("-"),
-            flag if flag.starts_with('-') => {
-                return Err(Failure::Usage(format!("unknown option '{flag}'")))
-            }
-            path if file.is_none() => file = Some(path),
-            _ => return Err(Failure::Usage("convert takes one FILE".into())),
-        }
+/// The command's description in `medcom convert --help`.
+pub(crate) const ABOUT: &str = "Reads a FHIR message (XML or JSON, detected by content) and \
+writes it in the other format, or the one --to names, to stdout. A legacy letter (recognised by \
+content) converts between OIOXML and EDIFACT.
+
+Exit 0 on success, 1 when the input is not a readable message (the error, with \
+FILE:line:column, on stderr), 2 on usage or I/O errors.";
+
+/// `medcom convert` options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// The format to write (default: the other one).
+    #[arg(long, value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(["json", "xml", "oioxml", "edifact"]).map(|s| target(&s)))]
+    to: Option<Target>,
+    /// Indent the output.
+    #[arg(long)]
+    pretty: bool,
+    /// The message file, or - for stdin.
+    #[arg(value_name = "FILE")]
+    file: String,
+}
+
+fn target(name: &str) -> Target {
+    match name {
+        "json" => Target::Fhir(Format::Json),
+        "xml" => Target::Fhir(Format::Xml),
+        "oioxml" => Target::Oioxml,
+        _ => Target::Edifact,
     }
-    let path =
-        file.ok_or_else(|| Failure::Usage("convert needs a FILE (or - for stdin)".into()))?;
+}
+
+pub(crate) fn run(options: Options) -> Outcome {
+    let Options { to, pretty, file } = options;
+    let path = file.as_str();
     let bytes = read_input(path)?;
     if let Some(format) = LegacyFormat::detect(&bytes) {
         return convert_legacy(path, &bytes, format, to);

@@ -1,10 +1,15 @@
-//! `medcom`: convert, validate and acknowledge MedCom messages from the command line.
+//! `medcom`: convert, validate, send, receive and acknowledge MedCom messages from the command
+//! line. `medcom --help` lists the commands, `medcom help CMD` (or `medcom CMD --help`)
+//! describes one.
 //!
 //! Exit codes: 0 success, 1 unreadable or invalid input (the error, with its location, on
 //! stderr), 2 usage or I/O errors.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod ack;
 mod convert;
@@ -29,79 +34,203 @@ pub(crate) enum Failure {
 
 pub(crate) type Outcome = Result<(), Failure>;
 
-const USAGE: &str = "usage:
-  medcom convert [--to json|xml|oioxml|edifact] [--pretty] FILE|-
-      Reads a FHIR message (XML or JSON, detected by content) and writes it in the other format,
-      or the one given by --to, to stdout.
-  medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--max-findings N] [--stack NAME@VERSION] PATH...
-      Validates FHIR messages (XML or JSON) against the MedCom profiles and message rules
-      (--no-profiles: the message rules alone), and legacy OIOXML and EDIFACT by content. PATH is a file, a folder (searched for .xml, .json and .edi
-      files) or - for stdin. Exit 0 when no file has an error, 1 when one has, 2 on usage or
-      I/O errors. Values (patient data) are masked unless --unmask is given. Each file reports
-      at most N findings (default 1000), then one findings-truncated finding with the count of
-      the rest.
-      --stack NAME@VERSION (e.g. carecommunication@4.0) checks every FHIR message on that
-      version stack instead of the one the message declares.
-  medcom receive --store URL [--ack-out PATH] [--strict] [--max-ack-issues N]
-                 [--handover-timeout SECONDS] [--batch] FILE|-
-      Receives a message (bare, or in a VANSEnvelope or SBDH), validates it, decides process,
-      duplicate, reject or error by the duplicate table and the acknowledgement code by the
-      receive policy (--strict: fatal-error for any error), prints one JSON line
-      {decision, message_id, ack_id, ack_envelope_id, code, rules} and writes the
-      acknowledgement or receipt to PATH. A message is handed over (process) again until its
-      line is printed and its answer written. With --batch, reads file paths from stdin, one
-      per line, answers each (responses to PATH/<message id>.ack), and reports a file that
-      fails with an error line and goes on. URL is a SQLite path or a postgres:// URL.
-  medcom send --store URL [--envelope vans|sbdh|none] FILE|-
-      Validates and records an outgoing message and prints its envelope; refuses (exit 1,
-      findings on stderr) a message with errors or a Bundle.id already sent with another one.
-  medcom outbox --store URL [--due] [--resend]
-      Lists outgoing messages and their state (--due: only those due for a resend), times in
-      RFC 3339, or with --resend resends the due ones (new Bundle.id and timestamp; failed
-      after two resends).
-  medcom ack [--code ok|transient-error|fatal-error] [--strict] [--max-ack-issues N]
-             [--to xml|json] FILE|-
-      Writes the acknowledgement (MedCom Acknowledgement 2.0.3) of the FHIR message in FILE to
-      stdout, in the message's format unless --to is given. Without --code, validates the
-      message and the receive policy picks the code: fatal-error naming the broken rules when
-      something prevents processing (or, with --strict, any error), else ok. At most N issues
-      (default 100) and one saying how many more. Legacy OIOXML or EDIFACT input gets its
-      receipt (positive, or negative for an error).
-  medcom --help | --version";
+/// Read, write, validate, send, receive and acknowledge Danish MedCom messages (FHIR R4,
+/// OIOXML, EDIFACT).
+#[derive(Debug, Parser)]
+#[command(
+    name = "medcom",
+    version,
+    about = "Read, write, validate, send, receive and acknowledge Danish MedCom messages \
+             (FHIR R4 XML and JSON, OIOXML, EDIFACT)",
+    after_help = "Exit codes: 0 success; 1 unreadable or invalid input; 2 usage or I/O errors.\n\
+                  Colour on terminals; NO_COLOR turns it off.",
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Converts a FHIR message between XML and JSON, or a legacy letter between OIOXML and
+    /// EDIFACT.
+    #[command(long_about = convert::ABOUT)]
+    Convert(convert::Options),
+    /// Validates FHIR messages, OIOXML letters and EDIFACT interchanges.
+    #[command(long_about = validate::ABOUT)]
+    Validate(validate::Options),
+    /// Receives a message: validates it, records it in the duplicate table and answers it.
+    #[command(long_about = receive::ABOUT)]
+    Receive(receive::Options),
+    /// Validates, records and envelopes an outgoing message.
+    #[command(long_about = send::ABOUT)]
+    Send(send::Options),
+    /// Lists outgoing messages and their state, or resends the due ones.
+    #[command(long_about = outbox::ABOUT)]
+    Outbox(outbox::Options),
+    /// Writes the acknowledgement of a FHIR message or the receipt of a legacy letter.
+    #[command(long_about = ack::ABOUT)]
+    Ack(ack::Options),
+    /// Regenerates the project's compiled rule files from the shared reference material.
+    #[command(long_about = import::ABOUT)]
+    Import(import::Options),
+    /// Prints a shell completion script.
+    #[command(
+        long_about = "Prints the completion script for SHELL to stdout, e.g.\n  \
+                      medcom completions bash > ~/.local/share/bash-completion/completions/medcom"
+    )]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Prints the manual page (roff) of medcom, or of one command.
+    #[command(
+        long_about = "Prints the manual page of medcom, or of COMMAND, as roff to stdout, \
+                            e.g.\n  medcom man | man -l -\n  medcom man validate > medcom-validate.1"
+    )]
+    Man {
+        /// The command whose page to print (the overview when absent).
+        command: Option<String>,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("ack") => ack::run(&args[1..]),
-        Some("convert") => convert::run(&args[1..]),
-        Some("import") => import::run(&args[1..]),
-        Some("validate") => validate::run(&args[1..]),
-        Some("receive") => receive::run(&args[1..]),
-        Some("send") => send::run(&args[1..]),
-        Some("outbox") => outbox::run(&args[1..]),
-        Some("--help" | "-h" | "help") => {
-            return match write_stdout(format!("{USAGE}\n").as_bytes()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(f) => report(&f),
-            };
-        }
-        Some("--version" | "-V") => {
-            return match write_stdout(format!("medcom {}\n", env!("CARGO_PKG_VERSION")).as_bytes())
-            {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(f) => report(&f),
-            };
-        }
-        Some(other) => Err(Failure::Usage(format!("unknown command '{other}'"))),
-        None => Err(Failure::Usage("no command given".into())),
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_failure(&e, command_name(&args)),
+    };
+    let name = command_name(&args);
+    let result = match cli.command {
+        Command::Ack(o) => ack::run(o),
+        Command::Convert(o) => convert::run(o),
+        Command::Import(o) => import::run(o),
+        Command::Validate(o) => validate::run(o),
+        Command::Receive(o) => receive::run(o),
+        Command::Send(o) => send::run(o),
+        Command::Outbox(o) => outbox::run(o),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { command } => man(command.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(f) => report(&f),
+        Err(f) => report(&f, name),
     }
 }
 
-fn report(failure: &Failure) -> ExitCode {
+/// The command named on the command line, for the hint after a usage error.
+fn command_name(args: &[std::ffi::OsString]) -> Option<String> {
+    let name = args.get(1)?.to_str()?;
+    Cli::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == name)
+        .then(|| name.to_owned())
+}
+
+fn completions(shell: clap_complete::Shell) -> Outcome {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "medcom", &mut out);
+    write_stdout(&out)
+}
+
+fn man(command: Option<&str>) -> Outcome {
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => {
+            let sub = cli
+                .find_subcommand(name)
+                .ok_or_else(|| Failure::Usage(format!("no command '{name}' to print a page of")))?;
+            // The page is named medcom-NAME, its synopsis `medcom NAME ...`.
+            sub.clone()
+                .name(format!("medcom-{name}"))
+                .bin_name(format!("medcom {name}"))
+                .version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut out)
+        .map_err(|e| Failure::Io(e.to_string()))?;
+    write_stdout(&out)
+}
+
+/// Help and version go to stdout in full; a usage error is one line and a hint on stderr.
+fn clap_failure(e: &clap::Error, command: Option<String>) -> ExitCode {
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // Clap colours help on a terminal unless NO_COLOR is set.
+            return match e.print() {
+                Err(io) if io.kind() != std::io::ErrorKind::BrokenPipe => {
+                    report(&Failure::Io(format!("stdout: {io}")), command)
+                }
+                _ => ExitCode::SUCCESS,
+            };
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand
+            if command.is_none() =>
+        {
+            return report(&Failure::Usage("no command given".into()), None);
+        }
+        _ => {}
+    }
+    report(&Failure::Usage(one_line(e, command.as_deref())), command)
+}
+
+/// Clap's error as one line: its first line, what it lists (missing arguments, possible
+/// values) and its suggestion.
+fn one_line(e: &clap::Error, command: Option<&str>) -> String {
+    let strings = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => vec![s.clone()],
+        Some(ContextValue::Strings(v)) => v.clone(),
+        _ => Vec::new(),
+    };
+    let mut line = match e.kind() {
+        ErrorKind::MissingRequiredArgument => format!(
+            "{} needs {}",
+            command.unwrap_or("medcom"),
+            strings(ContextKind::InvalidArg).join(" and ")
+        ),
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            first.strip_prefix("error: ").unwrap_or(first).to_owned()
+        }
+    };
+    if let Some(ContextValue::String(reason)) = e.get(ContextKind::Custom) {
+        if !line.contains(reason.as_str()) {
+            line = format!("{line}: {reason}");
+        }
+    }
+    let valid = strings(ContextKind::ValidValue);
+    if !valid.is_empty() && e.kind() != ErrorKind::MissingRequiredArgument {
+        line = format!("{line}; it takes {}", or_list(&valid));
+    }
+    let suggested: Vec<String> = strings(ContextKind::SuggestedSubcommand)
+        .into_iter()
+        .chain(strings(ContextKind::SuggestedArg))
+        .collect();
+    if !suggested.is_empty() {
+        let quoted: Vec<String> = suggested.iter().map(|s| format!("'{s}'")).collect();
+        line = format!("{line}; did you mean {}?", or_list(&quoted));
+    }
+    line
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn report(failure: &Failure, command: Option<String>) -> ExitCode {
     match failure {
         Failure::Input(msg) => {
             eprintln!("medcom: {msg}");
@@ -109,7 +238,12 @@ fn report(failure: &Failure) -> ExitCode {
         }
         Failure::Invalid => ExitCode::from(1),
         Failure::Usage(msg) => {
-            eprintln!("medcom: {msg}\n{USAGE}");
+            let help = command.map_or_else(
+                || "medcom --help".to_owned(),
+                |c| format!("medcom {c} --help"),
+            );
+            let error = paint_stderr("error:", Style::Error);
+            eprintln!("medcom: {error} {msg} (see '{help}')");
             ExitCode::from(2)
         }
         Failure::Io(msg) => {
@@ -119,20 +253,60 @@ fn report(failure: &Failure) -> ExitCode {
     }
 }
 
-/// Reads a file, or stdin for `-`.
-/// An option's numeric value, at least `least`; `usage` is the error when it is missing, not a
-/// number or too small.
-pub(crate) fn number<T: std::str::FromStr + PartialOrd>(
-    value: Option<&String>,
-    least: T,
-    usage: &str,
-) -> Result<T, Failure> {
-    value
-        .and_then(|v| v.parse::<T>().ok())
-        .filter(|n| *n >= least)
-        .ok_or_else(|| Failure::Usage(usage.to_owned()))
+/// Colours of the few coloured words.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Style {
+    /// Errors, and a summary with invalid files.
+    Error,
+    /// A summary with every file valid.
+    Good,
 }
 
+/// Whether colour is allowed at all: `NO_COLOR` (any non-empty value) forbids it.
+fn colour_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Colours `text` when the stream is a terminal (or `CLICOLOR_FORCE` is set) and `NO_COLOR`
+/// allows it: the conventions clap's own help follows.
+fn paint(text: &str, style: Style, terminal: bool) -> String {
+    let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+    if !(terminal || forced) || !colour_wanted() {
+        return text.to_owned();
+    }
+    let code = match style {
+        Style::Error => "1;31",
+        Style::Good => "1;32",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// `text` coloured for stdout (plain unless stdout is a terminal).
+pub(crate) fn paint_stdout(text: &str, style: Style) -> String {
+    paint(text, style, std::io::stdout().is_terminal())
+}
+
+fn paint_stderr(text: &str, style: Style) -> String {
+    paint(text, style, std::io::stderr().is_terminal())
+}
+
+/// `1 file`, `2 files`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A count option's value: a whole number of at least `least`.
+pub(crate) fn at_least<T>(least: T) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy + Send + Sync + 'static,
+{
+    move |s: &str| match s.parse::<T>() {
+        Ok(n) if n >= least => Ok(n),
+        _ => Err(format!("takes a number of at least {least}")),
+    }
+}
+
+/// Reads a file, or stdin for `-`.
 pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
     if path == "-" {
         let mut buf = Vec::new();
@@ -152,5 +326,25 @@ pub(crate) fn write_stdout(bytes: &[u8]) -> Outcome {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::Io(format!("stdout: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn lists_read_as_prose() {
+        let s = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(or_list(&s(&["a"])), "a");
+        assert_eq!(or_list(&s(&["a", "b"])), "a or b");
+        assert_eq!(or_list(&s(&["a", "b", "c"])), "a, b or c");
+        assert_eq!(plural(1, "file", "files"), "1 file");
+        assert_eq!(plural(2, "file", "files"), "2 files");
     }
 }

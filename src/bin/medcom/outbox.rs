@@ -12,25 +12,28 @@ use medcom::exchange::{store, Engine};
 
 use crate::{write_stdout, Failure, Outcome};
 
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let mut store_url: Option<&str> = None;
-    let mut due = false;
-    let mut resend = false;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--store" => {
-                store_url = Some(
-                    it.next()
-                        .ok_or_else(|| Failure::Usage("--store needs a URL".into()))?,
-                );
-            }
-            "--due" => due = true,
-            "--resend" => resend = true,
-            other => return Err(Failure::Usage(format!("unknown option '{other}'"))),
-        }
-    }
-    let url = store_url.ok_or_else(|| Failure::Usage("outbox needs --store URL".into()))?;
+/// The command's description in `medcom outbox --help`.
+pub(crate) const ABOUT: &str = "Lists outgoing messages and their state, one JSON line each \
+(times in RFC 3339, UTC), or with --resend resends the due ones (new Bundle.id and timestamp; \
+failed after two resends). URL is a SQLite path or a postgres:// URL.";
+
+/// `medcom outbox` options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// The exchange store: a SQLite path or a postgres:// URL.
+    #[arg(long, value_name = "URL")]
+    store: String,
+    /// Only the messages due for a resend.
+    #[arg(long)]
+    due: bool,
+    /// Resend the due messages.
+    #[arg(long)]
+    resend: bool,
+}
+
+pub(crate) fn run(options: Options) -> Outcome {
+    let Options { store, due, resend } = options;
+    let url = store.as_str();
     let clock = Arc::new(SystemClock::default());
     let now = clock.now();
     let mut store = store::open(url).map_err(|e| Failure::Io(e.to_string()))?;

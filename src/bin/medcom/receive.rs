@@ -14,7 +14,7 @@ use medcom::exchange::engine::EngineOptions;
 use medcom::exchange::{store, Decision, Engine, Outcome as Received, ReceivePolicy};
 use medcom::validate::Validator;
 
-use crate::{number, read_input, write_stdout, Failure, Outcome};
+use crate::{at_least, read_input, write_stdout, Failure, Outcome};
 
 /// One JSON line for a reception.
 fn line(o: &Received, file: Option<&str>, answer: Option<&Path>) -> String {
@@ -51,50 +51,65 @@ fn error_line(file: &str, error: &str) -> String {
     format!("{v}\n")
 }
 
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let mut store_url: Option<&str> = None;
-    let mut ack_out: Option<&str> = None;
-    let mut batch = false;
-    let mut file: Option<&str> = None;
+/// The command's description in `medcom receive --help`.
+pub(crate) const ABOUT: &str = "Receives a message (bare, or in a VANSEnvelope or SBDH), \
+validates it, decides process, duplicate, reject or error by the duplicate table and the \
+acknowledgement code by the receive policy, prints one JSON line {decision, message_id, ack_id, \
+ack_envelope_id, code, rules} and writes the acknowledgement or receipt to --ack-out.
+
+A message is handed over (process) again until its line is printed and its answer written. With \
+--batch, reads file paths from stdin, one per line, answers each (responses to \
+PATH/<message id>.ack), and reports a file that fails with an error line and goes on. URL is a \
+SQLite path or a postgres:// URL.";
+
+/// `medcom receive` options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// The exchange store: a SQLite path or a postgres:// URL.
+    #[arg(long, value_name = "URL")]
+    store: String,
+    /// Where to write the answer (with --batch: a folder).
+    #[arg(long, value_name = "PATH")]
+    ack_out: Option<String>,
+    /// Answer fatal-error for any error, not only for what prevents processing.
+    #[arg(long)]
+    strict: bool,
+    /// Issues listed in an acknowledgement; one more says how many were left out.
+    #[arg(long, value_name = "N", value_parser = at_least(1usize))]
+    max_ack_issues: Option<usize>,
+    /// Seconds a hand-over claim holds after a crash [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = at_least(0i64))]
+    handover_timeout: Option<i64>,
+    /// Read file paths from stdin, one per line, and answer each.
+    #[arg(long, conflicts_with = "file")]
+    batch: bool,
+    /// The message file, or - for stdin.
+    #[arg(value_name = "FILE", required_unless_present = "batch")]
+    file: Option<String>,
+}
+
+pub(crate) fn run(options: Options) -> Outcome {
+    let Options {
+        store: url,
+        ack_out,
+        strict,
+        max_ack_issues,
+        handover_timeout,
+        batch,
+        file,
+    } = options;
+    let url = url.as_str();
+    let ack_out = ack_out.as_deref();
+    let file = file.as_deref();
     let mut options = EngineOptions::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--store" => {
-                store_url = Some(
-                    it.next()
-                        .ok_or_else(|| Failure::Usage("--store needs a URL".into()))?,
-                );
-            }
-            "--ack-out" => {
-                ack_out = Some(
-                    it.next()
-                        .ok_or_else(|| Failure::Usage("--ack-out needs a path".into()))?,
-                );
-            }
-            "--strict" => options = options.with_policy(ReceivePolicy::Strict),
-            "--max-ack-issues" => {
-                let n = number(it.next(), 1, "--max-ack-issues needs a positive number")?;
-                options = options.with_max_ack_issues(n);
-            }
-            "--handover-timeout" => {
-                let n = number(it.next(), 0, "--handover-timeout needs a number of seconds")?;
-                options = options.with_handover_timeout(n);
-            }
-            "--batch" => batch = true,
-            "-" => file = Some("-"),
-            flag if flag.starts_with('-') => {
-                return Err(Failure::Usage(format!("unknown option '{flag}'")))
-            }
-            path if file.is_none() => file = Some(path),
-            _ => return Err(Failure::Usage("receive takes one FILE".into())),
-        }
+    if strict {
+        options = options.with_policy(ReceivePolicy::Strict);
     }
-    let url = store_url.ok_or_else(|| Failure::Usage("receive needs --store URL".into()))?;
-    if !batch && file.is_none() {
-        return Err(Failure::Usage(
-            "receive needs a FILE (or - for stdin)".into(),
-        ));
+    if let Some(n) = max_ack_issues {
+        options = options.with_max_ack_issues(n);
+    }
+    if let Some(n) = handover_timeout {
+        options = options.with_handover_timeout(n);
     }
     let store = store::open(url).map_err(|e| Failure::Io(e.to_string()))?;
     let mut engine = Engine::new(store, Arc::new(SystemClock::default()))

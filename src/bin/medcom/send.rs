@@ -16,37 +16,45 @@ use medcom::{Mode, ReadOptions};
 
 use crate::{read_input, write_stdout, Failure, Outcome};
 
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let mut store_url: Option<&str> = None;
-    let mut kind = EnvelopeKind::Vans;
-    let mut file: Option<&str> = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--store" => {
-                store_url = Some(
-                    it.next()
-                        .ok_or_else(|| Failure::Usage("--store needs a URL".into()))?,
-                );
-            }
-            "--envelope" => {
-                kind = match it.next().map(String::as_str) {
-                    Some("vans") => EnvelopeKind::Vans,
-                    Some("sbdh") => EnvelopeKind::Sbdh,
-                    Some("none") => EnvelopeKind::Bare,
-                    _ => return Err(Failure::Usage("--envelope takes vans, sbdh or none".into())),
-                };
-            }
-            "-" => file = Some("-"),
-            flag if flag.starts_with('-') => {
-                return Err(Failure::Usage(format!("unknown option '{flag}'")))
-            }
-            path if file.is_none() => file = Some(path),
-            _ => return Err(Failure::Usage("send takes one FILE".into())),
-        }
-    }
-    let url = store_url.ok_or_else(|| Failure::Usage("send needs --store URL".into()))?;
-    let path = file.ok_or_else(|| Failure::Usage("send needs a FILE (or - for stdin)".into()))?;
+/// The command's description in `medcom send --help`.
+pub(crate) const ABOUT: &str = "Validates and records an outgoing message and prints it in its \
+envelope. A message with errors, or with a Bundle.id already sent with another message, is \
+refused (exit 1, findings on stderr) and nothing is recorded. URL is a SQLite path or a \
+postgres:// URL.";
+
+/// Which envelope `--envelope` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Envelope {
+    /// VANSEnvelope.
+    Vans,
+    /// EHMI SBDH.
+    Sbdh,
+    /// The bare message.
+    None,
+}
+
+/// `medcom send` options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// The exchange store: a SQLite path or a postgres:// URL.
+    #[arg(long, value_name = "URL")]
+    store: String,
+    /// The envelope to send in.
+    #[arg(long, value_enum, default_value_t = Envelope::Vans)]
+    envelope: Envelope,
+    /// The message file, or - for stdin.
+    #[arg(value_name = "FILE")]
+    file: String,
+}
+
+pub(crate) fn run(options: Options) -> Outcome {
+    let kind = match options.envelope {
+        Envelope::Vans => EnvelopeKind::Vans,
+        Envelope::Sbdh => EnvelopeKind::Sbdh,
+        Envelope::None => EnvelopeKind::Bare,
+    };
+    let url = options.store.as_str();
+    let path = options.file.as_str();
     let bytes = read_input(path)?;
     refuse_invalid(path, &bytes)?;
     let store = store::open(url).map_err(|e| Failure::Io(e.to_string()))?;

@@ -20,14 +20,56 @@ use medcom::validate::{Report, Validator};
 use medcom::{Mode, Position, ReadOptions};
 use serde_json::{json, Value};
 
-use crate::{number, read_input, write_stdout, Failure, Outcome};
+use crate::{at_least, paint_stdout, plural, read_input, write_stdout, Failure, Outcome, Style};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Output {
-    Json,
-    Outcome,
-    OutcomeXml,
+/// What `--format` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Output {
+    /// One line per finding and a summary line.
     Text,
+    /// One JSON document: the files (one object each) and a summary.
+    Json,
+    /// One FHIR OperationOutcome (JSON) per file.
+    Outcome,
+    /// One FHIR OperationOutcome (XML) per file.
+    OutcomeXml,
+}
+
+/// The command's description in `medcom validate --help`.
+pub(crate) const ABOUT: &str = "Validates FHIR messages (XML or JSON) against the MedCom profiles \
+and message rules, and legacy OIOXML letters and EDIFACT interchanges (recognised by content) \
+with the legacy schema and content rules.
+
+PATH is a file, a folder (searched recursively for .xml, .json and .edi files, in name order) \
+or - for stdin. Output keeps the input order whatever --jobs is. Values (patient data) are \
+masked unless --unmask is given. Exit 0 when no file has an error, 1 when one has, 2 on usage \
+or I/O errors.";
+
+/// `medcom validate` options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Options {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    format: Output,
+    /// Files validated at once (threads).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 1, value_parser = at_least(1usize))]
+    jobs: usize,
+    /// Show values (patient data) in messages instead of masking them.
+    #[arg(long)]
+    unmask: bool,
+    /// Check the MedCom message rules alone, without the profiles.
+    #[arg(long)]
+    no_profiles: bool,
+    /// Check every FHIR message on this version stack (e.g. carecommunication@4.0) instead of
+    /// the one it declares.
+    #[arg(long, value_name = "NAME@VERSION")]
+    stack: Option<String>,
+    /// Findings reported per file; then one findings-truncated finding counts the rest.
+    #[arg(long, value_name = "N", default_value_t = medcom::finding::DEFAULT_MAX_FINDINGS, value_parser = at_least(0usize))]
+    max_findings: usize,
+    /// Files, folders, or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
 }
 
 /// One input: a file, or stdin already read.
@@ -83,56 +125,18 @@ fn finish(report: &Report, name: &str, output: Output) -> Done {
     }
 }
 
-pub(crate) fn run(args: &[String]) -> Outcome {
-    let mut output = Output::Text;
-    let mut jobs = 1usize;
-    let mut unmask = false;
-    let mut profiles = true;
-    let mut stack: Option<String> = None;
-    let mut max_findings = medcom::finding::DEFAULT_MAX_FINDINGS;
-    let mut paths: Vec<&str> = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--format" => {
-                output = match it.next().map(String::as_str) {
-                    Some("text") => Output::Text,
-                    Some("json") => Output::Json,
-                    Some("outcome") => Output::Outcome,
-                    Some("outcome-xml") => Output::OutcomeXml,
-                    Some(other) => {
-                        return Err(Failure::Usage(format!(
-                            "--format takes text, json, outcome or outcome-xml, not '{other}'"
-                        )))
-                    }
-                    None => return Err(Failure::Usage("--format needs a value".into())),
-                }
-            }
-            "--jobs" | "-j" => {
-                jobs = number(it.next(), 1, "--jobs takes a number of at least 1")?;
-            }
-            "--max-findings" => {
-                max_findings = number(it.next(), 0, "--max-findings takes a number")?;
-            }
-            "--unmask" => unmask = true,
-            "--no-profiles" => profiles = false,
-            "--stack" => {
-                stack = Some(it.next().cloned().ok_or_else(|| {
-                    Failure::Usage("--stack takes a stack such as carecommunication@4.0".into())
-                })?);
-            }
-            "-" => paths.push("-"),
-            flag if flag.starts_with('-') => {
-                return Err(Failure::Usage(format!("unknown option '{flag}'")))
-            }
-            path => paths.push(path),
-        }
-    }
-    if paths.is_empty() {
-        return Err(Failure::Usage(
-            "validate needs at least one PATH (or - for stdin)".into(),
-        ));
-    }
+pub(crate) fn run(options: Options) -> Outcome {
+    let Options {
+        format: output,
+        jobs,
+        unmask,
+        no_profiles,
+        stack,
+        max_findings,
+        paths,
+    } = options;
+    let profiles = !no_profiles;
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let mut io_errors = Vec::new();
     let mut inputs = Vec::new();
     for path in paths {
@@ -193,10 +197,21 @@ pub(crate) fn run(args: &[String]) -> Outcome {
         }
     }
     match output {
-        Output::Text => out.push_str(&format!(
-            "{} files: {valid} valid, {invalid} invalid ({errors} errors, {warnings} warnings)\n",
-            valid + invalid
-        )),
+        Output::Text => {
+            let summary = format!(
+                "{}: {valid} valid, {invalid} invalid ({}, {})",
+                plural(valid + invalid, "file", "files"),
+                plural(errors, "error", "errors"),
+                plural(warnings, "warning", "warnings"),
+            );
+            let style = if invalid == 0 {
+                Style::Good
+            } else {
+                Style::Error
+            };
+            out.push_str(&paint_stdout(&summary, style));
+            out.push('\n');
+        }
         Output::Json => {
             // The files are serialized on the workers; keys in the order serde_json writes
             // them ("files" before "summary").

@@ -106,6 +106,22 @@ fn root_namespace(bytes: &[u8]) -> Option<String> {
 
 /// Reads either envelope, deciding by the root element's namespace.
 ///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use medcom::exchange::{clock::TestClock, envelope, store::MemoryStore, Engine};
+/// // `send` puts a message in a VANSEnvelope (the default); reading it gives the message back.
+/// let letter = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cli/xdis91.xml"));
+/// let mut engine = Engine::new(Box::new(MemoryStore::default()), Arc::new(TestClock::new(0, 1)));
+/// let (_, sent) = engine.send(letter)?;
+/// assert!(envelope::is_envelope(&sent));
+/// let read = envelope::read(&sent)?;
+/// assert_eq!(read.payload(), Some(&letter[..]));
+/// assert!(envelope::read(b"<x/>").is_err());
+/// # Ok::<(), medcom::exchange::ExchangeError>(())
+/// ```
+///
 /// # Errors
 ///
 /// [`ExchangeError`] for text that is not UTF-8 XML, or an envelope that lacks what it must

@@ -267,36 +267,23 @@ fn hyphenate(id: &str) -> Option<String> {
     Some(out)
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 /// Encoded characters per line, as MIME (RFC 2045) and MedCom's converter write them.
 const LINE: usize = 76;
 
+/// Standard base64 with canonical padding; unused trailing bits are ignored on input.
+const ENGINE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
+
 /// MIME base64: lines of 76 characters, each ended by a line feed.
 pub(crate) fn base64_lines(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() / 3 * 4 + bytes.len() / 57 + 8);
-    let mut column = 0;
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            let c = if k <= chunk.len() {
-                char::from(ALPHABET[((n >> (18 - 6 * k)) & 63) as usize])
-            } else {
-                '='
-            };
-            out.push(c);
-        }
-        column += 4;
-        if column == LINE {
-            out.push('\n');
-            column = 0;
-        }
-    }
-    if column > 0 {
+    use base64::Engine as _;
+    let flat = ENGINE.encode(bytes);
+    let mut out = String::with_capacity(flat.len() + flat.len() / LINE + 1);
+    // The encoding is ASCII, so byte chunks are whole characters.
+    for line in flat.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
         out.push('\n');
     }
     out
@@ -304,39 +291,9 @@ pub(crate) fn base64_lines(bytes: &[u8]) -> String {
 
 /// Decodes base64, ignoring ASCII whitespace; `None` for anything else malformed.
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let mut quad = [0u8; 4];
-    let mut filled = 0;
-    let mut padding = 0;
-    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
-        let v = match b {
-            b'=' => {
-                padding += 1;
-                0
-            }
-            _ if padding > 0 => return None,
-            _ => u8::try_from(ALPHABET.iter().position(|a| *a == b)?).ok()?,
-        };
-        quad[filled] = v;
-        filled += 1;
-        if filled == 4 {
-            if padding > 2 {
-                return None;
-            }
-            let n = (u32::from(quad[0]) << 18)
-                | (u32::from(quad[1]) << 12)
-                | (u32::from(quad[2]) << 6)
-                | u32::from(quad[3]);
-            let decoded = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-            out.extend_from_slice(decoded.get(..3 - padding)?);
-            filled = 0;
-            if padding > 0 {
-                // Padding ends the data.
-                padding = 3;
-            }
-        }
-    }
-    (filled == 0).then_some(out)
+    use base64::Engine as _;
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    ENGINE.decode(compact).ok()
 }
 
 #[cfg(test)]

@@ -79,14 +79,7 @@ impl DateTime {
         }
         let num = |s: &str| s.parse::<u32>().unwrap_or(0);
         let (y, m, day) = (num(&date[..4]), num(&date[5..7]), num(&date[8..10]));
-        let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-        let days = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => 0,
-        };
+        let days = crate::calendar::days_in_month(i64::from(y), m);
         if !(1970..=2069).contains(&y) || day == 0 || day > days {
             return Err(invalid("Date", "not a date between 1970 and 2069"));
         }

@@ -6,7 +6,7 @@
 //! (including `maxOccurs="0"`, which removes the particle), `simpleContent` and
 //! `complexContent` with `extension` and `restriction`, `attribute` (local, `ref`, `use`,
 //! `fixed`), `attributeGroup`, `anyAttribute` (any namespace, not checked), the facets `pattern`
-//! (see [`translate`](super::regex)), `enumeration`, `length`, `minLength`, `maxLength`,
+//! (XSD regular expressions translated to Rust ones), `enumeration`, `length`, `minLength`, `maxLength`,
 //! `totalDigits`, `fractionDigits`, `minInclusive`, `maxInclusive`, `minExclusive`,
 //! `maxExclusive`, `whiteSpace`, the built-in types, and `include`/`import` through relative
 //! `schemaLocation`s across the schema folders.

@@ -395,18 +395,9 @@ impl Cursor<'_> {
     }
 }
 
-fn leap(y: u32) -> bool {
-    y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400))
-}
-
 fn day_ok(year: Option<u32>, month: u32, day: u32) -> bool {
-    let max = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if year.is_none_or(leap) => 29,
-        2 => 28,
-        _ => return false,
-    };
+    // Without a year (gMonthDay), 29 February is allowed: 2000 is a leap year.
+    let max = crate::calendar::days_in_month(year.map_or(2000, i64::from), month);
     (1..=max).contains(&day)
 }
 
