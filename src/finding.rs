@@ -11,8 +11,7 @@ use std::sync::Arc;
 use crate::error::Position;
 
 /// How serious a finding is (the FHIR `OperationOutcome.issue.severity` values that apply).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Severity {
     /// The message does not conform.
@@ -38,6 +37,13 @@ impl Severity {
             Self::Warning => "warning",
             Self::Information => "information",
         }
+    }
+}
+
+impl serde::Serialize for Severity {
+    /// As its [code](Self::code).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
     }
 }
 
@@ -180,7 +186,6 @@ impl fmt::Display for Finding {
 
 /// A finding as it serializes: keys in alphabetical order, `line` and `column` `null` when the
 /// position is unknown, `expression` the location.
-#[derive(serde::Serialize)]
 pub(crate) struct Issue<'f> {
     code: &'f str,
     column: Option<u32>,
@@ -201,6 +206,20 @@ impl<'f> Issue<'f> {
             message,
             severity: f.severity(),
         }
+    }
+}
+
+impl serde::Serialize for Issue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("Issue", 6)?;
+        s.serialize_field("code", self.code)?;
+        s.serialize_field("column", &self.column)?;
+        s.serialize_field("expression", self.expression)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("severity", &self.severity)?;
+        s.end()
     }
 }
 

@@ -285,20 +285,6 @@ impl Report {
     }
 }
 
-/// One file's object of `medcom validate --format json`: keys in alphabetical order, the
-/// optional `acknowledgement` and `envelope` only when set.
-#[derive(serde::Serialize)]
-struct FileJson<'r> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    acknowledgement: Option<&'r str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    envelope: Option<&'r str>,
-    issues: Issues<'r>,
-    message_type: Option<&'r str>,
-    path: Option<&'r str>,
-    valid: bool,
-}
-
 /// The findings, rendered (masked or not) as the report says, without an intermediate list.
 struct Issues<'r>(&'r Report);
 
@@ -318,14 +304,21 @@ impl serde::Serialize for Report {
     /// `{"issues":[...],"message_type":...,"path":...,"valid":...}`, each issue as a
     /// [`Finding`] serializes, its message masked unless the report is unmasked.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        FileJson {
-            acknowledgement: self.acknowledgement,
-            envelope: self.envelope,
-            issues: Issues(self),
-            message_type: self.message_type.as_deref(),
-            path: self.path.as_deref(),
-            valid: self.is_valid(),
+        use serde::ser::SerializeStruct as _;
+        // Keys in alphabetical order; `acknowledgement` and `envelope` only when set.
+        let optional =
+            usize::from(self.acknowledgement.is_some()) + usize::from(self.envelope.is_some());
+        let mut s = serializer.serialize_struct("Report", 4 + optional)?;
+        if let Some(code) = self.acknowledgement {
+            s.serialize_field("acknowledgement", code)?;
         }
-        .serialize(serializer)
+        if let Some(envelope) = self.envelope {
+            s.serialize_field("envelope", envelope)?;
+        }
+        s.serialize_field("issues", &Issues(self))?;
+        s.serialize_field("message_type", &self.message_type)?;
+        s.serialize_field("path", &self.path)?;
+        s.serialize_field("valid", &self.is_valid())?;
+        s.end()
     }
 }
