@@ -15,6 +15,8 @@
 //! assert_eq!(json, r#"{"resourceType":"Patient","birthDate":"1970-01-01"}"#);
 //! ```
 
+mod base64;
+pub mod clock;
 pub mod dk;
 pub mod error;
 pub mod exchange;
@@ -29,6 +31,7 @@ mod lines;
 pub mod messages;
 pub mod model;
 pub mod options;
+mod primitive;
 pub mod profile;
 pub mod validate;
 mod words;

@@ -401,7 +401,7 @@ impl Attachment {
         Self {
             content_type: Some(content_type.to_owned()),
             title: title.to_owned(),
-            data: Some(crate::exchange::base64::encode(content)),
+            data: Some(crate::base64::encode(content)),
             url: None,
             creation: None,
         }
