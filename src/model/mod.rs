@@ -18,7 +18,10 @@ use std::sync::OnceLock;
 pub(crate) use types::choice_wire_name;
 pub use types::{Element, JsonForm, PrimitiveKind, Type, TypeKind};
 
+pub mod message;
+
 use crate::error::{Position, ReadError};
+pub use message::MessageView;
 
 /// Index of a node in its [`Document`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
