@@ -115,8 +115,8 @@ fn settings_reach_the_report() {
     assert_eq!(capped.findings().len(), 1);
     assert_eq!(capped.findings()[0].code(), "findings-truncated");
     assert!(!capped.is_valid());
+    assert!(rules.validate(&fixture("cc-valid.json")).is_valid());
     let judged = rules
-        .clone()
         .policy(medcom::exchange::ReceivePolicy::Standard)
         .validate(&fixture("cc-valid.json"));
     assert_eq!(judged.acknowledgement(), Some("ok"));
