@@ -138,3 +138,21 @@ fn settings_reach_the_report() {
         forced.version()
     );
 }
+
+#[test]
+fn one_validator_serves_many_threads() {
+    fn shared<T: Send + Sync + Clone>(_: &T) {}
+    let validator = medcom::Validator::new().profiles(false);
+    shared(&validator);
+    let input = fixture("cc-valid.json");
+    let verdicts: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| validator.validate(&input).is_valid()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a worker"))
+            .collect()
+    });
+    assert_eq!(verdicts, [true, true]);
+}
