@@ -52,10 +52,10 @@ pub use datetime::{Precision, Temporal};
 pub use decimal::Decimal;
 pub use error::{EvalError, EvalErrorKind, HookError, ParseError, ParseErrorKind};
 pub use quantity::Quantity;
-pub use value::{Collection, Item, Str, Value};
 /// The inline vector a [`Collection`] is, re-exported so that callers name the very version
 /// the crate uses.
 pub use smallvec;
+pub use value::{Collection, Item, Str, Value};
 
 use crate::model::{Node, Type};
 
