@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::model::PrimitiveKind;
+use crate::primitive::PrimitiveKind;
 
 /// A place in the source text.
 ///

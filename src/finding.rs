@@ -42,6 +42,13 @@ impl Severity {
     }
 }
 
+impl serde::Serialize for Severity {
+    /// As its [code](Self::code).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -176,6 +183,65 @@ impl fmt::Display for Finding {
             "{}[{}] {}: {}",
             self.0.severity, self.0.code, self.0.location, self.0.message
         )
+    }
+}
+
+/// A finding as it serializes: keys in alphabetical order, `line` and `column` `null` when the
+/// position is unknown, `expression` the location.
+pub(crate) struct Issue<'f> {
+    code: &'f str,
+    column: Option<u32>,
+    expression: &'f str,
+    line: Option<u32>,
+    message: std::borrow::Cow<'f, str>,
+    severity: Severity,
+}
+
+impl<'f> Issue<'f> {
+    pub(crate) fn new(f: &'f Finding, message: std::borrow::Cow<'f, str>) -> Self {
+        let position = f.position();
+        Self {
+            code: f.code(),
+            column: position.map(|p| p.column),
+            expression: f.location(),
+            line: position.map(|p| p.line),
+            message,
+            severity: f.severity(),
+        }
+    }
+}
+
+impl serde::Serialize for Issue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("Issue", 6)?;
+        s.serialize_field("code", self.code)?;
+        s.serialize_field("column", &self.column)?;
+        s.serialize_field("expression", self.expression)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("severity", &self.severity)?;
+        s.end()
+    }
+}
+
+impl serde::Serialize for Finding {
+    /// `{"code":...,"column":...,"expression":...,"line":...,"message":...,"severity":...}`,
+    /// the message masked (the value is never serialized).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::finding::{Finding, Severity};
+    /// let f = Finding::new("dk-cpr-date", Severity::Error, "Patient.identifier[0].value", "no valid birth date")
+    ///     .with_value("3113450000");
+    /// assert_eq!(
+    ///     serde_json::to_string(&f).unwrap(),
+    ///     r#"{"code":"dk-cpr-date","column":null,"expression":"Patient.identifier[0].value","line":null,"message":"no valid birth date","severity":"error"}"#
+    /// );
+    /// ```
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Issue::new(self, std::borrow::Cow::Borrowed(self.message())).serialize(serializer)
     }
 }
 

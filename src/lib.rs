@@ -19,7 +19,9 @@
 //! assert_eq!(json, r#"{"resourceType":"Patient","birthDate":"1970-01-01"}"#);
 //! ```
 
+mod base64;
 mod calendar;
+pub mod clock;
 pub mod dk;
 pub mod error;
 pub mod exchange;
@@ -27,12 +29,14 @@ pub mod fhirpath;
 pub mod finding;
 #[doc(hidden)]
 pub mod import;
+pub mod input;
 pub mod json;
 pub mod legacy;
 mod lines;
 pub mod messages;
 pub mod model;
 pub mod options;
+mod primitive;
 pub mod profile;
 pub mod validate;
 mod words;
@@ -42,6 +46,7 @@ pub mod xml;
 pub mod __fuzz;
 
 pub use error::{Position, ReadError, ReadErrorKind};
+pub use input::{validate_bytes, Validator};
 pub use model::{Document, Node, NodeId};
 pub use options::{Mode, ReadOptions};
 
@@ -116,10 +121,16 @@ pub fn parse_with_options<'a>(
     match Format::detect(input.as_bytes()) {
         Some(Format::Xml) => xml::parse_with_options(input, options),
         Some(Format::Json) => json::parse_with_options(input, options),
-        None => Err(ReadError::new(
-            ReadErrorKind::UnknownFormat,
-            Position::default(),
-        )),
+        // Where the content starts: the character that is neither `<` nor `{`.
+        None => {
+            let start = input
+                .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+                .len();
+            Err(ReadError::new(
+                ReadErrorKind::UnknownFormat,
+                Position::from_offset(input, input.len() - start),
+            ))
+        }
     }
 }
 

@@ -123,7 +123,7 @@ const CASES: &[Case] = &[
     case(&["validate", "--no-profiles", "--format", "outcome", "fixtures/validate/cc-bad-cpr.json"], b"", 1, r#"{"resourceType":"OperationOutcome","issue":[{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line","valueInteger":46},{"url":"http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col","valueInteger":13}],"severity":"error","code":"value""#, ""),
     case(&["validate", "--no-profiles", "--format", "outcome-xml", "fixtures/validate/cc-valid.json"], b"", 0, r#"<OperationOutcome xmlns="http://hl7.org/fhir"><issue><severity value="information"/><code value="informational"/>"#, ""),
     case(&["validate", "--no-profiles", "-"], br#"{"resourceType":"Bundle","type":"message"}"#, 1, "-:1:1: error[medcom-header-first] Bundle: the Bundle has no entries", ""),
-    case(&["validate", "--no-profiles", "fixtures/validate/not-fhir.txt"], b"", 1, "not-fhir.txt: error[fhir-read] : input is neither XML nor JSON", ""),
+    case(&["validate", "--no-profiles", "fixtures/validate/not-fhir.txt"], b"", 1, "not-fhir.txt:1:1: error[fhir-read] : input is neither XML nor JSON", ""),
     case(&["validate", "--no-profiles", "fixtures/validate/legacy-bad.edi"], b"", 1, "legacy-bad.edi:1:10: error[edifact-missing-value] UNB/3:1: UNB has no recipient", ""),
     case(&["validate", "--no-profiles", "fixtures/validate/legacy-empty-emessage.xml"], b"", 1, "error[xsd-missing-element] /Emessage", ""),
     case(&["validate", "--no-profiles", "--jobs", "2", "fixtures/validate"], b"", 1, "28 files: 9 valid, 19 invalid (26 errors, 2 warnings)", ""),

@@ -16,7 +16,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use medcom::fhirpath::{EvalContext, Expression, Hooks, Item};
+use medcom::fhirpath::{EvalContext, Expression, HookError, Hooks, Item};
 use medcom::model::Node;
 
 /// One row of `invariants.tsv`: key, element, expression.
@@ -1010,7 +1010,7 @@ const CASES: &[(&str, &str, &str, bool, &str, &str)] = &[
 struct TestHooks;
 
 impl Hooks for TestHooks {
-    fn conforms_to(&self, node: Node<'_, '_>, url: &str) -> Result<bool, String> {
+    fn conforms_to(&self, node: Node<'_, '_>, url: &str) -> Result<bool, HookError> {
         let declared = node.child("meta").into_iter().flat_map(|m| {
             m.children_named("profile")
                 .filter_map(|p| p.value())
@@ -1021,14 +1021,21 @@ impl Hooks for TestHooks {
             .any(|p| p.split('|').next() == Some(url)))
     }
 
-    fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, String> {
+    fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, HookError> {
         let codes: &[&str] = match value_set {
             "http://medcomfhir.dk/ig/terminology/ValueSet/medcom-HomeCareObservation-messagingActivities" => {
                 &["new-message", "reply-message", "retract-message", "modified-message"]
             }
-            _ => return Err(format!("value set {value_set} is not available")),
+            _ => {
+                return Err(HookError::Unavailable {
+                    what: "value set",
+                    url: value_set.to_owned(),
+                })
+            }
         };
-        let node = item.node().ok_or("not a coded element")?;
+        let node = item
+            .node()
+            .ok_or_else(|| HookError::Unanswerable("not a coded element".to_owned()))?;
         Ok(node
             .children_named("coding")
             .filter_map(|c| c.child_value("code"))

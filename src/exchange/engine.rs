@@ -858,7 +858,7 @@ pub fn legacy_refusals(
         return Ok(crate::legacy::content::validate(bytes).refusals());
     }
     let errors: Vec<String> = crate::legacy::schema::validate_bytes(bytes)
-        .map_err(ExchangeError::payload)?
+        .map_err(|e| ExchangeError::payload(e.to_string()))?
         .into_iter()
         .filter(|f| f.severity() == Severity::Error)
         .map(|f| format!("{}: {}", f.code(), f.message()))

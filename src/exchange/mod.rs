@@ -57,8 +57,9 @@
 //! ```
 
 pub mod ack;
-pub mod base64;
-pub mod clock;
+pub(crate) use crate::base64;
+/// The injectable clock and UUID source (also [`crate::clock`]).
+pub use crate::clock;
 pub mod engine;
 pub mod envelope;
 pub mod payload;

@@ -170,13 +170,11 @@ fn fhir(bytes: &[u8], format: Format) -> Result<Payload, ExchangeError> {
     if bundle.ty().name() != "Bundle" {
         return Err(ExchangeError::payload("the root is no Bundle"));
     }
-    let resources: Vec<_> = bundle
-        .children_named("entry")
-        .filter_map(|e| e.child("resource"))
-        .collect();
-    let header = resources
-        .first()
-        .filter(|r| r.ty().name() == "MessageHeader")
+    // MedCom keys a message on a MessageHeader that is `entry[0]`.
+    let view = crate::model::MessageView::new(bundle);
+    let header = view
+        .header()
+        .filter(|_| view.header_is_first())
         .ok_or_else(|| ExchangeError::payload("the first entry is no MessageHeader"))?;
     let envelope_id = bundle.child_value("id").unwrap_or("").to_owned();
     let header_id = header.child_value("id").unwrap_or("").to_owned();
@@ -185,16 +183,7 @@ fn fhir(bytes: &[u8], format: Format) -> Result<Payload, ExchangeError> {
             "Bundle.id or MessageHeader.id missing",
         ));
     }
-    let resolve = |reference: Option<&str>| {
-        let reference = reference?;
-        resources.iter().copied().find(|r| {
-            let id = r.child_value("id").unwrap_or("");
-            !id.is_empty()
-                && reference
-                    .strip_suffix(id)
-                    .is_some_and(|rest| rest.ends_with(&format!("{}/", r.ty().name())))
-        })
-    };
+    let resolve = |reference: Option<&str>| view.resolve(None, reference?);
     let party = |reference: Option<&str>| {
         let mut p = Party::default();
         if let Some(org) = resolve(reference) {
@@ -229,24 +218,26 @@ fn fhir(bytes: &[u8], format: Format) -> Result<Payload, ExchangeError> {
     let response_code = response
         .and_then(|r| r.child_value("code"))
         .map(str::to_owned);
-    let patient = resources
-        .iter()
-        .find(|r| r.ty().name() == "Patient")
+    let patient = view
+        .resources_of("Patient")
+        .map(|(_, r)| r)
+        .next()
         .and_then(|p| p.children_named("identifier").next())
         .and_then(|i| i.child_value("value"))
         .map(str::to_owned);
     // The latest Provenance carries the activity (HospitalNotification's statistic).
-    let activity = resources
-        .iter()
-        .filter(|r| r.ty().name() == "Provenance")
+    let activity = view
+        .resources_of("Provenance")
+        .map(|(_, r)| r)
         .max_by(|a, b| a.child_value("recorded").cmp(&b.child_value("recorded")))
         .and_then(|p| p.child("activity"))
         .and_then(|a| a.children_named("coding").next())
         .and_then(|c| c.child_value("code"))
         .unwrap_or("");
-    let category = resources
-        .iter()
-        .find(|r| r.ty().name() == "Communication")
+    let category = view
+        .resources_of("Communication")
+        .map(|(_, r)| r)
+        .next()
         .and_then(|c| c.children_named("category").next())
         .and_then(|c| c.children_named("coding").next())
         .and_then(|c| c.child_value("code"))

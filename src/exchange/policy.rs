@@ -41,7 +41,7 @@ use std::fmt;
 
 use crate::finding::{Finding, Severity};
 use crate::messages::{reply, AckIssue, ResponseCode};
-use crate::model::{Document, Node};
+use crate::model::{Document, MessageView, Node};
 use crate::validate::Validator;
 use crate::{Mode, ReadOptions};
 
@@ -304,18 +304,10 @@ where
         .filter(move |r| r.ty().name() == ty)
 }
 
-/// The Organization a reference names inside the Bundle: by `fullUrl`, or by type and id.
-fn organization<'d, 'a>(bundle: Node<'d, 'a>, reference: &str) -> Option<Node<'d, 'a>> {
-    let by_url = bundle
-        .children_named("entry")
-        .find(|e| e.child_value("fullUrl") == Some(reference))
-        .and_then(|e| e.child("resource"));
-    let found = by_url.or_else(|| {
-        let id = reference
-            .strip_prefix("urn:uuid:")
-            .unwrap_or_else(|| reference.rsplit('/').next().unwrap_or(reference));
-        resources(bundle, "Organization").find(|r| r.child_value("id") == Some(id))
-    })?;
+/// The Organization a reference names inside the Bundle
+/// ([`crate::model::MessageView::resolve`]).
+fn organization<'d, 'a>(view: &MessageView<'d, 'a>, reference: &str) -> Option<Node<'d, 'a>> {
+    let found = view.resolve(None, reference)?;
     (found.ty().name() == "Organization").then_some(found)
 }
 
@@ -335,7 +327,8 @@ fn check(doc: &Document<'_>) -> Vec<Violation> {
     if bundle.ty().name() != "Bundle" || bundle.child_value("type") != Some("message") {
         return vec![violation(Rule::NotAMessage, "not a message Bundle")];
     }
-    let Some(header) = resources(bundle, "MessageHeader").next() else {
+    let view = MessageView::new(bundle);
+    let Some(header) = view.header() else {
         return vec![violation(Rule::NotAMessage, "no MessageHeader")];
     };
     let mut out = Vec::new();
@@ -359,7 +352,7 @@ fn check(doc: &Document<'_>) -> Vec<Violation> {
     }
     match text(header, &["sender", "reference"]) {
         None => out.push(violation(Rule::Sender, "MessageHeader.sender is missing")),
-        Some(r) => match organization(bundle, r) {
+        Some(r) => match organization(&view, r) {
             None => out.push(violation(
                 Rule::Sender,
                 "MessageHeader.sender names no Organization in the Bundle",
@@ -389,7 +382,7 @@ fn check(doc: &Document<'_>) -> Vec<Violation> {
                     Rule::Receiver,
                     "MessageHeader.destination.receiver is missing",
                 )),
-                Some(r) => match organization(bundle, r) {
+                Some(r) => match organization(&view, r) {
                     None => out.push(violation(
                         Rule::Receiver,
                         "MessageHeader.destination.receiver names no Organization in the Bundle",

@@ -237,3 +237,37 @@ impl fmt::Display for EvalError {
 }
 
 impl std::error::Error for EvalError {}
+
+/// Why a [`crate::fhirpath::Hooks`] function (`conformsTo`, `memberOf`) could not answer.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::fhirpath::HookError;
+/// let e = HookError::Unavailable { what: "value set", url: "http://example.org/vs".into() };
+/// assert_eq!(e.to_string(), "value set http://example.org/vs is not available");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HookError {
+    /// The profile or value set is not available to the hooks.
+    Unavailable {
+        /// What: `profile` or `value set`.
+        what: &'static str,
+        /// Its canonical URL.
+        url: String,
+    },
+    /// The question cannot be answered, for the reason given.
+    Unanswerable(String),
+}
+
+impl fmt::Display for HookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unavailable { what, url } => write!(f, "{what} {url} is not available"),
+            Self::Unanswerable(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for HookError {}

@@ -50,8 +50,11 @@ use std::sync::{Arc, Mutex};
 
 pub use datetime::{Precision, Temporal};
 pub use decimal::Decimal;
-pub use error::{EvalError, EvalErrorKind, ParseError, ParseErrorKind};
+pub use error::{EvalError, EvalErrorKind, HookError, ParseError, ParseErrorKind};
 pub use quantity::Quantity;
+/// The inline vector a [`Collection`] is, re-exported so that callers name the very version
+/// the crate uses.
+pub use smallvec;
 pub use value::{Collection, Item, Str, Value};
 
 use crate::model::{Node, Type};
@@ -162,15 +165,15 @@ impl Expression {
 /// # Examples
 ///
 /// ```
-/// use medcom::fhirpath::{EvalContext, Expression, Hooks, Item};
+/// use medcom::fhirpath::{EvalContext, Expression, HookError, Hooks, Item};
 /// struct Genders;
 /// impl Hooks for Genders {
-///     fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, String> {
+///     fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, HookError> {
 ///         match value_set {
 ///             "http://hl7.org/fhir/ValueSet/administrative-gender" => {
 ///                 Ok(["male", "female", "other", "unknown"].contains(&item.to_string().as_str()))
 ///             }
-///             _ => Err(format!("value set {value_set} is not available")),
+///             _ => Err(HookError::Unavailable { what: "value set", url: value_set.to_owned() }),
 ///         }
 ///     }
 /// }
@@ -188,12 +191,15 @@ pub trait Hooks {
     ///
     /// # Errors
     ///
-    /// A message when the profile is unknown or cannot be checked.
-    fn conforms_to(&self, node: Node<'_, '_>, url: &str) -> Result<bool, String> {
+    /// A [`HookError`] when the profile is unknown or cannot be checked.
+    fn conforms_to(&self, node: Node<'_, '_>, url: &str) -> Result<bool, HookError> {
         let core = url
             .strip_prefix("http://hl7.org/fhir/StructureDefinition/")
             .and_then(Type::by_name)
-            .ok_or_else(|| format!("profile {url} is not available"))?;
+            .ok_or_else(|| HookError::Unavailable {
+                what: "profile",
+                url: url.to_owned(),
+            })?;
         Ok(node.ty().is_a(core))
     }
 
@@ -202,10 +208,13 @@ pub trait Hooks {
     ///
     /// # Errors
     ///
-    /// A message when the value set is unknown or cannot be expanded.
-    fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, String> {
+    /// A [`HookError`] when the value set is unknown or cannot be expanded.
+    fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, HookError> {
         let _ = item;
-        Err(format!("value set {value_set} is not available"))
+        Err(HookError::Unavailable {
+            what: "value set",
+            url: value_set.to_owned(),
+        })
     }
 
     /// Receives the collection of `trace(name)`; the default ignores it.

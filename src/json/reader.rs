@@ -927,7 +927,10 @@ impl<'a> Parser<'a, '_> {
             } else {
                 primitive::check(kind, &text)
                     .err()
-                    .map(|reason| ReadErrorKind::InvalidPrimitive { kind, reason })
+                    .map(|e| ReadErrorKind::InvalidPrimitive {
+                        kind,
+                        reason: e.reason(),
+                    })
             };
             let node = match target {
                 Some(t) => {

@@ -423,7 +423,6 @@ impl MessageInfo {
     }
 }
 
-/// The MessageHeader: `entry[0]`, else the first MessageHeader entry.
 /// The Bundle, its MessageHeader and the event code: what every read view starts from.
 pub(crate) fn message_header<'d, 'a>(
     doc: &'d Document<'a>,
@@ -471,8 +470,9 @@ pub(crate) fn read_sender(
     Ok(sender)
 }
 
+/// The MessageHeader, as the message view finds it ([`crate::model::MessageView::header`]).
 pub(crate) fn header_of<'d, 'a>(bundle: Node<'d, 'a>) -> Option<Node<'d, 'a>> {
-    resources(bundle, "MessageHeader").next()
+    crate::model::MessageView::new(bundle).header()
 }
 
 /// The entry resources of one type.
@@ -496,20 +496,10 @@ pub(crate) fn id_of(reference: &str) -> &str {
         .unwrap_or_else(|| reference.rsplit('/').next().unwrap_or(reference))
 }
 
-/// Resolves a reference inside the Bundle: an exact `fullUrl`, a `fullUrl` ending in the
-/// relative reference, or a resource of that type and id.
+/// Resolves a reference inside the Bundle by the R4 rules
+/// ([`crate::model::MessageView::resolve`]).
 pub(crate) fn resolve<'d, 'a>(bundle: Node<'d, 'a>, reference: &str) -> Option<Node<'d, 'a>> {
-    let entries = || bundle.children_named("entry");
-    if let Some(e) = entries().find(|e| e.child_value("fullUrl") == Some(reference)) {
-        return e.child("resource");
-    }
-    let (ty, id) = match reference.rsplit_once('/') {
-        Some((path, id)) => (path.rsplit('/').next().unwrap_or(path), id),
-        None => ("", id_of(reference)),
-    };
-    entries()
-        .filter_map(|e| e.child("resource"))
-        .find(|r| (ty.is_empty() || r.ty().name() == ty) && r.child_value("id") == Some(id))
+    crate::model::MessageView::new(bundle).resolve(None, reference)
 }
 
 pub(crate) fn resolve_required<'d, 'a>(

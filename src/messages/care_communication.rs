@@ -401,10 +401,7 @@ impl Attachment {
         Self {
             content_type: Some(content_type.to_owned()),
             title: title.to_owned(),
-            data: Some(base64::Engine::encode(
-                &base64::engine::general_purpose::STANDARD,
-                content,
-            )),
+            data: Some(crate::base64::encode(content)),
             url: None,
             creation: None,
         }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::exchange::clock::{date_time, Clock, SystemClock, TestClock};
+use crate::clock::{date_time, Clock, SystemClock, TestClock};
 
 /// A source of fresh resource identifiers: lowercase UUIDs of version 4, as MedCom asks for
 /// every `Bundle.id`, resource id and `urn:uuid:` identifier.
@@ -14,7 +14,7 @@ pub trait IdSource: Send + Sync {
 }
 
 /// Random UUIDv4s (the default), from the same OS-seeded generator as
-/// [`SystemClock`](crate::exchange::clock::SystemClock).
+/// [`SystemClock`](crate::clock::SystemClock).
 ///
 /// # Examples
 ///

@@ -2,7 +2,7 @@
 //! views that turn a received message into the same typed data.
 //!
 //! - Foundation: identifiers and time from a [`Context`] (an [`IdSource`], UUIDv4 by default,
-//!   and the exchange [`Clock`](crate::exchange::clock::Clock)); the parties
+//!   and the exchange [`Clock`](crate::clock::Clock)); the parties
 //!   ([`Organization`], [`Patient`], [`Author`], [`CareTeam`]); the Provenance chain
 //!   ([`ProvenanceRecord`], [`Activity`], [`Predecessor`]); what every message shares
 //!   ([`MessageInfo`]); generated narratives; typed errors ([`BuildError`], [`ViewError`]).

@@ -18,7 +18,10 @@ use std::sync::OnceLock;
 pub(crate) use types::choice_wire_name;
 pub use types::{Element, JsonForm, PrimitiveKind, Type, TypeKind};
 
+pub mod message;
+
 use crate::error::{Position, ReadError};
+pub use message::MessageView;
 
 /// Index of a node in its [`Document`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,7 +68,7 @@ pub struct Document<'a> {
     line_starts: OnceLock<crate::lines::LineIndex>,
     /// What the readers' narrative scan found, by node, in node order (a built or changed
     /// narrative is scanned when asked).
-    pub(crate) narratives: Vec<(u32, crate::xml::NarrativeFacts)>,
+    pub(crate) narratives: Vec<(u32, NarrativeFacts)>,
 }
 
 impl fmt::Debug for Document<'_> {
@@ -248,7 +251,7 @@ impl<'a> Document<'a> {
     }
 
     /// Records what the narrative scan found for node `id` (kept in node order).
-    pub(crate) fn record_narrative(&mut self, id: u32, facts: crate::xml::NarrativeFacts) {
+    pub(crate) fn record_narrative(&mut self, id: u32, facts: NarrativeFacts) {
         match self.narratives.binary_search_by_key(&id, |(n, _)| *n) {
             Ok(i) => self.narratives[i].1 = facts,
             Err(i) => self.narratives.insert(i, (id, facts)),
@@ -608,32 +611,11 @@ impl<'d, 'a> Node<'d, 'a> {
         self.data().value.as_deref()
     }
 
-    /// For a narrative `div`, whether it keeps to the R4 narrative rules `txt-1` (only basic
-    /// HTML formatting elements and attributes) and `txt-2` (some non-whitespace content), as
-    /// the reader found while checking it (a built or changed narrative is scanned now).
-    /// `None` for any other node, and for a `div` that is not a well-formed XHTML fragment.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let json = r#"{"resourceType":"Patient","text":{"status":"generated",
-    ///   "div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><script>x</script></div>"}}"#;
-    /// let doc = medcom::json::parse(json).unwrap();
-    /// let div = doc.root().child("text").and_then(|t| t.child("div")).unwrap();
-    /// let facts = div.narrative_facts().unwrap();
-    /// assert!(!facts.only_allowed);
-    /// assert!(facts.has_content);
-    /// ```
-    #[must_use]
-    pub fn narrative_facts(&self) -> Option<crate::xml::NarrativeFacts> {
-        if self.ty().name() != "xhtml" {
-            return None;
-        }
+    /// The facts the reader recorded for this narrative `div`, if it recorded any.
+    pub(crate) fn recorded_narrative(&self) -> Option<NarrativeFacts> {
         let recorded = &self.doc.narratives;
-        match recorded.binary_search_by_key(&self.id, |(n, _)| *n) {
-            Ok(i) => Some(recorded[i].1),
-            Err(_) => crate::xml::narrative_facts(self.value()?),
-        }
+        let i = recorded.binary_search_by_key(&self.id, |(n, _)| *n).ok()?;
+        Some(recorded[i].1)
     }
 
     /// The parent element.
@@ -812,4 +794,18 @@ pub fn same_content(a: Node<'_, '_>, b: Node<'_, '_>) -> bool {
             _ => return false,
         }
     }
+}
+
+/// What the R4 narrative invariants ask of a well-formed narrative, gathered by the same pass:
+/// `txt-1` (only the basic HTML formatting elements and attributes) and `txt-2` (some
+/// non-whitespace content). The lists are those of the invariants' XPath in the R4 core
+/// package: element local names, attribute names as written (prefix and all); namespace
+/// declarations are not attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NarrativeFacts {
+    /// Every element and attribute is one `txt-1` allows.
+    pub only_allowed: bool,
+    /// Some text is not XML whitespace, or an `img` has a `src` (`txt-2`).
+    pub has_content: bool,
 }

@@ -13,7 +13,7 @@ use super::PrimitiveKind;
 ///
 /// # Errors
 ///
-/// A short reason when the value is not of the form.
+/// A [`LexicalError`] with a short reason when the value is not of the form.
 ///
 /// # Examples
 ///
@@ -24,16 +24,46 @@ use super::PrimitiveKind;
 /// assert!(check(PrimitiveKind::Decimal, "1.50").is_ok());
 /// assert!(check(PrimitiveKind::Integer, "2147483648").is_err());
 /// ```
-pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), &'static str> {
+pub fn check(kind: PrimitiveKind, value: &str) -> Result<(), LexicalError> {
     // R4: strings SHALL NOT contain characters below U+0020 other than tab, CR and LF. XML
     // cannot carry them at all, so accepting them from JSON would make a message that cannot be
     // written as XML.
     let control = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\r') & (b != b'\n');
     if value.bytes().fold(false, |acc, b| acc | control(b)) {
-        return Err("control characters are not allowed");
+        return Err(LexicalError("control characters are not allowed"));
     }
-    check_lexical(kind, value)
+    check_lexical(kind, value).map_err(LexicalError)
 }
+
+/// Why a value is not of its primitive type's lexical form (never the value itself: it may be
+/// patient data).
+///
+/// # Examples
+///
+/// ```
+/// use medcom::model::{primitive::check, PrimitiveKind};
+/// let e = check(PrimitiveKind::Boolean, "yes").unwrap_err();
+/// assert!(!e.reason().is_empty());
+/// assert_eq!(e.to_string(), e.reason());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LexicalError(&'static str);
+
+impl LexicalError {
+    /// The reason, a short fixed text.
+    #[must_use]
+    pub fn reason(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for LexicalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for LexicalError {}
 
 /// The index of the first byte at or below the space (whitespace or a control), or the
 /// length. URLs and codes are mostly clean: rule them out a word at a time.

@@ -7,10 +7,9 @@ use std::cell::RefCell;
 use serde_json::Value;
 use smallvec::SmallVec;
 
-use super::reference::Entries;
 use super::rules::{Elem, FastMap, FastSet, Rules, TypeRule};
 use crate::finding::{Finding, Severity};
-use crate::model::{Node, NodeId, TypeKind};
+use crate::model::{MessageView, Node, NodeId, TypeKind};
 
 /// Deepest element nesting the walk follows (the readers bound depth too).
 const MAX_DEPTH: usize = 96;
@@ -19,7 +18,7 @@ const MAX_DEPTH: usize = 96;
 pub(crate) struct Checker<'r, 'd, 'a> {
     pub(crate) rules: &'r Rules,
     pub(crate) bundle: Node<'d, 'a>,
-    pub(crate) entries: Entries<'d, 'a>,
+    pub(crate) entries: MessageView<'d, 'a>,
     /// Resources still to validate against a profile, and those done.
     pub(crate) pending: RefCell<Vec<(NodeId, usize)>>,
     pub(crate) done: RefCell<FastSet<(NodeId, usize)>>,
@@ -43,7 +42,7 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         Self {
             rules,
             bundle,
-            entries: Entries::new(bundle),
+            entries: MessageView::new(bundle),
             pending: RefCell::new(Vec::new()),
             done: RefCell::new(FastSet::default()),
             memo: RefCell::new(FastMap::default()),

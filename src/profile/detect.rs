@@ -16,12 +16,9 @@ pub(crate) enum Claim {
     Unknown,
 }
 
-/// The message header: `entry[0]`, else the first MessageHeader entry.
+/// The message header, as the message view finds it ([`crate::model::MessageView::header`]).
 pub(crate) fn message_header<'d, 'a>(bundle: Node<'d, 'a>) -> Option<Node<'d, 'a>> {
-    bundle
-        .children_named("entry")
-        .filter_map(|e| e.child("resource"))
-        .find(|r| r.ty().name() == "MessageHeader")
+    crate::model::MessageView::new(bundle).header()
 }
 
 fn profiles<'d>(resource: Node<'d, '_>) -> impl Iterator<Item = &'d str> {

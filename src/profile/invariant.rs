@@ -3,7 +3,7 @@
 //! carries, are checked natively in one pass over the tree.
 
 use super::check::Checker;
-use crate::fhirpath::{EvalContext, Hooks, Item};
+use crate::fhirpath::{EvalContext, HookError, Hooks, Item};
 use crate::finding::{Finding, Severity};
 use crate::model::Node;
 
@@ -16,7 +16,7 @@ struct EngineHooks<'c, 'r, 'd, 'a> {
 }
 
 impl Hooks for EngineHooks<'_, '_, '_, '_> {
-    fn conforms_to(&self, node: Node<'_, '_>, url: &str) -> Result<bool, String> {
+    fn conforms_to(&self, node: Node<'_, '_>, url: &str) -> Result<bool, HookError> {
         let Some(p) = self.checker.rules.profile(url) else {
             // Core definitions: the type decides.
             if let Some(t) = url
@@ -25,7 +25,10 @@ impl Hooks for EngineHooks<'_, '_, '_, '_> {
             {
                 return Ok(node.ty().is_a(t));
             }
-            return Err(format!("profile {url} is not available"));
+            return Err(HookError::Unavailable {
+                what: "profile",
+                url: url.to_owned(),
+            });
         };
         // The hook sees nodes of the same document; find ours by id.
         let same = std::ptr::eq(
@@ -33,19 +36,24 @@ impl Hooks for EngineHooks<'_, '_, '_, '_> {
             (self.checker.bundle.document() as *const crate::model::Document<'_>).cast::<()>(),
         );
         if !same {
-            return Err("node from another document".to_owned());
+            return Err(HookError::Unanswerable(
+                "node from another document".to_owned(),
+            ));
         }
         let node = self.checker.bundle.document().node(node.id());
         Ok(self.checker.conforms(node, p))
     }
 
-    fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, String> {
+    fn member_of(&self, item: &Item<'_, '_>, value_set: &str) -> Result<bool, HookError> {
         let vs = self
             .checker
             .rules
             .value_set(value_set)
             .and_then(|i| self.checker.rules.value_sets.get(i))
-            .ok_or_else(|| format!("value set {value_set} is not available"))?;
+            .ok_or_else(|| HookError::Unavailable {
+                what: "value set",
+                url: value_set.to_owned(),
+            })?;
         let answer = match item {
             Item::Node(n) => match n.ty().name() {
                 "CodeableConcept" => {
@@ -72,7 +80,10 @@ impl Hooks for EngineHooks<'_, '_, '_, '_> {
             },
             other => vs.contains(None, &other.to_string()),
         };
-        answer.ok_or_else(|| format!("a code system of value set {value_set} is not available"))
+        answer.ok_or_else(|| HookError::Unavailable {
+            what: "a code system of value set",
+            url: value_set.to_owned(),
+        })
     }
 }
 

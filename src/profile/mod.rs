@@ -68,7 +68,15 @@ impl fmt::Display for ProfileError {
 
 impl std::error::Error for ProfileError {}
 
-/// What [`Engine::check`] detected about a message.
+/// What [`Engine::check`] detected about a message (also what any
+/// [`crate::validate::ProfileCheck`] reports).
+///
+/// # Examples
+///
+/// ```
+/// let d = medcom::profile::Detected::default();
+/// assert!(d.message_type.is_none() && !d.supported);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Detected {
@@ -577,7 +585,7 @@ fn validate_with(
     }
     // A handful of entries: a list beats hashing.
     let mut checked_any: SmallVec<[crate::model::NodeId; 16]> = SmallVec::new();
-    for (_, res) in checker.entries.iter() {
+    for (_, res) in checker.entries.resources() {
         let mut any = false;
         if let Some(meta) = res.child("meta") {
             for p in meta.children_named("profile") {
@@ -611,7 +619,7 @@ fn validate_with(
         checker.resource(doc.node(id), p, out);
     }
     // Resources no profile reached: their core definition.
-    for (_, res) in checker.entries.iter() {
+    for (_, res) in checker.entries.resources() {
         if !checked_any.contains(&res.id()) {
             if let Some(&core) = rules.core.get(res.ty().name()) {
                 checker.resource(res, core, out);

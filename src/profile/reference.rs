@@ -1,98 +1,13 @@
-//! References inside the message: resolution against the Bundle's entries (absolute fullUrls,
-//! relative references against RESTful fullUrls, and the relative-fullUrl quirk of the MedCom
-//! test fixtures, DIGEST §2.0), `aggregation = bundled`, target types and target profiles.
+//! References inside the message: resolution by the message view
+//! ([`crate::model::MessageView::resolve`]: absolute fullUrls, relative references against
+//! RESTful fullUrls, and the relative-fullUrl quirk of the MedCom test fixtures),
+//! `aggregation = bundled`, target types and target profiles.
 
 use super::check::Checker;
 use super::rules::TypeRule;
 use crate::finding::{Finding, Severity};
 use crate::model::Node;
 use smallvec::SmallVec;
-
-/// The Bundle's entries, indexed once per check.
-pub(crate) struct Entries<'d, 'a> {
-    list: Vec<Entry<'d, 'a>>,
-}
-
-#[derive(Clone, Copy)]
-struct Entry<'d, 'a> {
-    full_url: Option<&'d str>,
-    resource: Node<'d, 'a>,
-    /// An absolute fullUrl that is not a URN (a RESTful base), worked out once per message
-    /// rather than on every reference resolved against it.
-    restful: bool,
-}
-
-fn is_absolute(r: &str) -> bool {
-    // `contains("://")` without building a substring searcher on every call.
-    let b = r.as_bytes();
-    r.starts_with("urn:")
-        || memchr::memchr_iter(b':', b).any(|i| b.get(i + 1..i + 3) == Some(b"//".as_slice()))
-}
-
-/// The reference without a `/_history/` version part.
-fn without_history(reference: &str) -> &str {
-    if !reference.as_bytes().contains(&b'_') {
-        return reference;
-    }
-    reference.split("/_history/").next().unwrap_or(reference)
-}
-
-impl<'d, 'a> Entries<'d, 'a> {
-    pub(crate) fn new(bundle: Node<'d, 'a>) -> Self {
-        let list = bundle
-            .children_named("entry")
-            .filter_map(|e| {
-                let full_url = e.child_value("fullUrl");
-                Some(Entry {
-                    full_url,
-                    resource: e.child("resource")?,
-                    restful: full_url.is_some_and(|u| is_absolute(u) && !u.starts_with("urn:")),
-                })
-            })
-            .collect();
-        Self { list }
-    }
-
-    /// The entries' resources, in order, with their fullUrls.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (Option<&'d str>, Node<'d, 'a>)> + '_ {
-        self.list.iter().map(|e| (e.full_url, e.resource))
-    }
-
-    /// Resolves a reference made from `from` (contained `#id` references look in the containing
-    /// resource).
-    pub(crate) fn resolve(&self, from: Node<'d, 'a>, reference: &str) -> Option<Node<'d, 'a>> {
-        if let Some(id) = reference.strip_prefix('#') {
-            let mut r = from.resource();
-            while r.name() == "contained" {
-                r = r.parent()?.resource();
-            }
-            return r
-                .children_named("contained")
-                .find(|c| c.child_value("id") == Some(id));
-        }
-        let reference = without_history(reference);
-        if is_absolute(reference) {
-            return self
-                .list
-                .iter()
-                .find(|e| e.full_url == Some(reference))
-                .map(|e| e.resource);
-        }
-        let (ty, id) = reference.rsplit_once('/')?;
-        self.list
-            .iter()
-            .find(|e| match e.full_url {
-                Some(u) if u == reference => true,
-                Some(u) if e.restful => u
-                    .strip_suffix(reference)
-                    .is_some_and(|base| base.ends_with('/')),
-                // A relative fullUrl that names another resource, or none at all: the
-                // resource's own type and id decide.
-                _ => e.resource.ty().name() == ty && e.resource.child_value("id") == Some(id),
-            })
-            .map(|e| e.resource)
-    }
-}
 
 impl<'d, 'a> Checker<'_, 'd, 'a> {
     pub(crate) fn reference(
@@ -108,7 +23,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
         let Some(text) = r.value() else {
             return;
         };
-        let Some(target) = self.entries.resolve(node, text) else {
+        let Some(target) = self.entries.resolve(Some(node), text) else {
             if t.bundled {
                 out.push(
                     self.finding(
@@ -173,34 +88,5 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{is_absolute, without_history};
-
-    #[test]
-    fn absolute_references_and_versions() {
-        // One line per case: the reference, absolute?
-        for (r, absolute) in [
-            ("urn:uuid:0c5a6d2e-7f3b-4b5e-9a1e-2f3a4b5c6d7e", true),
-            ("https://medcomfhir.dk/fhir/Patient/1", true),
-            ("a:b://c", true),
-            ("Patient/1", false),
-            ("Patient/1:x", false),
-            ("x:/y", false),
-            ("", false),
-        ] {
-            assert_eq!(is_absolute(r), absolute, "{r}");
-            assert_eq!(
-                is_absolute(r),
-                r.contains("://") || r.starts_with("urn:"),
-                "{r}"
-            );
-        }
-        assert_eq!(without_history("Patient/1/_history/2"), "Patient/1");
-        assert_eq!(without_history("Patient/a_b"), "Patient/a_b");
-        assert_eq!(without_history("Patient/1"), "Patient/1");
     }
 }

@@ -139,7 +139,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                     Step::Resolve => {
                         if let Some(t) = n
                             .child_value("reference")
-                            .and_then(|r| self.entries.resolve(n, r))
+                            .and_then(|r| self.entries.resolve(Some(n), r))
                         {
                             next.push(t);
                         }

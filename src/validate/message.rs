@@ -1,8 +1,9 @@
-//! The message as the rules see it: the Bundle's entries, the current MessageHeader, the
-//! message standard named by its event code, and reference resolution inside the Bundle.
+//! The message as the rules see it: the Bundle's [`MessageView`] (entries, the current
+//! MessageHeader, reference resolution) and the message standard named by its event code.
 
 use crate::finding::{Finding, Severity};
-use crate::model::Node;
+use crate::model::message::Entry;
+use crate::model::{MessageView, Node};
 use crate::validate::Detected;
 use crate::Document;
 
@@ -41,21 +42,14 @@ impl Kind {
     }
 }
 
-/// One `Bundle.entry`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Entry<'d, 'a> {
-    pub(crate) full_url: Option<&'d str>,
-    pub(crate) resource: Option<Node<'d, 'a>>,
-}
-
-/// A message prepared for the rules.
+/// A message prepared for the rules: the [`MessageView`] (entries, header, references) and the
+/// standard its event names.
 #[derive(Debug)]
 pub(crate) struct Message<'d, 'a> {
     pub(crate) doc: &'d Document<'a>,
     pub(crate) root: Node<'d, 'a>,
-    pub(crate) entries: Vec<Entry<'d, 'a>>,
-    /// The MessageHeader of this message: the first one in the Bundle (which should be
-    /// `entry[0]`).
+    pub(crate) view: MessageView<'d, 'a>,
+    /// The MessageHeader of this message ([`MessageView::header`]).
     pub(crate) header: Option<Node<'d, 'a>>,
     /// The index of [`Self::header`]'s entry.
     pub(crate) header_entry: Option<usize>,
@@ -67,27 +61,14 @@ pub(crate) struct Message<'d, 'a> {
 impl<'d, 'a> Message<'d, 'a> {
     pub(crate) fn new(doc: &'d Document<'a>) -> Self {
         let root = doc.root();
-        let entries: Vec<Entry<'d, 'a>> = if root.ty().name() == "Bundle" {
-            root.children_named("entry")
-                .map(|e| Entry {
-                    full_url: e.child_value("fullUrl"),
-                    resource: e.child("resource"),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let header_entry = entries
-            .iter()
-            .position(|e| e.resource.is_some_and(|r| r.ty().name() == "MessageHeader"));
-        let header = header_entry
-            .and_then(|i| entries.get(i))
-            .and_then(|e| e.resource);
-        let kind = header.and_then(event_code).and_then(Kind::from_event_code);
+        let view = MessageView::new(root);
+        let header = view.header();
+        let header_entry = view.header_entry();
+        let kind = view.event_code().and_then(Kind::from_event_code);
         Self {
             doc,
             root,
-            entries,
+            view,
             header,
             header_entry,
             kind,
@@ -120,9 +101,7 @@ impl<'d, 'a> Message<'d, 'a> {
 
     /// Every resource of the Bundle with its entry.
     pub(crate) fn resources(&self) -> impl Iterator<Item = (&Entry<'d, 'a>, Node<'d, 'a>)> + '_ {
-        self.entries
-            .iter()
-            .filter_map(|e| e.resource.map(|r| (e, r)))
+        self.view.resources()
     }
 
     /// The resources of one type.
@@ -130,25 +109,18 @@ impl<'d, 'a> Message<'d, 'a> {
         &'s self,
         ty: &'s str,
     ) -> impl Iterator<Item = (&'s Entry<'d, 'a>, Node<'d, 'a>)> + 's {
-        self.resources().filter(move |(_, r)| r.ty().name() == ty)
+        self.view.resources_of(ty)
     }
 
     /// The Bundle resource a reference points at.
     pub(crate) fn resolve(&self, reference: &str) -> Option<Node<'d, 'a>> {
-        self.resources()
-            .find(|(e, r)| refers_to(reference, e.full_url, *r))
-            .map(|(_, r)| r)
+        self.view.resolve(None, reference)
     }
 
     /// Whether a reference points at this message's MessageHeader.
     pub(crate) fn is_current_header(&self, reference: &str) -> bool {
-        match (
-            self.header_entry.and_then(|i| self.entries.get(i)),
-            self.header,
-        ) {
-            (Some(e), Some(h)) => refers_to(reference, e.full_url, h),
-            _ => false,
-        }
+        self.header_entry
+            .is_some_and(|i| self.view.refers_to(reference, i))
     }
 
     /// The Provenances whose target is this message's MessageHeader.
@@ -161,32 +133,12 @@ impl<'d, 'a> Message<'d, 'a> {
     }
 }
 
-/// `MessageHeader.eventCoding.code`.
-pub(crate) fn event_code<'d>(header: Node<'d, '_>) -> Option<&'d str> {
-    header
-        .child("event")
-        .filter(|e| e.ty().name() == "Coding")
-        .and_then(|c| c.child_value("code"))
-}
-
 /// The `code` node of the first coding (with a code) of a CodeableConcept child, e.g. of
 /// `Provenance.activity`.
 pub(crate) fn coding_code<'d, 'a>(node: Node<'d, 'a>, name: &str) -> Option<Node<'d, 'a>> {
     node.child(name)?
         .children_named("coding")
         .find_map(|c| c.child("code").filter(|v| v.value().is_some()))
-}
-
-/// Whether `reference` points at `resource` (whose entry has `full_url`): the fullUrl itself,
-/// `Type/id`, or an absolute URL ending in `/Type/id`.
-pub(crate) fn refers_to(reference: &str, full_url: Option<&str>, resource: Node<'_, '_>) -> bool {
-    if full_url == Some(reference) {
-        return true;
-    }
-    let Some(id) = resource.child_value("id") else {
-        return false;
-    };
-    reference_parts(reference) == Some((resource.ty().name(), id))
 }
 
 /// The resource type and id of a literal reference (`Type/id` or `…/Type/id`, ignoring a

@@ -38,23 +38,9 @@ pub use rules::RuleGroup;
 use crate::finding::{Finding, Severity};
 use crate::Document;
 
-/// What a profile check learned about the message it checked.
-///
-/// # Examples
-///
-/// ```
-/// let d = medcom::validate::Detected::default();
-/// assert!(d.message_type.is_none() && !d.supported);
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Detected {
-    /// The message standard, e.g. `CareCommunication`; `None` when not recognised.
-    pub message_type: Option<String>,
-    /// The version of the standard the message claims, e.g. `5.0.2`, when known.
-    pub version: Option<String>,
-    /// Whether the check holds rules for that standard and version.
-    pub supported: bool,
-}
+/// What a profile check learned about the message it checked (the profile engine's own
+/// [`crate::profile::Detected`]).
+pub use crate::profile::Detected;
 
 /// A profile (StructureDefinition-driven) check, run before the MedCom message rules.
 ///
@@ -78,12 +64,7 @@ impl ProfileCheck for crate::profile::Engine {
     }
 
     fn check(&self, doc: &Document<'_>, out: &mut Vec<Finding>) -> Detected {
-        let detected = crate::profile::Engine::check(self, doc, out);
-        Detected {
-            message_type: detected.message_type,
-            version: detected.version,
-            supported: detected.supported,
-        }
+        crate::profile::Engine::check(self, doc, out)
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Report {
     version: Option<String>,
     unmask: bool,
     left_out: usize,
+    path: Option<String>,
+    envelope: Option<&'static str>,
+    acknowledgement: Option<&'static str>,
 }
 
 impl Report {
@@ -41,7 +44,60 @@ impl Report {
             version: None,
             unmask,
             left_out: 0,
+            path: None,
+            envelope: None,
+            acknowledgement: None,
         }
+    }
+
+    /// Names the input (a file path, `-` for stdin), as the serialized report's `path`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let report = medcom::validate::Report::new(Vec::new(), false).with_path("a.xml");
+    /// assert_eq!(report.path(), Some("a.xml"));
+    /// assert_eq!(
+    ///     serde_json::to_string(&report).unwrap(),
+    ///     r#"{"issues":[],"message_type":null,"path":"a.xml","valid":true}"#
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The input's name, when given.
+    #[must_use]
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
+    /// Says that the message came in a network envelope (`VANSEnvelope` or `SBDH`).
+    #[must_use]
+    pub fn with_envelope(mut self, envelope: Option<&'static str>) -> Self {
+        self.envelope = envelope;
+        self
+    }
+
+    /// The network envelope the message came in, if any.
+    #[must_use]
+    pub fn envelope(&self) -> Option<&str> {
+        self.envelope
+    }
+
+    /// Sets the acknowledgement code a receive policy answers (`ok`, `fatal-error`, ...).
+    #[must_use]
+    pub fn with_acknowledgement(mut self, code: Option<&'static str>) -> Self {
+        self.acknowledgement = code;
+        self
+    }
+
+    /// The acknowledgement code a receive policy answers, when one judged the message.
+    #[must_use]
+    pub fn acknowledgement(&self) -> Option<&'static str> {
+        self.acknowledgement
     }
 
     /// Sets the detected message type.
@@ -226,5 +282,43 @@ impl Report {
     #[must_use]
     pub fn to_operation_outcome(&self) -> crate::Document<'static> {
         super::outcome::operation_outcome(self)
+    }
+}
+
+/// The findings, rendered (masked or not) as the report says, without an intermediate list.
+struct Issues<'r>(&'r Report);
+
+impl serde::Serialize for Issues<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .findings
+                .iter()
+                .map(|f| crate::finding::Issue::new(f, self.0.message_of(f))),
+        )
+    }
+}
+
+impl serde::Serialize for Report {
+    /// The object `medcom validate --format json` prints for one file:
+    /// `{"issues":[...],"message_type":...,"path":...,"valid":...}`, each issue as a
+    /// [`Finding`] serializes, its message masked unless the report is unmasked.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        // Keys in alphabetical order; `acknowledgement` and `envelope` only when set.
+        let optional =
+            usize::from(self.acknowledgement.is_some()) + usize::from(self.envelope.is_some());
+        let mut s = serializer.serialize_struct("Report", 4 + optional)?;
+        if let Some(code) = self.acknowledgement {
+            s.serialize_field("acknowledgement", code)?;
+        }
+        if let Some(envelope) = self.envelope {
+            s.serialize_field("envelope", envelope)?;
+        }
+        s.serialize_field("issues", &Issues(self))?;
+        s.serialize_field("message_type", &self.message_type)?;
+        s.serialize_field("path", &self.path)?;
+        s.serialize_field("valid", &self.is_valid())?;
+        s.end()
     }
 }

@@ -43,19 +43,7 @@ fn fail<T>(offset: usize, reason: &str) -> Result<T, FragmentError> {
 /// Attributes of a tag compared one by one; more go into a set.
 const SMALL_TAG: usize = 8;
 
-/// What the R4 narrative invariants ask of a well-formed narrative, gathered by the same pass:
-/// `txt-1` (only the basic HTML formatting elements and attributes) and `txt-2` (some
-/// non-whitespace content). The lists are those of the invariants' XPath in the R4 core
-/// package: element local names, attribute names as written (prefix and all); namespace
-/// declarations are not attributes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct NarrativeFacts {
-    /// Every element and attribute is one `txt-1` allows.
-    pub only_allowed: bool,
-    /// Some text is not XML whitespace, or an `img` has a `src` (`txt-2`).
-    pub has_content: bool,
-}
+pub use crate::model::NarrativeFacts;
 
 /// Element local names `txt-1` allows. Byte-string patterns compile to a decision tree on the
 /// length and the bytes, with no string comparison calls (measured on the CareCommunication
@@ -665,6 +653,37 @@ fn declares_xhtml(tag: &str) -> bool {
         from = at + 5;
     }
     false
+}
+
+impl crate::model::Node<'_, '_> {
+    /// For a narrative `div`, whether it keeps to the R4 narrative rules `txt-1` (only basic
+    /// HTML formatting elements and attributes) and `txt-2` (some non-whitespace content), as
+    /// the reader found while checking it (a built or changed narrative is scanned now).
+    /// `None` for any other node, and for a `div` that is not a well-formed XHTML fragment.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let json = r#"{"resourceType":"Patient","text":{"status":"generated",
+    ///   "div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><script>x</script></div>"}}"#;
+    /// let doc = medcom::json::parse(json).unwrap();
+    /// let div = doc.root().child("text").and_then(|t| t.child("div")).unwrap();
+    /// let facts = div.narrative_facts().unwrap();
+    /// assert!(!facts.only_allowed);
+    /// assert!(facts.has_content);
+    /// ```
+    #[must_use]
+    pub fn narrative_facts(&self) -> Option<NarrativeFacts> {
+        if self.ty().name() != "xhtml" {
+            return None;
+        }
+        // Defined here, not in the model: a built or changed narrative is checked by the
+        // XML reader.
+        match self.recorded_narrative() {
+            Some(facts) => Some(facts),
+            None => super::narrative_facts(self.value()?),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,15 +10,13 @@
 //! reports at most `--max-findings` findings (default 1,000), then one `findings-truncated`
 //! finding that says how many were left out.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use medcom::finding::{Finding, Severity};
-use medcom::legacy::{self, LegacyFormat};
-use medcom::validate::{Report, Validator};
-use medcom::{Mode, Position, ReadOptions};
-use serde_json::{json, Value};
+use medcom::finding::Severity;
+use medcom::validate::Report;
+use medcom::Validator;
+use serde_json::json;
 
 use crate::{at_least, paint_stdout, plural, read_input, write_stdout, Failure, Outcome, Style};
 
@@ -102,10 +100,11 @@ struct Done {
 type FileResult = Result<Done, String>;
 
 /// Formats one input's report as its part of the output.
-fn finish(report: &Report, name: &str, output: Output) -> Done {
+fn finish(report: Report, output: Output) -> Done {
     let piece = match output {
-        Output::Text => report.to_text(name),
-        Output::Json => file_json(name, report),
+        Output::Text => report.to_text(report.path().unwrap_or("-")),
+        // A report serializes to exactly the file's object.
+        Output::Json => serde_json::to_string(&report).unwrap_or_default(),
         Output::Outcome => {
             let mut s = medcom::json::to_string(&report.to_operation_outcome());
             s.push('\n');
@@ -153,24 +152,21 @@ pub(crate) fn run(options: Options) -> Outcome {
             inputs.push(Input::File(PathBuf::from(path)));
         }
     }
-    let mut options = Validator::options()
-        .should_unmask(unmask)
-        .with_max_findings(max_findings);
-    if !profiles {
-        options = options.with_profiles(std::sync::Arc::new(medcom::validate::NoProfiles));
-    } else if let Some(stack) = stack {
-        let engine = medcom::profile::Engine::embedded()
-            .and_then(|e| e.forcing(&stack))
+    let mut validator = Validator::new()
+        .unmask(unmask)
+        .profiles(profiles)
+        .max_findings(max_findings);
+    if let (true, Some(stack)) = (profiles, stack) {
+        validator = validator
+            .stack(&stack)
             .map_err(|e| Failure::Usage(format!("--stack: {e}")))?;
-        options = options.with_profiles(std::sync::Arc::new(engine));
     }
-    let validator = options.build();
     if jobs > 1 && inputs.len() > 2 * jobs {
         // Load every standard's rules up front, in parallel, so workers never queue behind
         // one another's first message of a standard.
         validator.warm_up(jobs);
     }
-    let results = validate_all(&validator, &inputs, jobs, (unmask, max_findings), output);
+    let results = validate_all(&validator, &inputs, jobs, output);
     let mut out = String::new();
     let mut any_error = false;
     let mut json_files: Vec<&str> = Vec::new();
@@ -286,18 +282,16 @@ fn validate_all(
     validator: &Validator,
     inputs: &[Input],
     jobs: usize,
-    (unmask, max_findings): (bool, usize),
     output: Output,
 ) -> Vec<FileResult> {
     let one = |input: &Input| -> FileResult {
         let report = match input {
-            Input::Stdin(bytes) => check_bytes(validator, bytes, unmask, max_findings),
+            Input::Stdin(bytes) => validator.validate(bytes),
             Input::File(path) => std::fs::read(path)
-                .map(|bytes| check_bytes(validator, &bytes, unmask, max_findings))
+                .map(|bytes| validator.validate(&bytes))
                 .map_err(|e| format!("{}: {e}", path.display()))?,
-        }
-        .with_max_findings(max_findings);
-        Ok(finish(&report, &input.name(), output))
+        };
+        Ok(finish(report.with_path(input.name()), output))
     };
     if jobs <= 1 || inputs.len() <= 1 {
         return inputs.iter().map(one).collect();
@@ -333,103 +327,4 @@ fn validate_all(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err("internal error: input not validated".into())))
         .collect()
-}
-
-fn read_failure(
-    code: &'static str,
-    location: &str,
-    message: String,
-    position: Option<Position>,
-) -> Finding {
-    let f = Finding::new(code, Severity::Error, location.to_owned(), message);
-    match position {
-        Some(p) => f.with_position(p),
-        None => f,
-    }
-}
-
-/// Validates one input by content: OIOXML, EDIFACT or FHIR (XML or JSON).
-fn check_bytes(validator: &Validator, bytes: &[u8], unmask: bool, max_findings: usize) -> Report {
-    match LegacyFormat::detect(bytes) {
-        Some(LegacyFormat::Oioxml) => {
-            let findings = match legacy::schema::decode(bytes) {
-                Err(e) => vec![read_failure("legacy-read", "", e.to_string(), None)],
-                Ok(text) => match legacy::schema::parse_checked(&text) {
-                    Err(e) => vec![read_failure(
-                        "legacy-read",
-                        "",
-                        e.kind().to_string(),
-                        e.position(),
-                    )],
-                    Ok(doc) => legacy::schema::validate_at_most(&doc, max_findings),
-                },
-            };
-            Report::new(findings, unmask).with_message_type(Some("OIOXML".into()))
-        }
-        Some(LegacyFormat::Edifact) => {
-            let validation = legacy::content::validate(bytes);
-            let versions: Vec<String> = validation
-                .original()
-                .map(|o| o.letters.into_iter().map(|(_, v)| v).collect())
-                .unwrap_or_default();
-            let message_type = if versions.is_empty() {
-                "EDIFACT".to_owned()
-            } else {
-                format!("EDIFACT {}", versions.join(","))
-            };
-            Report::new(validation.into_findings(), unmask).with_message_type(Some(message_type))
-        }
-        // FHIR, or anything else (which then fails to read as FHIR).
-        _ => {
-            let options = ReadOptions::default()
-                .with_mode(Mode::Lenient)
-                .with_max_issues(max_findings);
-            match medcom::parse_bytes(bytes, &options) {
-                Ok(doc) => validator.report(&doc),
-                Err(e) => {
-                    let f = read_failure(
-                        "fhir-read",
-                        e.path().unwrap_or(""),
-                        e.kind().to_string(),
-                        Some(e.position()),
-                    );
-                    Report::new(vec![f], unmask)
-                }
-            }
-        }
-    }
-}
-
-/// The compact JSON object of one file, written finding by finding (no intermediate tree).
-fn file_json(path: &str, report: &Report) -> String {
-    let text = |s: &str| Value::from(s).to_string();
-    let number = |n: Option<u32>| n.map_or_else(|| "null".to_owned(), |n| n.to_string());
-    let mut out = String::with_capacity(128 + report.findings().len() * 160);
-    out.push_str("{\"issues\":[");
-    for (i, f) in report.findings().iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        // Keys in the order serde_json writes them (sorted), as before.
-        let _ = write!(
-            out,
-            "{{\"code\":{},\"column\":{},\"expression\":{},\"line\":{},\"message\":{},\"severity\":{}}}",
-            text(f.code()),
-            number(f.position().map(|p| p.column)),
-            text(f.location()),
-            number(f.position().map(|p| p.line)),
-            text(&report.message_of(f)),
-            text(f.severity().code()),
-        );
-    }
-    let _ = write!(
-        out,
-        "],\"message_type\":{},\"path\":{},\"valid\":{}}}",
-        report
-            .message_type()
-            .map_or_else(|| "null".to_owned(), text),
-        text(path),
-        report.is_valid(),
-    );
-    out
 }

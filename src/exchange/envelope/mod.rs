@@ -83,7 +83,7 @@ pub fn is_envelope(bytes: &[u8]) -> bool {
 }
 
 /// The namespace of the root element, if the bytes start like XML and it has one.
-fn root_namespace(bytes: &[u8]) -> Option<String> {
+pub(crate) fn root_namespace(bytes: &[u8]) -> Option<String> {
     use quick_xml::events::Event;
     use quick_xml::name::{Namespace, ResolveResult};
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

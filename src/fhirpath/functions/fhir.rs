@@ -55,7 +55,7 @@ pub(super) fn call<'d, 'a>(
                     err(
                         EvalErrorKind::Hook {
                             function: "conformsTo",
-                            message,
+                            message: message.to_string(),
                         },
                         c.pos,
                     )
@@ -82,7 +82,7 @@ pub(super) fn call<'d, 'a>(
                 err(
                     EvalErrorKind::Hook {
                         function: "memberOf",
-                        message,
+                        message: message.to_string(),
                     },
                     c.pos,
                 )

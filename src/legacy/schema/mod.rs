@@ -36,6 +36,9 @@ mod validate;
 use std::sync::OnceLock;
 
 pub use encoding::{decode, DecodeError};
+/// The XML tree the schema API reads and returns ([`parse`], [`validate`]), re-exported so
+/// that callers name the very version the crate uses.
+pub use roxmltree;
 pub use rules::{Rules, RulesError};
 
 use crate::finding::{Finding, Severity, DEFAULT_MAX_FINDINGS};
@@ -339,15 +342,30 @@ pub fn validate_at_most(doc: &roxmltree::Document<'_>, max: usize) -> Vec<Findin
 ///
 /// # Errors
 ///
-/// A message for bytes that do not decode or do not parse as XML.
+/// A [`LegacyError`](crate::legacy::LegacyError) for bytes that do not decode
+/// (`unsupported-encoding`, or `malformed-xml` for bad UTF-8) or do not parse as XML, with
+/// its position.
 ///
 /// # Examples
 ///
 /// ```
 /// assert!(medcom::legacy::schema::validate_bytes(b"<a").is_err());
 /// ```
-pub fn validate_bytes(bytes: &[u8]) -> Result<Vec<Finding>, String> {
-    let text = decode(bytes).map_err(|e| e.to_string())?;
-    let doc = parse_checked(&text).map_err(|e| e.to_string())?;
+pub fn validate_bytes(bytes: &[u8]) -> Result<Vec<Finding>, crate::legacy::LegacyError> {
+    use crate::legacy::{LegacyError, LegacyErrorKind};
+    let text = decode(bytes).map_err(|e| match e {
+        DecodeError::UnsupportedEncoding { name } => {
+            LegacyError::new(LegacyErrorKind::UnsupportedEncoding { name })
+        }
+        DecodeError::InvalidUtf8 { byte } => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            let prefix = std::str::from_utf8(bytes.get(..byte).unwrap_or_default()).unwrap_or("");
+            LegacyError::new(LegacyErrorKind::MalformedXml {
+                reason: format!("invalid UTF-8 at byte {byte}"),
+            })
+            .with_position(crate::error::Position::from_offset(prefix, byte))
+        }
+    })?;
+    let doc = parse_checked(&text)?;
     Ok(validate(&doc))
 }

@@ -15,33 +15,15 @@ const ENGINE: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Encodes bytes as padded base64.
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(medcom::exchange::base64::encode(b"Man"), "TWFu");
-/// assert_eq!(medcom::exchange::base64::encode(b"Ma"), "TWE=");
-/// ```
 #[must_use]
-pub fn encode(input: &[u8]) -> String {
+pub(crate) fn encode(input: &[u8]) -> String {
     ENGINE.encode(input)
 }
 
 /// Decodes base64, skipping XML whitespace (envelopes wrap long lines); padding is optional.
 /// `None` for any other character, misplaced padding or a dangling single character.
-///
-/// # Examples
-///
-/// ```
-/// use medcom::exchange::base64::decode;
-/// assert_eq!(decode("TW\nFu").as_deref(), Some(&b"Man"[..]));
-/// assert_eq!(decode("TWE=").as_deref(), Some(&b"Ma"[..]));
-/// assert_eq!(decode("TWE").as_deref(), Some(&b"Ma"[..]));
-/// assert!(decode("T").is_none());
-/// assert!(decode("TW=u").is_none());
-/// ```
 #[must_use]
-pub fn decode(input: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode(input: &str) -> Option<Vec<u8>> {
     let compact: Vec<u8> = input
         .bytes()
         .filter(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
@@ -52,6 +34,15 @@ pub fn decode(input: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_values() {
+        assert_eq!(encode(b"Man"), "TWFu");
+        assert_eq!(encode(b"Ma"), "TWE=");
+        assert_eq!(decode("TW\nFu").as_deref(), Some(&b"Man"[..]));
+        assert_eq!(decode("TWE=").as_deref(), Some(&b"Ma"[..]));
+        assert_eq!(decode("TWE").as_deref(), Some(&b"Ma"[..]));
+    }
 
     #[test]
     fn round_trips_every_length() {
