@@ -16,6 +16,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("words", "bytes"),
     ("options", "bytes"),
     ("base64", "bytes"),
+    ("calendar", "bytes"),
     ("clock", "bytes"),
     ("finding", "model"),
     ("model", "model"),
