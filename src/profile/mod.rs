@@ -18,13 +18,15 @@
 //!
 //! ```
 //! let engine = medcom::profile::Engine::embedded().unwrap();
-//! let doc = medcom::json::parse(r#"{"resourceType":"Patient"}"#).unwrap();
+//! // Not a MedCom message: checked against the R4 core definitions.
+//! let doc = medcom::json::parse(r#"{"resourceType":"Patient","gender":"yes"}"#).unwrap();
 //! let mut findings = Vec::new();
 //! let detected = engine.check(&doc, &mut findings);
 //! assert!(!detected.supported);
-//! assert_eq!(findings[0].code(), "fhir-message-unknown");
+//! assert!(findings.iter().any(|f| f.code() == "fhir-binding"));
 //! ```
 
+mod base;
 mod binding;
 mod check;
 mod detect;
@@ -45,6 +47,7 @@ use smallvec::SmallVec;
 use crate::finding::{Finding, Severity};
 use crate::import::profiles::STACKS;
 use crate::model::Document;
+pub(crate) use base::claims_medcom;
 use check::Checker;
 use detect::Claim;
 pub use mutate::{Action, InvariantSite, Mutation};
@@ -103,6 +106,8 @@ struct Stack {
 
 struct Inner {
     stacks: Vec<Stack>,
+    /// R4 core and DK-core, for anything that is not a MedCom message.
+    base: Option<Stack>,
     cache: Arc<crate::fhirpath::Cache>,
 }
 
@@ -236,6 +241,7 @@ impl Engine {
         Self {
             inner: Arc::new(Inner {
                 stacks,
+                base: base::embedded(),
                 cache: Arc::default(),
             }),
             forced: None,
@@ -480,6 +486,7 @@ impl Engine {
             claim = Claim::Supported(forced);
         }
         let si = match claim {
+            Claim::Unknown if !base::claims_medcom(root) => return self.check_base(doc, out),
             Claim::Unknown => {
                 out.push(
                     Finding::new(
