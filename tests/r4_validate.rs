@@ -174,3 +174,94 @@ fn every_invariant_evaluates_on_every_r4_example() {
             .join("\n")
     );
 }
+
+/// One line per case: a resource, and the error findings it gets (`code key-or-location`).
+#[test]
+fn any_resource_cases() {
+    let cases: &[(&str, &[&str])] = &[
+        (r#"{"resourceType":"Patient","active":true}"#, &[]),
+        (
+            r#"{"resourceType":"Patient","gender":"yes"}"#,
+            &["fhir-binding"],
+        ),
+        (
+            r#"{"resourceType":"Patient","modifierExtension":[{"url":"http://example.org/x","valueBoolean":true}]}"#,
+            &["fhir-modifier-extension-unknown"],
+        ),
+        (
+            r#"{"resourceType":"Patient","extension":[{"url":"http://example.org/x","valueBoolean":true}]}"#,
+            &[],
+        ),
+        (
+            r##"{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o","name":"x"}]}"##,
+            &["fhir-invariant dom-3"],
+        ),
+        (
+            r##"{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o","name":"x"}],"managingOrganization":{"reference":"#o"}}"##,
+            &[],
+        ),
+        (
+            r##"{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o","name":"x","active":"x"}],"managingOrganization":{"reference":"#o"}}"##,
+            &["fhir-read"],
+        ),
+        (
+            r##"{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o","name":"x","telecom":[{"value":"1"}]}],"managingOrganization":{"reference":"#o"}}"##,
+            &["fhir-invariant cpt-2"],
+        ),
+        (
+            r#"{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"period":{"start":"2020-01-02","end":"2020-01-01"}}"#,
+            &["fhir-invariant per-1"],
+        ),
+        (
+            r#"{"resourceType":"Bundle","type":"message"}"#,
+            &["fhir-message-unknown", "medcom-header-first"],
+        ),
+        (
+            r#"{"resourceType":"Bundle","type":"message","entry":[{"fullUrl":"urn:uuid:1b0c4b5e-7c55-4f3e-8b0b-0d3bb0b0b0b0","resource":{"resourceType":"MessageHeader","eventCoding":{"system":"http://example.org/events","code":"x"},"source":{"endpoint":"http://example.org"}}}]}"#,
+            &[],
+        ),
+        (
+            r#"{"resourceType":"Bundle","type":"searchset","total":1}"#,
+            &[],
+        ),
+        (
+            r#"{"resourceType":"Bundle","type":"document"}"#,
+            &["fhir-invariant bdl-9", "fhir-invariant bdl-10"],
+        ),
+        (
+            r#"{"resourceType":"Observation","meta":{"profile":["http://hl7.org/fhir/StructureDefinition/heartrate"]},"status":"final","code":{"text":"x"}}"#,
+            &[
+                "fhir-cardinality-min",
+                "fhir-invariant vs-2",
+                "fhir-slice-cardinality",
+            ],
+        ),
+    ];
+    let validator = validator();
+    let options = medcom::ReadOptions::default().with_mode(medcom::Mode::Lenient);
+    let mut problems = Vec::new();
+    for (text, want) in cases {
+        let doc = medcom::parse_with_options(text, &options).expect("reads");
+        let report = validator.report(&doc);
+        let got: BTreeSet<String> = report
+            .findings()
+            .iter()
+            .filter(|f| f.severity() == medcom::finding::Severity::Error)
+            .map(|f| {
+                if f.code() == "fhir-invariant" {
+                    format!(
+                        "fhir-invariant {}",
+                        f.message().split(':').next().unwrap_or("")
+                    )
+                } else {
+                    f.code().to_owned()
+                }
+            })
+            .collect();
+        let want: BTreeSet<String> = want.iter().map(|s| (*s).to_owned()).collect();
+        if got != want {
+            problems.push(format!("{text}\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

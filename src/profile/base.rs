@@ -182,6 +182,19 @@ impl Engine {
     }
 }
 
+/// Contained resources of a message's entries, against their core definitions (a profile
+/// types `contained` as any Resource, so nothing else reaches them).
+pub(super) fn contained(checker: &Checker<'_, '_, '_>, doc: &Document<'_>, out: &mut Vec<Finding>) {
+    for (_, res) in checker.entries.iter() {
+        for c in res.children_named("contained") {
+            if let Some(&core) = checker.rules.core.get(c.ty().name()) {
+                checker.resource(c, core, out);
+            }
+        }
+    }
+    drain(checker, doc, out);
+}
+
 /// Validates what the walk queued (profiles reached through references and types).
 fn drain(checker: &Checker<'_, '_, '_>, doc: &Document<'_>, out: &mut Vec<Finding>) {
     loop {
@@ -204,4 +217,26 @@ fn resources<'d, 'a>(root: Node<'d, 'a>) -> Vec<Node<'d, 'a>> {
         stack.extend(kids.into_iter().rev());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Engine;
+
+    /// Every invariant of the R4 core definitions and DK-core compiles (one that does not would
+    /// be a `fhir-invariant-unsupported` warning instead of a check).
+    #[test]
+    fn every_base_invariant_compiles() {
+        let engine = Engine::embedded().unwrap();
+        let rules = engine.base_rules().unwrap().unwrap();
+        assert!(rules.constraints.len() > 300, "{}", rules.constraints.len());
+        let broken: Vec<String> = rules
+            .constraints
+            .iter()
+            .filter(|c| c.expr.compiled().is_none())
+            .map(|c| format!("{}: {}", c.key, c.expr.text()))
+            .collect();
+        assert!(broken.is_empty(), "{broken:#?}");
+        assert!(rules.core.contains_key("Patient") && rules.core.contains_key("Period"));
+    }
 }

@@ -630,6 +630,7 @@ fn validate_with(
             }
         }
     }
+    base::contained(checker, doc, out);
     checker.native_invariants(root, out, 0);
 }
 
