@@ -94,7 +94,10 @@ impl Engine {
             }
             None => return Detected::default(),
         };
-        if root.ty().name() == "Bundle" && root.child_value("type") == Some("message") {
+        if root.ty().name() == "Bundle"
+            && root.child_value("type") == Some("message")
+            && !claims_medcom(root)
+        {
             out.push(
                 Finding::new(
                     "fhir-message-unknown",
@@ -114,15 +117,34 @@ impl Engine {
     }
 
     fn validate_base(&self, rules: &Rules, doc: &Document<'_>, out: &mut Vec<Finding>) {
+        let checker = Checker::new(rules, doc.root());
+        self.validate_base_with(&checker, doc, out);
+    }
+
+    /// Whether a document is checked against the base rules (not a MedCom message), and the
+    /// rules when they load.
+    pub(super) fn base_for(&self, root: Node<'_, '_>) -> Option<&Rules> {
+        if claims_medcom(root) {
+            return None;
+        }
+        self.base_rules()?.ok()
+    }
+
+    pub(super) fn validate_base_with<'d, 'a>(
+        &self,
+        checker: &Checker<'_, 'd, 'a>,
+        doc: &'d Document<'a>,
+        out: &mut Vec<Finding>,
+    ) {
         let root = doc.root();
-        let checker = Checker::new(rules, root);
+        let rules = checker.rules;
         let resources = resources(root);
         for &res in &resources {
-            self.declared(&checker, res, out);
+            self.declared(checker, res, out);
             if let Some(&core) = rules.core.get(res.ty().name()) {
                 checker.resource(res, core, out);
             }
-            drain(&checker, doc, out);
+            drain(checker, doc, out);
         }
         checker.native_invariants(root, out, 0);
     }

@@ -497,7 +497,8 @@ impl Engine {
                     )
                     .with_position(root.position()),
                 );
-                return Detected::default();
+                // Its resources are still held to R4 core.
+                return self.check_base(doc, out);
             }
             Claim::Unsupported { stack, claimed } => {
                 let info = &infos[stack];
