@@ -28,6 +28,27 @@ pub(crate) fn compile(catalog: &Catalog) -> Result<Value, ImportError> {
     compile_packages(Stack { packages })
 }
 
+/// Compiles one package loaded at run time (an npm tarball or an unpacked package folder): its
+/// StructureDefinitions with the value sets they bind, expanded from the package. Definitions it
+/// builds on that it does not hold (R4 core, DK-core) stay with the base rules.
+///
+/// # Errors
+///
+/// An [`ImportError`] when the package cannot be read or a profile in it cannot be compiled.
+pub fn compile_package(path: &std::path::Path) -> Result<Value, ImportError> {
+    let package = if path.is_dir() {
+        super::profiles::Package::open(path)?
+    } else {
+        super::profiles::Package::from_archive(path)?
+    };
+    let name = format!("{}#{}", package.id, package.version);
+    let mut v = compile_packages(Stack {
+        packages: vec![package],
+    })?;
+    v["stack"] = json!(name);
+    Ok(v)
+}
+
 fn compile_packages(mut stack: Stack) -> Result<Value, ImportError> {
     let names: Vec<String> = stack
         .packages
@@ -35,8 +56,9 @@ fn compile_packages(mut stack: Stack) -> Result<Value, ImportError> {
         .map(|p| format!("{}#{}", p.id, p.version))
         .collect();
     let mut seeds: Vec<String> = Vec::new();
+    let single = stack.packages.len() == 1;
     for p in &mut stack.packages {
-        if p.id == "hl7.fhir.r4.core" || p.id == TOP {
+        if p.id == "hl7.fhir.r4.core" || p.id == TOP || single {
             seeds.extend(
                 p.structure_definitions()
                     .iter()
@@ -54,7 +76,12 @@ fn compile_packages(mut stack: Stack) -> Result<Value, ImportError> {
         queue: VecDeque::from(seeds),
     };
     while let Some(url) = c.queue.pop_front() {
-        c.add_profile(&url)?;
+        match c.add_profile(&url) {
+            Ok(()) => {}
+            // A profile of a package loaded alone may build on one it does not hold.
+            Err(_) if single => {}
+            Err(e) => return Err(e),
+        }
     }
     let value_sets: Vec<Value> = c
         .value_sets

@@ -120,7 +120,7 @@ pub(crate) struct Package {
 }
 
 impl Package {
-    fn open(dir: &Path) -> Result<Self, ImportError> {
+    pub(crate) fn open(dir: &Path) -> Result<Self, ImportError> {
         let dir = if dir.join("package").join("package.json").is_file() {
             dir.join("package")
         } else {
@@ -140,6 +140,67 @@ impl Package {
             dir,
             index: None,
             cache: HashMap::new(),
+        })
+    }
+
+    /// A package read from an npm tarball into memory: every JSON file under `package/`.
+    pub(crate) fn from_archive(path: &Path) -> Result<Self, ImportError> {
+        let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, &e))?;
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+        let mut manifest = Value::Null;
+        let mut index = HashMap::new();
+        let mut cache = HashMap::new();
+        let entries = archive.entries().map_err(|e| ImportError::io(path, &e))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| ImportError::io(path, &e))?;
+            let name = entry
+                .path()
+                .map_err(|e| ImportError::io(path, &e))?
+                .to_string_lossy()
+                .into_owned();
+            let Some(file) = name.strip_prefix("package/") else {
+                continue;
+            };
+            if file.contains('/') || !file.ends_with(".json") {
+                continue;
+            }
+            let mut text = String::new();
+            if std::io::Read::read_to_string(&mut entry, &mut text).is_err() {
+                continue;
+            }
+            let Ok(v) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            if file == "package.json" {
+                manifest = v;
+                continue;
+            }
+            let key = PathBuf::from(file);
+            if let Some(url) = v.get("url").and_then(Value::as_str) {
+                index.entry(url.to_owned()).or_insert_with(|| key.clone());
+            }
+            cache.insert(key, v);
+        }
+        let text = |k: &str| {
+            manifest
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        if text("name").is_empty() {
+            return Err(ImportError::format(
+                path,
+                "not a FHIR package: no package/package.json".into(),
+            ));
+        }
+        Ok(Self {
+            id: text("name"),
+            version: text("version"),
+            // Nothing is read from disk: every file is in `cache`, found through `index`.
+            dir: PathBuf::from("\0archive"),
+            index: Some(index),
+            cache,
         })
     }
 

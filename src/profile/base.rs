@@ -184,10 +184,39 @@ impl Engine {
         }
     }
 
-    /// Checks one resource against a profile of the first MedCom stack that defines it.
+    /// The same engine with one more FHIR package (an npm tarball, `.tgz`, or an unpacked
+    /// package folder), whose profiles resources that are not MedCom messages may declare in
+    /// `meta.profile`. The package's profiles are checked with the value sets it holds; what
+    /// they build on (R4 core, DK-core) is checked by the built-in base rules.
+    ///
+    /// # Errors
+    ///
+    /// A [`ProfileError`] when the package cannot be read or compiled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = medcom::profile::Engine::embedded().unwrap();
+    /// assert!(engine.with_package(std::path::Path::new("no-such-package.tgz")).is_err());
+    /// ```
+    pub fn with_package(&self, path: &std::path::Path) -> Result<Self, ProfileError> {
+        let value = crate::import::base::compile_package(path)
+            .map_err(|e| ProfileError::new(e.to_string()))?;
+        let rules = Rules::from_json(&value, &self.inner.cache)?;
+        let mut packages = (*self.packages).clone();
+        packages.push(std::sync::Arc::new(rules));
+        Ok(Self {
+            inner: std::sync::Arc::clone(&self.inner),
+            forced: self.forced,
+            packages: std::sync::Arc::new(packages),
+        })
+    }
+
+    /// Checks one resource against a profile of the first MedCom stack or loaded package that
+    /// defines it.
     fn check_on_stack(&self, res: Node<'_, '_>, url: &str, out: &mut Vec<Finding>) -> bool {
-        for i in 0..self.inner.stacks.len() {
-            let Ok(rules) = self.rules(i) else { continue };
+        let stacks = (0..self.inner.stacks.len()).filter_map(|i| self.rules(i).ok());
+        for rules in stacks.chain(self.packages.iter().map(|r| &**r)) {
             let Some(pi) = rules.profile(url) else {
                 continue;
             };

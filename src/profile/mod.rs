@@ -125,6 +125,8 @@ pub struct Engine {
     inner: Arc<Inner>,
     /// A stack chosen by the caller instead of the one the message declares.
     forced: Option<usize>,
+    /// Packages loaded at run time ([`Engine::with_package`]), for the profiles resources declare.
+    packages: Arc<Vec<Arc<Rules>>>,
 }
 
 impl fmt::Debug for Engine {
@@ -245,6 +247,7 @@ impl Engine {
                 cache: Arc::default(),
             }),
             forced: None,
+            packages: Arc::default(),
         }
     }
 
@@ -275,6 +278,7 @@ impl Engine {
             Some(i) => Ok(Self {
                 inner: Arc::clone(&self.inner),
                 forced: Some(i),
+                packages: Arc::clone(&self.packages),
             }),
             None => Err(ProfileError::new(format!(
                 "no stack {stack}; there are: {}",

@@ -1,4 +1,4 @@
-//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--max-findings N] [--stack NAME@VERSION] PATH...`
+//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--max-findings N] [--stack NAME@VERSION] [--package FILE.tgz]... PATH...`
 //!
 //! Validates FHIR messages (XML or JSON) against the MedCom profiles (the embedded profile
 //! engine; `--no-profiles` skips it) and the MedCom message rules, and legacy OIOXML letters and
@@ -89,6 +89,7 @@ pub(crate) fn run(args: &[String]) -> Outcome {
     let mut unmask = false;
     let mut profiles = true;
     let mut stack: Option<String> = None;
+    let mut packages: Vec<PathBuf> = Vec::new();
     let mut max_findings = medcom::finding::DEFAULT_MAX_FINDINGS;
     let mut paths: Vec<&str> = Vec::new();
     let mut it = args.iter();
@@ -121,6 +122,9 @@ pub(crate) fn run(args: &[String]) -> Outcome {
                     Failure::Usage("--stack takes a stack such as carecommunication@4.0".into())
                 })?);
             }
+            "--package" => packages.push(PathBuf::from(it.next().ok_or_else(|| {
+                Failure::Usage("--package takes a FHIR package (.tgz or folder)".into())
+            })?)),
             "-" => paths.push("-"),
             flag if flag.starts_with('-') => {
                 return Err(Failure::Usage(format!("unknown option '{flag}'")))
@@ -154,10 +158,15 @@ pub(crate) fn run(args: &[String]) -> Outcome {
         .with_max_findings(max_findings);
     if !profiles {
         options = options.with_profiles(std::sync::Arc::new(medcom::validate::NoProfiles));
-    } else if let Some(stack) = stack {
-        let engine = medcom::profile::Engine::embedded()
-            .and_then(|e| e.forcing(&stack))
+    } else if stack.is_some() || !packages.is_empty() {
+        let mut engine = medcom::profile::Engine::embedded()
+            .and_then(|e| stack.map_or(Ok(e.clone()), |s| e.forcing(&s)))
             .map_err(|e| Failure::Usage(format!("--stack: {e}")))?;
+        for p in &packages {
+            engine = engine
+                .with_package(p)
+                .map_err(|e| Failure::Usage(format!("--package: {e}")))?;
+        }
         options = options.with_profiles(std::sync::Arc::new(engine));
     }
     let validator = options.build();
