@@ -265,3 +265,56 @@ fn any_resource_cases() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// XML gives the same findings as JSON (code, severity, location and message): each example is
+/// written as XML, read back and validated again.
+#[test]
+fn r4_examples_give_the_same_findings_in_xml() {
+    let Some(all) = examples() else {
+        return;
+    };
+    let validator = validator();
+    let mut problems = Vec::new();
+    for (name, text) in all {
+        let Ok(doc) = medcom::parse(text) else {
+            continue;
+        };
+        let xml = medcom::xml::to_string(&doc);
+        let Ok(back) = medcom::parse(&xml) else {
+            problems.push(format!("{name}: the written XML does not read"));
+            continue;
+        };
+        let key = |d: &medcom::Document<'_>| -> Vec<String> {
+            let mut v: Vec<String> = validator
+                .report(d)
+                .findings()
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} {:?} {} {}",
+                        f.code(),
+                        f.severity(),
+                        f.location(),
+                        f.message()
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let (a, b) = (key(&doc), key(&back));
+        if a != b {
+            let only_json: Vec<&String> = a.iter().filter(|x| !b.contains(x)).collect();
+            let only_xml: Vec<&String> = b.iter().filter(|x| !a.contains(x)).collect();
+            problems.push(format!(
+                "{name}: JSON only {only_json:?}, XML only {only_xml:?}"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} examples differ:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
