@@ -225,6 +225,14 @@ fn any_resource_cases() {
             &[],
         ),
         (
+            r#"{"resourceType":"Media","status":"completed","content":{"contentType":"text/plain","data":"TWFu","size":3,"hash":"i3C7Ok1FjPKXq3s6Owe2O1ygfek="}}"#,
+            &[],
+        ),
+        (
+            r#"{"resourceType":"Media","status":"completed","content":{"contentType":"text/plain","data":"TWFu","size":4,"hash":"AAAAAAAAAAAAAAAAAAAAAAAAAAA="}}"#,
+            &["fhir-attachment-size", "fhir-attachment-hash"],
+        ),
+        (
             r#"{"resourceType":"Bundle","type":"document"}"#,
             &["fhir-invariant bdl-9", "fhir-invariant bdl-10"],
         ),

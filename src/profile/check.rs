@@ -158,9 +158,15 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         }
         self.invariants(node, &e.constraints, out);
         let ty = node.ty();
-        if ei != 0 && !e.children.is_empty() && ty.kind() == TypeKind::Complex {
-            // A profiled datatype element lists its own children, not its type's invariants.
-            self.type_invariants(node, pi, out);
+        if ty.kind() == TypeKind::Complex {
+            if ei != 0 && !e.children.is_empty() {
+                // A profiled datatype element lists its own children, not its type's invariants.
+                self.type_invariants(node, pi, out);
+            }
+            // Once per node: at the root of its definition, or where a profile expands it.
+            if (ei == 0 || !e.children.is_empty()) && ty.name() == "Attachment" {
+                self.attachment(node, out);
+            }
         }
         // Profiles and reference targets of the node's type.
         for t in &e.types {

@@ -26,6 +26,7 @@
 //! assert!(findings.iter().any(|f| f.code() == "fhir-binding"));
 //! ```
 
+mod attachment;
 mod base;
 mod binding;
 mod check;
