@@ -326,3 +326,31 @@ fn r4_examples_give_the_same_findings_in_xml() {
         problems.join("\n")
     );
 }
+
+/// A known extension outside the contexts its definition allows: a `fhir-extension-context`
+/// warning (where it belongs: none).
+#[test]
+fn extension_context_is_checked() {
+    let validator = validator();
+    let birth_place = r#""extension":[{"url":"http://hl7.org/fhir/StructureDefinition/patient-birthPlace","valueAddress":{"city":"Aarhus"}}]"#;
+    for (text, warned) in [
+        (
+            format!(r#"{{"resourceType":"Patient",{birth_place}}}"#),
+            false,
+        ),
+        (
+            format!(
+                r#"{{"resourceType":"Observation","status":"final","code":{{"text":"x"}},{birth_place}}}"#
+            ),
+            true,
+        ),
+    ] {
+        let doc = medcom::parse(&text).expect("reads");
+        let report = validator.report(&doc);
+        let found = report
+            .findings()
+            .iter()
+            .any(|f| f.code() == "fhir-extension-context");
+        assert_eq!(found, warned, "{text}: {:?}", report.findings());
+    }
+}

@@ -646,10 +646,20 @@ impl Compiler {
             // Resources no profile reaches are checked against their core definition.
             self.queue.push_back(format!("{CORE_SD}{ty}"));
         }
-        self.profiles.insert(
-            url.clone(),
-            json!({ "url": url, "type": ty, "kind": kind, "derivation": derivation, "e": out }),
-        );
+        let mut compiled =
+            json!({ "url": url, "type": ty, "kind": kind, "derivation": derivation, "e": out });
+        // Where an extension may be used: `[type, expression]` pairs.
+        let contexts: Vec<Value> = sd
+            .get("context")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|c| json!([c.get("type"), c.get("expression")]))
+            .collect();
+        if ty == "Extension" && !contexts.is_empty() {
+            compiled["ctx"] = Value::Array(contexts);
+        }
+        self.profiles.insert(url.clone(), compiled);
         Ok(())
     }
 

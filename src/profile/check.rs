@@ -373,7 +373,10 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
     pub(crate) fn extension(&self, ext: Node<'d, 'a>, out: &mut Vec<Finding>, depth: usize) {
         let url = ext.child_value("url").unwrap_or("");
         match self.rules.profile(url) {
-            Some(p) => self.element(ext, p, 0, out, depth + 1),
+            Some(p) => {
+                self.extension_context(ext, p, out);
+                self.element(ext, p, 0, out, depth + 1);
+            }
             None => {
                 if let Some(&core) = self.rules.core.get("Extension") {
                     self.element(ext, core, 0, out, depth + 1);

@@ -30,6 +30,7 @@ mod attachment;
 mod base;
 mod binding;
 mod check;
+mod context;
 mod detect;
 mod invariant;
 mod mutate;
