@@ -221,6 +221,23 @@ impl Validator {
         Ok(self.with_options(options))
     }
 
+    /// Checks FHIR resources with this profile engine: one with a forced stack
+    /// ([`Engine::forcing`]) or with FHIR packages loaded at run time ([`Engine::with_package`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = medcom::profile::Engine::embedded().unwrap();
+    /// let report = medcom::Validator::new().engine(engine)
+    ///     .validate(br#"{"resourceType":"Basic","code":{"text":"x"}}"#);
+    /// assert!(report.is_valid());
+    /// ```
+    #[must_use]
+    pub fn engine(self, engine: Engine) -> Self {
+        let options = self.options.clone().with_profiles(Arc::new(engine));
+        self.with_options(options)
+    }
+
     /// Most findings a report keeps; more are counted by one `findings-truncated` finding.
     /// Default: [`crate::finding::DEFAULT_MAX_FINDINGS`] (1,000).
     ///

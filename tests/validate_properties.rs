@@ -89,6 +89,8 @@ fn build(data: &[u32]) -> Document<'static> {
     let bundle = Type::resource("Bundle").expect("R4 has Bundle");
     let mut doc = Document::new(bundle);
     let root = doc.root().id();
+    // A message Bundle: the MedCom message rules hold for messages only.
+    let _ = doc.append_value(root, "type", "message");
     fill(&mut doc, root, bundle, 1, &mut c);
     for _ in 0..c.next(8) {
         let Ok(entry) = doc.append(root, "entry", None, None) else {

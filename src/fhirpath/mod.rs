@@ -257,6 +257,10 @@ pub struct EvalOptions {
     /// three places) is evaluated once per focus and its result reused. The result is the
     /// same either way; off is for comparing. Default: true.
     pub share_repeated: bool,
+    /// `as(T)` on several items keeps those of type `T` (as `ofType(T)` does) instead of
+    /// failing. The R4 core invariants rely on it (`dom-3`: `descendants().as(canonical)`), and
+    /// the official validator evaluates them so. Default: false (the FHIRPath specification).
+    pub as_filters: bool,
 }
 
 impl Default for EvalOptions {
@@ -268,6 +272,7 @@ impl Default for EvalOptions {
             max_comparisons: 10_000_000,
             strict: false,
             share_repeated: true,
+            as_filters: false,
         }
     }
 }
@@ -318,6 +323,24 @@ impl EvalOptions {
     #[must_use]
     pub fn with_strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+
+    /// Sets [`Self::as_filters`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::fhirpath::{EvalContext, EvalOptions, Expression};
+    /// let doc = medcom::json::parse(r#"{"resourceType":"Patient","name":[{"family":"a"},{"family":"b"}]}"#).unwrap();
+    /// let e = Expression::parse("Patient.name.as(HumanName).family").unwrap();
+    /// assert!(e.evaluate(&EvalContext::new(doc.root())).is_err());
+    /// let lenient = EvalContext::new(doc.root()).with_options(EvalOptions::default().with_as_filters(true));
+    /// assert_eq!(e.evaluate(&lenient).unwrap().len(), 2);
+    /// ```
+    #[must_use]
+    pub fn with_as_filters(mut self, filters: bool) -> Self {
+        self.as_filters = filters;
         self
     }
 

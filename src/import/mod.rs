@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub mod base;
 pub mod profiles;
 pub mod r4_types;
 

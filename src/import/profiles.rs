@@ -103,16 +103,16 @@ pub const STACKS: &[StackDef] = &[
     },
 ];
 
-const CORE_SD: &str = "http://hl7.org/fhir/StructureDefinition/";
+pub(crate) const CORE_SD: &str = "http://hl7.org/fhir/StructureDefinition/";
 
 /// Native invariants: every element carries `ele-1` and every extension `ext-1`; the engine
 /// checks them without FHIRPath, so the compiled form leaves them out.
 pub const NATIVE_KEYS: &[&str] = &["ele-1", "ext-1"];
 
 /// One unpacked package.
-struct Package {
-    id: String,
-    version: String,
+pub(crate) struct Package {
+    pub(crate) id: String,
+    pub(crate) version: String,
     dir: PathBuf,
     /// url → (resourceType, file), from `.index.json` or a scan; filled lazily for large ones.
     index: Option<HashMap<String, PathBuf>>,
@@ -120,7 +120,7 @@ struct Package {
 }
 
 impl Package {
-    fn open(dir: &Path) -> Result<Self, ImportError> {
+    pub(crate) fn open(dir: &Path) -> Result<Self, ImportError> {
         let dir = if dir.join("package").join("package.json").is_file() {
             dir.join("package")
         } else {
@@ -140,6 +140,67 @@ impl Package {
             dir,
             index: None,
             cache: HashMap::new(),
+        })
+    }
+
+    /// A package read from an npm tarball into memory: every JSON file under `package/`.
+    pub(crate) fn from_archive(path: &Path) -> Result<Self, ImportError> {
+        let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, &e))?;
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+        let mut manifest = Value::Null;
+        let mut index = HashMap::new();
+        let mut cache = HashMap::new();
+        let entries = archive.entries().map_err(|e| ImportError::io(path, &e))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| ImportError::io(path, &e))?;
+            let name = entry
+                .path()
+                .map_err(|e| ImportError::io(path, &e))?
+                .to_string_lossy()
+                .into_owned();
+            let Some(file) = name.strip_prefix("package/") else {
+                continue;
+            };
+            if file.contains('/') || !file.ends_with(".json") {
+                continue;
+            }
+            let mut text = String::new();
+            if std::io::Read::read_to_string(&mut entry, &mut text).is_err() {
+                continue;
+            }
+            let Ok(v) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            if file == "package.json" {
+                manifest = v;
+                continue;
+            }
+            let key = PathBuf::from(file);
+            if let Some(url) = v.get("url").and_then(Value::as_str) {
+                index.entry(url.to_owned()).or_insert_with(|| key.clone());
+            }
+            cache.insert(key, v);
+        }
+        let text = |k: &str| {
+            manifest
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        if text("name").is_empty() {
+            return Err(ImportError::format(
+                path,
+                "not a FHIR package: no package/package.json".into(),
+            ));
+        }
+        Ok(Self {
+            id: text("name"),
+            version: text("version"),
+            // Nothing is read from disk: every file is in `cache`, found through `index`.
+            dir: PathBuf::from("\0archive"),
+            index: Some(index),
+            cache,
         })
     }
 
@@ -228,7 +289,7 @@ impl Package {
     }
 
     /// Every StructureDefinition in the package (for the message IG itself).
-    fn structure_definitions(&mut self) -> Vec<Value> {
+    pub(crate) fn structure_definitions(&mut self) -> Vec<Value> {
         if self.index.is_none() {
             self.index = Some(self.build_index());
         }
@@ -255,12 +316,12 @@ fn read_json(path: &Path) -> Result<Value, ImportError> {
 
 /// Where packages can be found: folders named `<id>#<version>` (with a `package/` inside) or
 /// package folders themselves.
-struct Catalog {
-    available: Vec<PathBuf>,
+pub(crate) struct Catalog {
+    pub(crate) available: Vec<PathBuf>,
 }
 
 impl Catalog {
-    fn from_shared(shared: &Path) -> Result<Self, ImportError> {
+    pub(crate) fn from_shared(shared: &Path) -> Result<Self, ImportError> {
         let dir = shared.join("medcom/fhir/packages");
         let mut available: Vec<PathBuf> = std::fs::read_dir(&dir)
             .map_err(|e| ImportError::io(&dir, &e))?
@@ -282,7 +343,11 @@ impl Catalog {
 
     /// The stack of `top`: the package, then its dependencies breadth first; each package id is
     /// taken once, at the version first asked for if present, else the highest available.
-    fn stack(&self, top: &str, version: Option<&str>) -> Result<Vec<Package>, ImportError> {
+    pub(crate) fn stack(
+        &self,
+        top: &str,
+        version: Option<&str>,
+    ) -> Result<Vec<Package>, ImportError> {
         let list = self.list();
         let pick = |id: &str, want: Option<&str>| -> Option<PathBuf> {
             let mut cands: Vec<&(String, String, PathBuf)> =
@@ -331,8 +396,8 @@ fn unversioned(url: &str) -> &str {
     url.split('|').next().unwrap_or(url)
 }
 
-struct Stack {
-    packages: Vec<Package>,
+pub(crate) struct Stack {
+    pub(crate) packages: Vec<Package>,
 }
 
 impl Stack {
@@ -349,13 +414,16 @@ impl Stack {
 /// An [`ImportError`] when a package is missing or malformed.
 pub fn generate(shared: &Path) -> Result<Vec<(String, String)>, ImportError> {
     let catalog = Catalog::from_shared(shared)?;
-    STACKS
+    let mut files = STACKS
         .iter()
         .map(|def| {
             let v = compile(def, &catalog, Some(def.version))?;
             Ok((def.file.to_owned(), to_text(&v)))
         })
-        .collect()
+        .collect::<Result<Vec<_>, ImportError>>()?;
+    let base = super::base::compile(&catalog)?;
+    files.push((super::base::FILE.to_owned(), to_text(&base)));
+    Ok(files)
 }
 
 /// Writes every rule file into `out`.
@@ -402,7 +470,7 @@ pub fn compile_dirs(dirs: &[PathBuf]) -> Result<Vec<Value>, ImportError> {
 }
 
 /// Compact JSON, one profile, value set or constraint per line (diff-friendly).
-fn to_text(v: &Value) -> String {
+pub(crate) fn to_text(v: &Value) -> String {
     let mut s = String::from("{\n");
     let Some(obj) = v.as_object() else {
         return v.to_string();
@@ -434,13 +502,13 @@ fn to_text(v: &Value) -> String {
     s
 }
 
-struct Compiler {
-    stack: Stack,
-    constraints: Vec<Value>,
-    constraint_index: HashMap<String, usize>,
-    profiles: BTreeMap<String, Value>,
-    value_sets: BTreeSet<String>,
-    queue: VecDeque<String>,
+pub(crate) struct Compiler {
+    pub(crate) stack: Stack,
+    pub(crate) constraints: Vec<Value>,
+    pub(crate) constraint_index: HashMap<String, usize>,
+    pub(crate) profiles: BTreeMap<String, Value>,
+    pub(crate) value_sets: BTreeSet<String>,
+    pub(crate) queue: VecDeque<String>,
 }
 
 fn compile(def: &StackDef, catalog: &Catalog, version: Option<&str>) -> Result<Value, ImportError> {
@@ -513,7 +581,7 @@ fn compile(def: &StackDef, catalog: &Catalog, version: Option<&str>) -> Result<V
 }
 
 impl Compiler {
-    fn add_profile(&mut self, url: &str) -> Result<(), ImportError> {
+    pub(crate) fn add_profile(&mut self, url: &str) -> Result<(), ImportError> {
         let url = unversioned(url).to_owned();
         if self.profiles.contains_key(&url) {
             return Ok(());
@@ -578,10 +646,20 @@ impl Compiler {
             // Resources no profile reaches are checked against their core definition.
             self.queue.push_back(format!("{CORE_SD}{ty}"));
         }
-        self.profiles.insert(
-            url.clone(),
-            json!({ "url": url, "type": ty, "kind": kind, "derivation": derivation, "e": out }),
-        );
+        let mut compiled =
+            json!({ "url": url, "type": ty, "kind": kind, "derivation": derivation, "e": out });
+        // Where an extension may be used: `[type, expression]` pairs.
+        let contexts: Vec<Value> = sd
+            .get("context")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|c| json!([c.get("type"), c.get("expression")]))
+            .collect();
+        if ty == "Extension" && !contexts.is_empty() {
+            compiled["ctx"] = Value::Array(contexts);
+        }
+        self.profiles.insert(url.clone(), compiled);
         Ok(())
     }
 
@@ -801,7 +879,7 @@ impl Compiler {
     }
 
     /// Expands a value set: `{"url","c":{system:[codes]},"na":[what is not available]}`.
-    fn expand(&mut self, url: &str) -> Value {
+    pub(crate) fn expand(&mut self, url: &str) -> Value {
         let mut codes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut na: BTreeSet<String> = BTreeSet::new();
         self.expand_into(url, &mut codes, &mut na, 0);

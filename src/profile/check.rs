@@ -156,8 +156,18 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
             self.binding(node, required, vs, &profile.url, out);
         }
         self.invariants(node, &e.constraints, out);
-        // Profiles and reference targets of the node's type.
         let ty = node.ty();
+        if ty.kind() == TypeKind::Complex {
+            if ei != 0 && !e.children.is_empty() {
+                // A profiled datatype element lists its own children, not its type's invariants.
+                self.type_invariants(node, pi, out);
+            }
+            // Once per node: at the root of its definition, or where a profile expands it.
+            if (ei == 0 || !e.children.is_empty()) && ty.name() == "Attachment" {
+                self.attachment(node, out);
+            }
+        }
+        // Profiles and reference targets of the node's type.
         for t in &e.types {
             if !(t.ty == Some(ty) || e.types.len() == 1) {
                 continue;
@@ -184,6 +194,19 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
         } else if node.ty().primitive().is_none() || node.children().next().is_some() {
             // Even an empty complex element has required children to miss.
             self.fallback(node, out, depth);
+        }
+    }
+
+    /// The invariants of a node's datatype (its core definition's root), for an element whose
+    /// profile expands it in place.
+    fn type_invariants(&self, node: Node<'d, 'a>, pi: usize, out: &mut Vec<Finding>) {
+        let Some(&core) = self.rules.core.get(node.ty().name()) else {
+            return;
+        };
+        if core != pi {
+            if let Some(root) = self.rules.profiles[core].elems.first() {
+                self.invariants(node, &root.constraints, out);
+            }
         }
     }
 
@@ -349,10 +372,29 @@ impl<'r, 'd, 'a> Checker<'r, 'd, 'a> {
     pub(crate) fn extension(&self, ext: Node<'d, 'a>, out: &mut Vec<Finding>, depth: usize) {
         let url = ext.child_value("url").unwrap_or("");
         match self.rules.profile(url) {
-            Some(p) => self.element(ext, p, 0, out, depth + 1),
+            Some(p) => {
+                self.extension_context(ext, p, out);
+                self.element(ext, p, 0, out, depth + 1);
+            }
             None => {
                 if let Some(&core) = self.rules.core.get("Extension") {
                     self.element(ext, core, 0, out, depth + 1);
+                }
+                if ext.name() == "modifierExtension" {
+                    // It may change the meaning of what holds it: unknown, it cannot be read.
+                    out.push(
+                        self.finding(
+                            "fhir-modifier-extension-unknown",
+                            Severity::Error,
+                            ext,
+                            ext.path(),
+                            "modifier extension definition is not available, so the element cannot be understood"
+                                .to_owned(),
+                            "http://hl7.org/fhir/StructureDefinition/Element",
+                        )
+                        .with_value(url),
+                    );
+                    return;
                 }
                 out.push(
                     self.finding(

@@ -93,6 +93,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
             return;
         }
         let hooks = EngineHooks { checker: self };
+        let options = crate::fhirpath::EvalOptions::default().with_as_filters(true);
         let resource = node.resource();
         for &k in keys {
             let Some(c) = self.rules.constraints.get(k) else {
@@ -117,6 +118,7 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                     .with_context(node)
                     .with_root_resource(self.bundle)
                     .with_hooks(&hooks)
+                    .with_options(options.clone())
             };
             let native = c.native.and_then(|n| (n.answer)(node));
             let whole = c.native.is_some_and(|n| n.whole);

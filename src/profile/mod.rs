@@ -18,15 +18,19 @@
 //!
 //! ```
 //! let engine = medcom::profile::Engine::embedded().unwrap();
-//! let doc = medcom::json::parse(r#"{"resourceType":"Patient"}"#).unwrap();
+//! // Not a MedCom message: checked against the R4 core definitions.
+//! let doc = medcom::json::parse(r#"{"resourceType":"Patient","gender":"yes"}"#).unwrap();
 //! let mut findings = Vec::new();
 //! let detected = engine.check(&doc, &mut findings);
 //! assert!(!detected.supported);
-//! assert_eq!(findings[0].code(), "fhir-message-unknown");
+//! assert!(findings.iter().any(|f| f.code() == "fhir-binding"));
 //! ```
 
+mod attachment;
+mod base;
 mod binding;
 mod check;
+mod context;
 mod detect;
 mod invariant;
 mod mutate;
@@ -45,6 +49,7 @@ use smallvec::SmallVec;
 use crate::finding::{Finding, Severity};
 use crate::import::profiles::STACKS;
 use crate::model::Document;
+pub(crate) use base::claims_medcom;
 use check::Checker;
 use detect::Claim;
 pub use mutate::{Action, InvariantSite, Mutation};
@@ -111,6 +116,8 @@ struct Stack {
 
 struct Inner {
     stacks: Vec<Stack>,
+    /// R4 core and DK-core, for anything that is not a MedCom message.
+    base: Option<Stack>,
     cache: Arc<crate::fhirpath::Cache>,
 }
 
@@ -128,6 +135,8 @@ pub struct Engine {
     inner: Arc<Inner>,
     /// A stack chosen by the caller instead of the one the message declares.
     forced: Option<usize>,
+    /// Packages loaded at run time ([`Engine::with_package`]), for the profiles resources declare.
+    packages: Arc<Vec<Arc<Rules>>>,
 }
 
 impl fmt::Debug for Engine {
@@ -244,9 +253,11 @@ impl Engine {
         Self {
             inner: Arc::new(Inner {
                 stacks,
+                base: base::embedded(),
                 cache: Arc::default(),
             }),
             forced: None,
+            packages: Arc::default(),
         }
     }
 
@@ -277,6 +288,7 @@ impl Engine {
             Some(i) => Ok(Self {
                 inner: Arc::clone(&self.inner),
                 forced: Some(i),
+                packages: Arc::clone(&self.packages),
             }),
             None => Err(ProfileError::new(format!(
                 "no stack {stack}; there are: {}",
@@ -488,6 +500,7 @@ impl Engine {
             claim = Claim::Supported(forced);
         }
         let si = match claim {
+            Claim::Unknown if !base::claims_medcom(root) => return self.check_base(doc, out),
             Claim::Unknown => {
                 out.push(
                     Finding::new(
@@ -498,7 +511,8 @@ impl Engine {
                     )
                     .with_position(root.position()),
                 );
-                return Detected::default();
+                // Its resources are still held to R4 core.
+                return self.check_base(doc, out);
             }
             Claim::Unsupported { stack, claimed } => {
                 let info = &infos[stack];
@@ -631,6 +645,7 @@ fn validate_with(
             }
         }
     }
+    base::contained(checker, doc, out);
     checker.native_invariants(root, out, 0);
 }
 

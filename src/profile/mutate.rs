@@ -82,7 +82,13 @@ impl Engine {
         let infos: Vec<&super::StackInfo> = self.inner.stacks.iter().map(|s| &s.info).collect();
         let known = |si: usize, url: &str| self.rules(si).is_ok_and(|r| r.profile(url).is_some());
         let detect::Claim::Supported(si) = detect::detect_refs(&infos, &known, doc.root()) else {
-            return None;
+            // Not a MedCom message: the base rules.
+            let rules = self.base_for(doc.root())?;
+            let mut checker = Checker::new(rules, doc.root());
+            record(&mut checker);
+            let mut ignored = Vec::new();
+            self.validate_base_with(&checker, doc, &mut ignored);
+            return Some((rules, checker));
         };
         let rules = self.rules(si).ok()?;
         let mut checker = Checker::new(rules, doc.root());

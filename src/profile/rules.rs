@@ -186,6 +186,8 @@ pub(crate) struct Elem {
 pub(crate) struct Profile {
     pub(crate) url: Arc<str>,
     pub(crate) type_name: String,
+    /// Where an extension may be used: (context type, expression); empty: anywhere.
+    pub(crate) contexts: Vec<(String, String)>,
     pub(crate) elems: Vec<Elem>,
     pub(crate) by_id: FastMap<String, usize>,
 }
@@ -724,9 +726,20 @@ fn read_profile(p: &Value, vs_by_url: &FastMap<String, usize>) -> Result<Profile
         let e = &elems[i];
         elems[i].required = e.min > 0 || e.slices.iter().any(|&s| elems[s].min > 0);
     }
+    let contexts = p
+        .get("ctx")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let part = |i: usize| c.get(i).and_then(Value::as_str).unwrap_or("").to_owned();
+            (part(0), part(1))
+        })
+        .collect();
     Ok(Profile {
         url,
         type_name,
+        contexts,
         elems,
         by_id,
     })

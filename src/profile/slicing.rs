@@ -8,6 +8,21 @@ use crate::finding::{Finding, Severity};
 use crate::model::Node;
 use smallvec::SmallVec;
 
+/// The fixed `url` of an extension slice defined in place (a sub-extension of a complex
+/// extension: `Extension.extension:lang.url` fixed to `lang`).
+fn inline_extension_url<'p>(
+    profile: &'p super::rules::Profile,
+    slice: &super::rules::Elem,
+) -> Option<&'p str> {
+    slice
+        .children
+        .iter()
+        .map(|&c| &profile.elems[c])
+        .find(|c| c.name == "url")
+        .and_then(|c| c.fixed.as_ref())
+        .and_then(serde_json::Value::as_str)
+}
+
 impl<'d, 'a> Checker<'_, 'd, 'a> {
     pub(crate) fn sliced(
         &self,
@@ -37,12 +52,13 @@ impl<'d, 'a> Checker<'_, 'd, 'a> {
                 // Slices without a slicing entry (extensions sliced by url in a base).
                 None => (0..e.slices.len()).find(|&i| {
                     let slice = &profile.elems[e.slices[i]];
+                    let url = kid.child_value("url");
                     kid.ty().is_extension()
-                        && slice.types.iter().any(|t| {
-                            t.profiles
-                                .iter()
-                                .any(|u| Some(u.as_str()) == kid.child_value("url"))
-                        })
+                        && (slice
+                            .types
+                            .iter()
+                            .any(|t| t.profiles.iter().any(|u| Some(u.as_str()) == url))
+                            || inline_extension_url(profile, slice) == url)
                 }),
             };
             match matched {

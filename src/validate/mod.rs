@@ -369,9 +369,14 @@ impl Validator {
         }
         let msg = message::Message::new(doc);
         let mut sink = Sink::new(&mut out, want);
+        // The MedCom message rules hold for MedCom messages only.
+        let medcom = detected.message_type.is_some() || crate::profile::claims_medcom(doc.root());
         for &group in &self.options.groups {
             if sink.is_done() {
                 break;
+            }
+            if !medcom && group != RuleGroup::Read {
+                continue;
             }
             group.check(&msg, &mut sink);
         }
@@ -469,7 +474,9 @@ impl Iterator for Errors {
 /// # Examples
 ///
 /// ```
-/// let doc = medcom::parse(r#"{"resourceType":"Patient"}"#).unwrap();
+/// let doc = medcom::parse(r#"{"resourceType":"Patient","active":true}"#).unwrap();
+/// assert!(medcom::validate::validate(&doc).is_valid());
+/// let doc = medcom::parse(r#"{"resourceType":"Bundle","type":"message"}"#).unwrap();
 /// let report = medcom::validate::validate(&doc);
 /// assert!(!report.is_valid());
 /// assert!(report.findings().iter().any(|f| f.code() == "medcom-header-first"));

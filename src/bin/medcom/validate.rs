@@ -1,4 +1,4 @@
-//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--max-findings N] [--stack NAME@VERSION] PATH...`
+//! `medcom validate [--format text|json|outcome|outcome-xml] [--jobs N] [--unmask] [--no-profiles] [--max-findings N] [--stack NAME@VERSION] [--package FILE.tgz]... PATH...`
 //!
 //! Validates FHIR messages (XML or JSON) against the MedCom profiles (the embedded profile
 //! engine; `--no-profiles` skips it) and the MedCom message rules, and legacy OIOXML letters and
@@ -62,6 +62,10 @@ pub(crate) struct Options {
     /// the one it declares.
     #[arg(long, value_name = "NAME@VERSION")]
     stack: Option<String>,
+    /// Also check resources against the profiles of this FHIR package (an npm .tgz or a
+    /// folder); may be given more than once.
+    #[arg(long = "package", value_name = "FILE.tgz")]
+    packages: Vec<PathBuf>,
     /// Findings reported per file; then one findings-truncated finding counts the rest.
     #[arg(long, value_name = "N", default_value_t = medcom::finding::DEFAULT_MAX_FINDINGS, value_parser = at_least(0usize))]
     max_findings: usize,
@@ -131,6 +135,7 @@ pub(crate) fn run(options: Options) -> Outcome {
         unmask,
         no_profiles,
         stack,
+        packages,
         max_findings,
         paths,
     } = options;
@@ -156,10 +161,16 @@ pub(crate) fn run(options: Options) -> Outcome {
         .unmask(unmask)
         .profiles(profiles)
         .max_findings(max_findings);
-    if let (true, Some(stack)) = (profiles, stack) {
-        validator = validator
-            .stack(&stack)
+    if profiles && (stack.is_some() || !packages.is_empty()) {
+        let mut engine = medcom::profile::Engine::embedded()
+            .and_then(|e| stack.as_deref().map_or(Ok(e.clone()), |s| e.forcing(s)))
             .map_err(|e| Failure::Usage(format!("--stack: {e}")))?;
+        for p in &packages {
+            engine = engine
+                .with_package(p)
+                .map_err(|e| Failure::Usage(format!("--package: {e}")))?;
+        }
+        validator = validator.engine(engine);
     }
     if jobs > 1 && inputs.len() > 2 * jobs {
         // Load every standard's rules up front, in parallel, so workers never queue behind

@@ -66,6 +66,11 @@ pub(super) fn call<'d, 'a>(
                 input.retain(|i| is_type(i, *t, true));
                 input
             }
+            TypedFunc::As if c.ev.ctx.options.as_filters => {
+                let mut input = input;
+                input.retain(|i| is_type(i, *t, true));
+                input
+            }
             TypedFunc::As => singleton(&input, "as", c.pos)?
                 .filter(|i| is_type(i, *t, true))
                 .cloned()
