@@ -14,7 +14,6 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 
 use medcom::fhirpath::{EvalContext, EvalOptions, Expression};
 use medcom::model::{Document, Node, NodeId, PrimitiveKind};
@@ -28,21 +27,7 @@ const MOST_UNBROKEN: usize = 59;
 const SITES_PER_KEY: usize = 12;
 
 fn examples(shared: &std::path::Path) -> Vec<(String, String)> {
-    let file = std::fs::File::open(shared.join("corpora/hl7.fhir.r4.examples-4.0.1.tgz"))
-        .expect("tarball");
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    let mut out = Vec::new();
-    for entry in archive.entries().expect("entries") {
-        let mut entry = entry.expect("entry");
-        let path = entry.path().expect("path").to_string_lossy().into_owned();
-        if !path.ends_with(".json") || path.ends_with("package.json") || path.contains(".index") {
-            continue;
-        }
-        let mut text = String::new();
-        entry.read_to_string(&mut text).expect("UTF-8");
-        out.push((path.rsplit('/').next().unwrap_or(&path).to_owned(), text));
-    }
-    out
+    common::r4_examples(shared)
 }
 
 /// One edit below a context node.

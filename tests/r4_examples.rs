@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::Read;
 
 use serde_json::Value;
 
@@ -20,25 +19,11 @@ fn r4_examples_round_trip_through_xml() {
     let Some(shared) = common::shared() else {
         return;
     };
-    let file = std::fs::File::open(shared.join("corpora/hl7.fhir.r4.examples-4.0.1.tgz"))
-        .expect("tarball");
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     let (mut total, mut passed) = (0, 0);
     let mut failures = Vec::new();
     let mut seen_xfail = Vec::new();
-    for entry in archive.entries().expect("entries") {
-        let mut entry = entry.expect("entry");
-        let path = entry.path().expect("path").to_string_lossy().into_owned();
-        if !path.ends_with(".json")
-            || path.ends_with("package.json")
-            || path.contains(".index.json")
-        {
-            continue;
-        }
-        let mut text = String::new();
-        entry.read_to_string(&mut text).expect("UTF-8");
+    for (name, text) in common::r4_examples(&shared) {
         total += 1;
-        let name = path.rsplit('/').next().unwrap_or(&path).to_owned();
         let xfail = XFAIL.iter().find(|(f, _)| *f == name);
         let outcome = round_trip(&text);
         match (outcome, xfail) {

@@ -7,7 +7,6 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::sync::OnceLock;
 
 use medcom::validate::Validator;
@@ -16,27 +15,7 @@ use medcom::validate::Validator;
 fn examples() -> Option<&'static [(String, String)]> {
     static ALL: OnceLock<Vec<(String, String)>> = OnceLock::new();
     let shared = common::shared()?;
-    Some(ALL.get_or_init(|| {
-        let file = std::fs::File::open(shared.join("corpora/hl7.fhir.r4.examples-4.0.1.tgz"))
-            .expect("tarball");
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
-        let mut out = Vec::new();
-        for entry in archive.entries().expect("entries") {
-            let mut entry = entry.expect("entry");
-            let path = entry.path().expect("path").to_string_lossy().into_owned();
-            if !path.ends_with(".json")
-                || path.ends_with("package.json")
-                || path.contains(".index.json")
-            {
-                continue;
-            }
-            let mut text = String::new();
-            entry.read_to_string(&mut text).expect("UTF-8");
-            let name = path.rsplit('/').next().unwrap_or(&path).to_owned();
-            out.push((name, text));
-        }
-        out
-    }))
+    Some(ALL.get_or_init(|| common::r4_examples(&shared)))
 }
 
 /// The expectations: file → (error codes, reason).

@@ -101,3 +101,32 @@ pub fn run_medcom(args: &[&str], stdin: &[u8]) -> Output {
         .expect("stdin written");
     child.wait_with_output().expect("medcom ends")
 }
+
+/// `(file name, JSON text)` of every resource in the R4 examples package
+/// (`corpora/hl7.fhir.r4.examples-4.0.1.tgz`, read in place; the package's own index and
+/// manifest files left out).
+pub fn r4_examples(shared: &Path) -> Vec<(String, String)> {
+    use std::io::Read;
+    let file = std::fs::File::open(shared.join("corpora/hl7.fhir.r4.examples-4.0.1.tgz"))
+        .expect("the R4 examples tarball");
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut out = Vec::new();
+    for entry in archive.entries().expect("tar entries") {
+        let mut entry = entry.expect("tar entry");
+        let path = entry
+            .path()
+            .expect("entry path")
+            .to_string_lossy()
+            .into_owned();
+        if !path.ends_with(".json")
+            || path.ends_with("package.json")
+            || path.contains(".index.json")
+        {
+            continue;
+        }
+        let mut text = String::new();
+        entry.read_to_string(&mut text).expect("UTF-8");
+        out.push((path.rsplit('/').next().unwrap_or(&path).to_owned(), text));
+    }
+    out
+}

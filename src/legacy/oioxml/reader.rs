@@ -100,14 +100,7 @@ pub(crate) fn check_limits(
     options: &ReadOptions,
 ) -> Result<(), LegacyError> {
     super::guard::check(text, options).map_err(|(breach, at)| {
-        let mut tracker = Tracker {
-            text,
-            offset: 0,
-            line: 1,
-            column: 1,
-            chars: 0,
-            single_byte,
-        };
+        let mut tracker = Tracker::new(text, single_byte);
         LegacyError::new(LegacyErrorKind::LimitExceeded {
             limit: breach.name(),
         })
@@ -173,14 +166,7 @@ pub fn read_with_options(input: &[u8], options: &ReadOptions) -> Result<Element,
     })?;
     // The text is well-formed: drop roxmltree's tree before the owned one is built.
     drop(doc);
-    let mut tracker = Tracker {
-        text: &text,
-        offset: 0,
-        line: 1,
-        column: 1,
-        chars: 0,
-        single_byte,
-    };
+    let mut tracker = Tracker::new(&text, single_byte);
     super::build::build(&text, &mut tracker, options.max_depth)
 }
 
@@ -199,14 +185,7 @@ pub(crate) fn read_by_nodes(input: &[u8], options: &ReadOptions) -> Result<Eleme
             reason: e.to_string(),
         })
     })?;
-    let mut tracker = Tracker {
-        text: &text,
-        offset: 0,
-        line: 1,
-        column: 1,
-        chars: 0,
-        single_byte,
-    };
+    let mut tracker = Tracker::new(&text, single_byte);
     build(
         doc.root_element(),
         &mut tracker,
@@ -306,7 +285,18 @@ impl super::build::Locate for Tracker<'_> {
     }
 }
 
-impl Tracker<'_> {
+impl<'a> Tracker<'a> {
+    fn new(text: &'a str, single_byte: bool) -> Self {
+        Self {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+            chars: 0,
+            single_byte,
+        }
+    }
+
     fn position(&mut self, offset: usize) -> Position {
         if offset < self.offset {
             self.offset = 0;
