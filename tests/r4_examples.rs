@@ -4,7 +4,6 @@
 
 mod common;
 
-
 use serde_json::Value;
 
 /// Files the strict reader rejects, each with why R4 forbids what the example holds.
