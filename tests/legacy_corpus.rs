@@ -209,3 +209,33 @@ fn cli_converts_legacy_by_content() {
     let xml = run(&base.join("edifact/DIS01_1.edi"));
     assert!(String::from_utf8_lossy(&xml).contains("DischargeLetter"));
 }
+
+/// Converting an OIOXML letter to EDIFACT would drop what the conversion tables do not know, so
+/// a letter with schema errors is refused, with the first error and its position.
+#[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
+fn cli_refuses_to_convert_a_letter_with_schema_errors() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let path = shared
+        .join("medcom/legacy/files/glasdam_edifact_converter/test/complete/files/xml/DIS91_1.xml");
+    let letter = std::fs::read(path).expect("letter");
+    let at = letter
+        .windows(16)
+        .position(|w| w == b"</ClinicalEmail>")
+        .expect("end of the letter");
+    let mut changed = letter[..at].to_vec();
+    changed.extend_from_slice(b"<Unknown>kept nowhere</Unknown>");
+    changed.extend_from_slice(&letter[at..]);
+    let out = common::run_medcom(&["convert", "--to", "edifact", "-"], &changed);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("-:2:") && stderr.contains("xsd-unexpected-element"),
+        "{stderr}"
+    );
+    let out = common::run_medcom(&["convert", "--to", "edifact", "-"], &letter);
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -20,7 +20,8 @@ use crate::{read_input, write_stdout, Failure, Outcome};
 /// The command's description in `medcom convert --help`.
 pub(crate) const ABOUT: &str = "Reads a FHIR message (XML or JSON, detected by content) and \
 writes it in the other format, or the one --to names, to stdout. A legacy letter (recognised by \
-content) converts between OIOXML and EDIFACT.
+content) converts between OIOXML and EDIFACT; an OIOXML letter with schema errors is refused, \
+since the conversion would drop what its tables do not know.
 
 Exit 0 on success, 1 when the input is not a readable message (the error, with \
 FILE:line:column, on stderr), 2 on usage or I/O errors.";
@@ -89,6 +90,24 @@ fn convert_legacy(path: &str, bytes: &[u8], format: LegacyFormat, to: Option<Tar
             write_stdout(xml.as_bytes())
         }
         (LegacyFormat::Oioxml, None | Some(Target::Edifact)) => {
+            // The conversion tables map what the schema allows: whatever else a letter holds
+            // would be dropped without a word, so a letter with schema errors is refused.
+            let errors: Vec<medcom::finding::Finding> = legacy::schema::validate_bytes(bytes)
+                .map_err(fail)?
+                .into_iter()
+                .filter(|f| f.severity() == medcom::finding::Severity::Error)
+                .collect();
+            if let Some(first) = errors.first() {
+                let at = first
+                    .position()
+                    .map_or_else(String::new, |p| format!("{}:{}:", p.line, p.column));
+                let n = errors.len();
+                return Err(Failure::Input(format!(
+                    "{path}:{at} {first} (the letter has {n} schema error{}; converting it would \
+                     drop what the conversion tables do not know)",
+                    if n == 1 { "" } else { "s" }
+                )));
+            }
             write_stdout(&legacy::convert::oioxml_to_edifact(bytes).map_err(fail)?)
         }
         (LegacyFormat::Edifact, Some(Target::Edifact))
