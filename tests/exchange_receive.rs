@@ -18,6 +18,19 @@ fn medcom(args: &[&str], stdin: &[u8]) -> Output {
     common::run_medcom(args, stdin)
 }
 
+/// `medcom receive --store STORE --ack-out ACK_OUT REST...`.
+fn receive(store: &Path, ack_out: &Path, rest: &[&str], stdin: &[u8]) -> Output {
+    let mut args = vec![
+        "receive",
+        "--store",
+        path(store),
+        "--ack-out",
+        path(ack_out),
+    ];
+    args.extend_from_slice(rest);
+    medcom(&args, stdin)
+}
+
 fn lines(out: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -48,32 +61,12 @@ fn an_answer_that_cannot_be_written_leaves_the_message_to_be_handed_over_again()
         HEADER,
     );
     let missing = dir.path().join("missing-dir/a.json");
-    let out = medcom(
-        &[
-            "receive",
-            "--store",
-            path(&store),
-            "--ack-out",
-            path(&missing),
-            path(&msg),
-        ],
-        b"",
-    );
+    let out = receive(&store, &missing, &[path(&msg)], b"");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing-dir"));
     // A later run hands the message over (not "duplicate") with an answer.
     let answer = dir.path().join("a.json");
-    let again = medcom(
-        &[
-            "receive",
-            "--store",
-            path(&store),
-            "--ack-out",
-            path(&answer),
-            path(&msg),
-        ],
-        b"",
-    );
+    let again = receive(&store, &answer, &[path(&msg)], b"");
     assert_eq!(again.status.code(), Some(0), "{again:?}");
     let first = &lines(&again)[0];
     assert_eq!(first["decision"], "process", "{first}");
@@ -85,17 +78,7 @@ fn an_answer_that_cannot_be_written_leaves_the_message_to_be_handed_over_again()
     );
     // Handed over now: the next copy is a duplicate with the same answer content.
     let answer2 = dir.path().join("b.json");
-    let third = medcom(
-        &[
-            "receive",
-            "--store",
-            path(&store),
-            "--ack-out",
-            path(&answer2),
-            path(&msg),
-        ],
-        b"",
-    );
+    let third = receive(&store, &answer2, &[path(&msg)], b"");
     let third = &lines(&third)[0];
     assert_eq!(third["decision"], "duplicate", "{third}");
     assert_eq!(third["ack_id"], first["ack_id"]);
@@ -106,29 +89,9 @@ fn an_answer_that_cannot_be_written_leaves_the_message_to_be_handed_over_again()
     // The same in a batch: the failed answer is an error line, and the message comes back.
     let store = dir.path().join("batch.sqlite");
     let list = format!("{}\n", msg.display());
-    let out = medcom(
-        &[
-            "receive",
-            "--store",
-            path(&store),
-            "--batch",
-            "--ack-out",
-            path(&missing),
-        ],
-        list.as_bytes(),
-    );
+    let out = receive(&store, &missing, &["--batch"], list.as_bytes());
     assert_eq!(lines(&out)[0]["decision"], "error");
-    let out = medcom(
-        &[
-            "receive",
-            "--store",
-            path(&store),
-            "--batch",
-            "--ack-out",
-            path(dir.path()),
-        ],
-        list.as_bytes(),
-    );
+    let out = receive(&store, dir.path(), &["--batch"], list.as_bytes());
     assert_eq!(lines(&out)[0]["decision"], "process");
 }
 
@@ -160,17 +123,7 @@ fn tek_fcc_gets_a_fatal_error_acknowledgement_from_ack_and_receive() {
         }
         let store = dir.path().join(format!("{ext}.sqlite"));
         let answer = dir.path().join(format!("ack.{ext}"));
-        let out = medcom(
-            &[
-                "receive",
-                "--store",
-                path(&store),
-                "--ack-out",
-                path(&answer),
-                fixture,
-            ],
-            b"",
-        );
+        let out = receive(&store, &answer, &[fixture], b"");
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         let line = &lines(&out)[0];
         assert_eq!(line["code"], "fatal-error", "{line}");
@@ -248,18 +201,7 @@ fn an_acknowledgement_of_a_message_with_5000_errors_stays_under_64_kb() {
     assert_eq!(read.issues.len(), 6);
     let store = dir.path().join("mb.sqlite");
     let answer = dir.path().join("answer.json");
-    let out = medcom(
-        &[
-            "receive",
-            "--strict",
-            "--store",
-            path(&store),
-            "--ack-out",
-            path(&answer),
-            path(&msg),
-        ],
-        b"",
-    );
+    let out = receive(&store, &answer, &["--strict", path(&msg)], b"");
     assert_eq!(lines(&out)[0]["code"], "fatal-error");
     assert!(std::fs::metadata(&answer).expect("answer").len() < 64 * 1024);
 }
@@ -298,17 +240,7 @@ fn a_batch_reports_a_bad_file_names_answers_by_message_id_and_never_follows_a_sy
         second.display()
     );
     let store = dir.path().join("mb.sqlite");
-    let out = medcom(
-        &[
-            "receive",
-            "--store",
-            path(&store),
-            "--batch",
-            "--ack-out",
-            path(&acks),
-        ],
-        list.as_bytes(),
-    );
+    let out = receive(&store, &acks, &["--batch"], list.as_bytes());
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let got = lines(&out);
     assert_eq!(got.len(), 3, "{got:?}");
@@ -339,15 +271,10 @@ fn a_batch_reports_a_bad_file_names_answers_by_message_id_and_never_follows_a_sy
         ),
     )
     .expect("write");
-    let out = medcom(
-        &[
-            "receive",
-            "--store",
-            path(&store),
-            "--batch",
-            "--ack-out",
-            path(&acks),
-        ],
+    let out = receive(
+        &store,
+        &acks,
+        &["--batch"],
         format!("{}\n", odd.display()).as_bytes(),
     );
     let line = &lines(&out)[0];
@@ -364,17 +291,7 @@ fn a_batch_reports_a_bad_file_names_answers_by_message_id_and_never_follows_a_sy
             "5f4c1e2e-7a0e-4c55-9d0c-3d2f9d1e2a11",
             "6a4c1e2e-7a0e-4c55-9d0c-3d2f9d1e2a11",
         );
-        let out = medcom(
-            &[
-                "receive",
-                "--store",
-                path(&store),
-                "--ack-out",
-                path(&link),
-                path(&msg),
-            ],
-            b"",
-        );
+        let out = receive(&store, &link, &[path(&msg)], b"");
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         assert_eq!(std::fs::read(&outside).expect("outside"), b"untouched");
         assert!(std::fs::symlink_metadata(&link)
@@ -419,17 +336,7 @@ fn an_envelope_is_recognised_however_late_its_root_element_starts() {
     std::fs::write(&input, &late).expect("write");
     let answer = dir.path().join("answer.xml");
     let store = dir.path().join("mb.sqlite");
-    let out = medcom(
-        &[
-            "receive",
-            "--store",
-            path(&store),
-            "--ack-out",
-            path(&answer),
-            path(&input),
-        ],
-        b"",
-    );
+    let out = receive(&store, &answer, &[path(&input)], b"");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(lines(&out)[0]["message_id"], HEADER);
     // The answer travels in a VANSEnvelope too.

@@ -8,30 +8,12 @@ mod common;
 use medcom::finding::Severity;
 use medcom::messages::{
     reply, Author, BuildError, CareCommunication, CareCommunicationRelease, Category, Context,
-    MessageInfo, Organization, Patient, PersonName, ResponseCode, Role, Segment,
+    MessageInfo, Patient, PersonName, ResponseCode, Role, Segment,
 };
 use medcom::model::Document;
 use medcom::validate::Validator;
 
-fn hospital() -> Organization {
-    Organization::new("265161000016000", "5790000209354").with_name("Hjerteafdelingen")
-}
-
-fn care_home() -> Organization {
-    Organization::new("953741000016009", "5790001348120").with_name("Plejecenter Herlev")
-}
-
-fn gp() -> Organization {
-    Organization::new("123456789012342", "5790001382445").with_name("Lægehuset")
-}
-
-fn author(family: &str, org: Organization) -> Author {
-    Author::new(
-        PersonName::new(family, &["A"]),
-        Role::sks("sygeplejerske"),
-        org,
-    )
-}
+use common::parties::{author, care_home, gp, hospital};
 
 fn first_message(release: CareCommunicationRelease, category: Category) -> CareCommunication {
     CareCommunication::new(
@@ -284,10 +266,7 @@ fn a_versioned_message_profile_picks_the_stack() {
 }
 
 fn medcom(args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_medcom"))
-        .args(args)
-        .output()
-        .expect("runs");
+    let out = common::run_medcom(args, b"");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -5,33 +5,17 @@
 //! payload entities, the episode of care carried, sender and receiver swapped, attachment data
 //! not re-sent in a reply — and every message and its acknowledgement valid in XML and JSON.
 
+mod common;
+
 use medcom::messages::{
-    reply, Acknowledgement, Activity, Attachment, Author, CareCommunication, Category, Content,
-    Context, EntityRole, EpisodeOfCare, MessageInfo, Organization, Patient, PersonName,
-    PreviousMessage, ResponseCode, Role, Segment,
+    reply, Acknowledgement, Activity, Attachment, CareCommunication, Category, Content, Context,
+    EntityRole, EpisodeOfCare, MessageInfo, Patient, PersonName, PreviousMessage, ResponseCode,
+    Segment,
 };
 use medcom::model::{Document, Node};
 use medcom::validate::Validator;
 
-fn hospital() -> Organization {
-    Organization::new("265161000016000", "5790000209354").with_name("Hjerteafdelingen")
-}
-
-fn care_home() -> Organization {
-    Organization::new("953741000016009", "5790001348120").with_name("Plejecenter Herlev")
-}
-
-fn gp() -> Organization {
-    Organization::new("123456789012342", "5790001382445").with_name("Lægehuset")
-}
-
-fn author(family: &str, org: Organization) -> Author {
-    Author::new(
-        PersonName::new(family, &["A"]),
-        Role::sks("sygeplejerske"),
-        org,
-    )
-}
+use common::parties::{author, care_home, gp, hospital};
 
 /// Every message valid in both formats, and its acknowledgement valid too.
 fn assert_valid(validator: &Validator, doc: &Document<'_>, step: &str) {

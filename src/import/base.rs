@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::profiles::{Catalog, Compiler, Stack, FORMAT};
+use super::profiles::{Catalog, Compiler, RuleFile, Stack};
 use super::ImportError;
 
 /// File name under `schemas/fhir/`.
@@ -83,25 +83,12 @@ fn compile_packages(mut stack: Stack) -> Result<Value, ImportError> {
             Err(e) => return Err(e),
         }
     }
-    let value_sets: Vec<Value> = c
-        .value_sets
-        .clone()
-        .iter()
-        .map(|url| c.expand(url))
-        .collect();
-    let mut root = Map::new();
-    root.insert("format".into(), json!(FORMAT));
-    root.insert("stack".into(), json!(NAME));
-    root.insert("version".into(), json!("4.0.1"));
-    root.insert("event".into(), json!(""));
-    root.insert("message".into(), json!(""));
-    root.insert("definition".into(), json!(""));
-    root.insert("packages".into(), json!(names));
-    root.insert("constraints".into(), Value::Array(c.constraints));
-    root.insert(
-        "profiles".into(),
-        Value::Array(c.profiles.into_values().collect()),
-    );
-    root.insert("valueSets".into(), Value::Array(value_sets));
-    Ok(Value::Object(root))
+    Ok(c.into_rule_file(&RuleFile {
+        stack: NAME,
+        version: "4.0.1",
+        event: "",
+        message: "",
+        definition: "",
+        packages: &names,
+    }))
 }

@@ -557,30 +557,52 @@ fn compile(def: &StackDef, catalog: &Catalog, version: Option<&str>) -> Result<V
     while let Some(url) = c.queue.pop_front() {
         c.add_profile(&url)?;
     }
-    let value_sets: Vec<Value> = c
-        .value_sets
-        .clone()
-        .iter()
-        .map(|url| c.expand(url))
-        .collect();
-    let mut root = Map::new();
-    root.insert("format".into(), json!(FORMAT));
-    root.insert("stack".into(), json!(def.name));
-    root.insert("version".into(), json!(actual_version));
-    root.insert("event".into(), json!(def.event));
-    root.insert("message".into(), json!(def.message));
-    root.insert("definition".into(), json!(def.definition));
-    root.insert("packages".into(), json!(names));
-    root.insert("constraints".into(), Value::Array(c.constraints));
-    root.insert(
-        "profiles".into(),
-        Value::Array(c.profiles.into_values().collect()),
-    );
-    root.insert("valueSets".into(), Value::Array(value_sets));
-    Ok(Value::Object(root))
+    Ok(c.into_rule_file(&RuleFile {
+        stack: def.name,
+        version: &actual_version,
+        event: def.event,
+        message: def.message,
+        definition: def.definition,
+        packages: &names,
+    }))
+}
+
+/// What a rule file says of itself besides the compiled rules.
+pub(crate) struct RuleFile<'a> {
+    pub(crate) stack: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) event: &'a str,
+    pub(crate) message: &'a str,
+    pub(crate) definition: &'a str,
+    pub(crate) packages: &'a [String],
 }
 
 impl Compiler {
+    /// The rule file: its header, the constraints, the profiles and the value sets expanded.
+    pub(crate) fn into_rule_file(mut self, header: &RuleFile<'_>) -> Value {
+        let value_sets: Vec<Value> = self
+            .value_sets
+            .clone()
+            .iter()
+            .map(|url| self.expand(url))
+            .collect();
+        let mut root = Map::new();
+        root.insert("format".into(), json!(FORMAT));
+        root.insert("stack".into(), json!(header.stack));
+        root.insert("version".into(), json!(header.version));
+        root.insert("event".into(), json!(header.event));
+        root.insert("message".into(), json!(header.message));
+        root.insert("definition".into(), json!(header.definition));
+        root.insert("packages".into(), json!(header.packages));
+        root.insert("constraints".into(), Value::Array(self.constraints));
+        root.insert(
+            "profiles".into(),
+            Value::Array(self.profiles.into_values().collect()),
+        );
+        root.insert("valueSets".into(), Value::Array(value_sets));
+        Value::Object(root)
+    }
+
     pub(crate) fn add_profile(&mut self, url: &str) -> Result<(), ImportError> {
         let url = unversioned(url).to_owned();
         if self.profiles.contains_key(&url) {
