@@ -61,25 +61,33 @@ pub(crate) fn build(
             unescape_text(raw, &mut pending).map_err(|at| forbidden(locate, scan.i + at))?;
         }
         scan.i = lt;
-        if scan.skip_past(b"<!--", b"-->") || scan.skip_past(b"<?", b"?>") {
-            continue;
-        }
-        if scan.at(b"<![CDATA[") {
-            let start = lt + 9;
-            let end = scan.until(start, b"]]>");
-            if !open.is_empty() {
-                normalize_line_ends(scan.slice(start, end), &mut pending);
+        // Dispatch on the byte after `<`: start tags, the common case, compare nothing more.
+        match scan.b.get(lt + 1) {
+            Some(b'!') => {
+                if scan.skip_past(b"<!--", b"-->") {
+                    continue;
+                }
+                if scan.at(b"<![CDATA[") {
+                    let start = lt + 9;
+                    let end = scan.until(start, b"]]>");
+                    if !open.is_empty() {
+                        normalize_line_ends(scan.slice(start, end), &mut pending);
+                    }
+                    scan.i = end + 3;
+                    continue;
+                }
+                // A DOCTYPE cannot reach here (roxmltree refuses it); step over it all the same.
+                scan.i = scan.until_byte(lt, b'>') + 1;
+                continue;
             }
-            scan.i = end + 3;
-            continue;
+            Some(b'?') => {
+                scan.i = scan.until(lt + 2, b"?>") + 2;
+                continue;
+            }
+            _ => {}
         }
-        if scan.at(b"<!") {
-            // A DOCTYPE cannot reach here (roxmltree refuses it); step over it all the same.
-            scan.i = scan.until(lt, b">") + 1;
-            continue;
-        }
-        if scan.at(b"</") {
-            scan.i = scan.until(lt, b">") + 1;
+        if scan.b.get(lt + 1) == Some(&b'/') {
+            scan.i = scan.until_byte(lt, b'>') + 1;
             let Some(done) = open.pop() else { break };
             let mut element = done.element;
             flush(&mut pending, &mut children);
@@ -226,6 +234,14 @@ impl<'a> Scan<'a> {
             .map_or(self.b.len(), |n| from + n)
     }
 
+    /// The offset of `byte` at or after `from`, or the end of the text.
+    fn until_byte(&self, from: usize, byte: u8) -> usize {
+        self.b
+            .get(from..)
+            .and_then(|r| memchr::memchr(byte, r))
+            .map_or(self.b.len(), |n| from + n)
+    }
+
     fn skip_past(&mut self, open: &[u8], close: &[u8]) -> bool {
         if !self.at(open) {
             return false;
@@ -280,7 +296,7 @@ impl<'a> Scan<'a> {
                 }
                 Some(b'/') => {
                     tag.empty = true;
-                    tag.end = self.until(i, b">") + 1;
+                    tag.end = self.until_byte(i, b'>') + 1;
                     return tag;
                 }
                 Some(_) => {}
@@ -292,7 +308,7 @@ impl<'a> Scan<'a> {
             let Some(&quote) = self.b.get(open) else {
                 return tag;
             };
-            let close = self.until(open + 1, &[quote]);
+            let close = self.until_byte(open + 1, quote);
             tag.attributes.push((attr, self.slice(open + 1, close)));
             i = close + 1;
         }
