@@ -34,6 +34,7 @@ pub mod json;
 pub mod legacy;
 mod lines;
 pub mod messages;
+pub mod migrate;
 pub mod model;
 pub mod options;
 mod primitive;

@@ -33,6 +33,8 @@ const LAYERS: &[(&str, &str)] = &[
     ("profile", "FHIRPath and profiles"),
     ("validate", "validation"),
     ("messages", "typed messages"),
+    // The migration bridge: legacy letters to typed FHIR messages and back.
+    ("migrate", "typed messages"),
     ("exchange", "exchange"),
     ("input", "front door"),
     // Entry points for the fuzz targets: may use everything.

@@ -249,12 +249,13 @@ impl AckIssue {
     }
 }
 
-/// The most characters of an issue's diagnostics an acknowledgement carries.
-const MAX_DIAGNOSTICS: usize = 160;
+/// The most characters of an issue's diagnostics an acknowledgement carries unless told
+/// otherwise ([`Acknowledgement::with_max_diagnostics`]).
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 160;
 
-/// Diagnostics cut to [`MAX_DIAGNOSTICS`] characters.
-fn shorten(text: &str) -> &str {
-    match text.char_indices().nth(MAX_DIAGNOSTICS - 1) {
+/// Diagnostics cut to `max` characters.
+fn shorten(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max.max(1) - 1) {
         Some((end, _)) if end < text.len() => text.get(..end).unwrap_or(text),
         _ => text,
     }
@@ -276,6 +277,52 @@ fn default_issue_type(code: &str) -> &'static str {
             "required"
         }
         _ => "value",
+    }
+}
+
+/// A legacy letter an acknowledgement answers, as its own Provenance names it: an entity with
+/// role `revision` whose `what.identifier.value` is MedCom's `brevid#lokationsnummer`.
+///
+/// # Examples
+///
+/// ```
+/// let l = medcom::messages::LegacyLetter::new("B1#5790000121526").with_version("XD9134L");
+/// assert_eq!(l.version.as_deref(), Some("XD9134L"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LegacyLetter {
+    /// `brevid#lokationsnummer`.
+    pub identifier: String,
+    /// The letter's version code (`what.identifier.type.text`).
+    pub version: Option<String>,
+    /// What else names the letter (`what.display`).
+    pub display: Option<String>,
+}
+
+impl LegacyLetter {
+    /// A letter by `brevid#lokationsnummer`.
+    #[must_use]
+    pub fn new(identifier: &str) -> Self {
+        Self {
+            identifier: identifier.to_owned(),
+            version: None,
+            display: None,
+        }
+    }
+
+    /// Sets the version code.
+    #[must_use]
+    pub fn with_version(mut self, version: &str) -> Self {
+        self.version = Some(version.to_owned());
+        self
+    }
+
+    /// Sets the display.
+    #[must_use]
+    pub fn with_display(mut self, display: &str) -> Self {
+        self.display = Some(display.to_owned());
+        self
     }
 }
 
@@ -320,6 +367,13 @@ pub struct Acknowledgement {
     pub max_issues: usize,
     /// A copy of the acknowledged message's latest Provenance.
     pub acknowledged_provenance: Option<ProvenanceRecord>,
+    /// The most characters of an issue's diagnostics written. Default:
+    /// [`DEFAULT_MAX_DIAGNOSTICS`].
+    pub max_diagnostics: usize,
+    /// The legacy letters acknowledged (a legacy receipt converted to FHIR): the own
+    /// Provenance names each by `entity.what.identifier` beside the MessageHeader it points
+    /// at. Default: none.
+    pub legacy: Vec<LegacyLetter>,
     /// Resource ids of the received message worth keeping: (SOR, Organization id), and the
     /// copied Provenance's id.
     kept: Kept,
@@ -341,6 +395,7 @@ impl PartialEq for Acknowledgement {
             && self.code == other.code
             && self.issues == other.issues
             && self.acknowledged_provenance == other.acknowledged_provenance
+            && self.legacy == other.legacy
     }
 }
 
@@ -365,6 +420,8 @@ impl Acknowledgement {
             issues: Vec::new(),
             max_issues: DEFAULT_MAX_ACK_ISSUES,
             acknowledged_provenance: None,
+            max_diagnostics: DEFAULT_MAX_DIAGNOSTICS,
+            legacy: Vec::new(),
             kept: Kept::default(),
         }
     }
@@ -427,6 +484,8 @@ impl Acknowledgement {
             issues: Vec::new(),
             max_issues: DEFAULT_MAX_ACK_ISSUES,
             acknowledged_provenance: latest,
+            max_diagnostics: DEFAULT_MAX_DIAGNOSTICS,
+            legacy: Vec::new(),
             kept,
         })
     }
@@ -493,6 +552,27 @@ impl Acknowledgement {
         self
     }
 
+    /// Sets the most characters of an issue's diagnostics written (at least one): a legacy
+    /// receipt's refusal text, converted, is kept whole.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::*;
+    /// let ack = Acknowledgement::new(
+    ///     Organization::new("265161000016000", "5790000209354"),
+    ///     Organization::new("953741000016009", "5790001348120"),
+    ///     "3881874e-2042-4a00-aee8-23512799f512",
+    /// )
+    /// .with_max_diagnostics(10_000);
+    /// assert_eq!(ack.max_diagnostics, 10_000);
+    /// ```
+    #[must_use]
+    pub fn with_max_diagnostics(mut self, max: usize) -> Self {
+        self.max_diagnostics = max.max(1);
+        self
+    }
+
     /// Builds the acknowledgement.
     ///
     /// # Errors
@@ -546,7 +626,19 @@ impl Acknowledgement {
         let own = a
             .own_provenance(Activity::Acknowledgement, &self.sender)
             .with_previous(Predecessor::revision(&self.acknowledged));
-        a.provenance(&own)?;
+        let own = a.provenance(&own)?;
+        for l in &self.legacy {
+            let e = a.tree.group(own, "entity")?;
+            a.tree.val(e, "role", "revision")?;
+            let w = a.tree.typed(e, "what", "Reference")?;
+            let i = a.tree.group(w, "identifier")?;
+            if let Some(v) = &l.version {
+                let t = a.tree.typed(i, "type", "CodeableConcept")?;
+                a.tree.val(t, "text", v)?;
+            }
+            a.tree.val(i, "value", &l.identifier)?;
+            a.tree.opt(w, "display", l.display.as_deref())?;
+        }
         if !self.issues.is_empty() {
             let (oo, id) = a.resource("OperationOutcome", OUTCOME_PROFILE)?;
             a.tree
@@ -564,7 +656,10 @@ impl Acknowledgement {
                 a.tree.val(issue, "code", &i.issue_type)?;
                 let details = a.tree.typed(issue, "details", "CodeableConcept")?;
                 a.tree.coding(details, "coding", &i.system, &i.code)?;
-                let diagnostics = i.diagnostics.as_deref().map(shorten);
+                let diagnostics = i
+                    .diagnostics
+                    .as_deref()
+                    .map(|d| shorten(d, self.max_diagnostics));
                 a.tree.opt(issue, "diagnostics", diagnostics)?;
                 div.push_str("<tr><td>");
                 super::narrative::escape(&i.severity, &mut div);
@@ -649,7 +744,25 @@ impl Acknowledgement {
                     .push((super::read_organization(org).sor, id.to_owned()));
             }
         }
+        let legacy = resources(bundle, "Provenance")
+            .filter(|p| {
+                tree::text(*p, &["target", "reference"])
+                    .is_some_and(|t| super::id_of(t) == info.header_id)
+            })
+            .flat_map(|p| p.children_named("entity"))
+            .filter_map(|e| {
+                let what = e.child("what")?;
+                let i = what.child("identifier")?;
+                Some(LegacyLetter {
+                    identifier: i.child_value("value")?.to_owned(),
+                    version: tree::text(i, &["type", "text"]).map(str::to_owned),
+                    display: what.child_value("display").map(str::to_owned),
+                })
+            })
+            .collect();
         Ok(Self {
+            legacy,
+            max_diagnostics: DEFAULT_MAX_DIAGNOSTICS,
             sender: info.sender,
             receiver: info.receiver,
             acknowledged: acknowledged.to_owned(),

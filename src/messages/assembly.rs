@@ -535,6 +535,11 @@ pub(crate) fn read_organization(org: Node<'_, '_>) -> Organization {
         })
         .collect();
     o.name = org.child_value("name").map(str::to_owned);
+    o.aliases = org
+        .children_named("alias")
+        .filter_map(|a| a.value())
+        .map(str::to_owned)
+        .collect();
     o
 }
 
@@ -594,13 +599,18 @@ pub(crate) fn read_telecom(resource: Node<'_, '_>) -> Vec<super::party::Telecom>
 }
 
 pub(crate) fn read_name(n: Node<'_, '_>) -> PersonName {
+    let family = n.child("family");
+    let given: Vec<String> = n
+        .children_named("given")
+        .filter_map(|g| g.value())
+        .map(str::to_owned)
+        .collect();
+    let unknown = given.is_empty()
+        && family.is_some_and(|f| f.value().is_none() && f.child("extension").is_some());
     PersonName {
-        family: n.child_value("family").map(str::to_owned),
-        given: n
-            .children_named("given")
-            .filter_map(|g| g.value())
-            .map(str::to_owned)
-            .collect(),
+        family: family.and_then(|f| f.value()).map(str::to_owned),
+        given,
+        unknown,
     }
 }
 
@@ -893,6 +903,9 @@ impl<'c> Assembly<'c> {
             self.tree.val(i, "value", &other.value)?;
         }
         self.tree.opt(res, "name", org.name.as_deref())?;
+        for alias in &org.aliases {
+            self.tree.val(res, "alias", alias)?;
+        }
         let r = format!("Organization/{id}");
         self.orgs.push((org.sor.clone(), r.clone(), res));
         Ok(r)

@@ -41,8 +41,9 @@ mod tree;
 use std::fmt;
 
 pub use acknowledgement::{
-    AckIssue, Acknowledgement, ResponseCode, DEFAULT_MAX_ACK_ISSUES, ERROR_SYSTEM, HL7_ERROR_CODES,
-    MEDCOM_ERROR_CODES, OPERATION_OUTCOME_SYSTEM,
+    AckIssue, Acknowledgement, LegacyLetter, ResponseCode, DEFAULT_MAX_ACK_ISSUES,
+    DEFAULT_MAX_DIAGNOSTICS, ERROR_SYSTEM, HL7_ERROR_CODES, MEDCOM_ERROR_CODES,
+    OPERATION_OUTCOME_SYSTEM,
 };
 pub use assembly::{
     Activity, EntityRole, MessageInfo, Predecessor, PreviousMessage, ProvenanceRecord,

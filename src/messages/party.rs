@@ -48,6 +48,9 @@ pub struct Organization {
     pub endpoint: String,
     /// Further identifiers (e.g. a producer id or a Ydernummer), after GLN and SOR.
     pub other_identifiers: Vec<Identifier>,
+    /// Other names (`Organization.alias`), e.g. the department and unit a legacy letter
+    /// names beside the organization.
+    pub aliases: Vec<String>,
 }
 
 /// An identifier: system and value.
@@ -88,6 +91,7 @@ impl Organization {
             name: None,
             endpoint: format!("{SOR_ENDPOINT}{sor}"),
             other_identifiers: Vec::new(),
+            aliases: Vec::new(),
         }
     }
 
@@ -107,6 +111,7 @@ impl Organization {
             name: None,
             endpoint: format!("{SOR_ENDPOINT}{sor}"),
             other_identifiers: Vec::new(),
+            aliases: Vec::new(),
         }
     }
 
@@ -271,6 +276,9 @@ pub struct PersonName {
     pub family: Option<String>,
     /// Given names, in order.
     pub given: Vec<String>,
+    /// The name is not known (a legacy notification names no patient): the family name is
+    /// written with a data-absent-reason `unknown`, and a patient may then have no name parts.
+    pub unknown: bool,
 }
 
 impl PersonName {
@@ -280,6 +288,23 @@ impl PersonName {
         Self {
             family: Some(family.to_owned()),
             given: given.iter().map(|g| (*g).to_owned()).collect(),
+            unknown: false,
+        }
+    }
+
+    /// A name that is not known (no parts; see [`Self::unknown`](PersonName#structfield.unknown)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let name = medcom::messages::PersonName::not_known();
+    /// assert!(name.unknown && name.family.is_none());
+    /// ```
+    #[must_use]
+    pub fn not_known() -> Self {
+        Self {
+            unknown: true,
+            ..Self::default()
         }
     }
 
@@ -440,7 +465,7 @@ impl Patient {
 
     pub(crate) fn check(&self) -> Result<(), BuildError> {
         self.identifier.check()?;
-        if self.name.is_empty() {
+        if self.name.is_empty() && !self.name.unknown {
             return Err(BuildError::Missing {
                 what: "patient name",
             });

@@ -116,6 +116,8 @@ pub struct ClinicalEmailBuilder {
     priority: Option<Priority>,
     subject: Option<String>,
     text: Vec<String>,
+    more_text: Vec<Vec<String>>,
+    references: Vec<(String, String)>,
 }
 
 impl ClinicalEmailBuilder {
@@ -137,7 +139,25 @@ impl ClinicalEmailBuilder {
             priority: None,
             subject: None,
             text,
+            more_text: Vec::new(),
+            references: Vec::new(),
         }
+    }
+
+    /// Another `ClinicalInformation` block after the first (at most ten in all).
+    #[must_use]
+    pub fn with_more_text(mut self, lines: Vec<String>) -> Self {
+        self.more_text.push(lines);
+        self
+    }
+
+    /// A `Reference` to content by URL: its description (1–70 characters) and the URL (1–350
+    /// characters; at most ten references).
+    #[must_use]
+    pub fn with_reference(mut self, description: &str, url: &str) -> Self {
+        self.references
+            .push((description.to_owned(), url.to_owned()));
+        self
     }
 
     /// The sender's `MedicalSpecialityCode`.
@@ -181,6 +201,19 @@ impl ClinicalEmailBuilder {
             check_text("Subject", s, 70)?;
         }
         check_lines("ClinicalInformation/Text01", &self.text)?;
+        for lines in &self.more_text {
+            check_lines("ClinicalInformation/Text01", lines)?;
+        }
+        if self.more_text.len() >= 10 {
+            return Err(super::invalid("ClinicalInformation", "at most ten blocks"));
+        }
+        if self.references.len() > 10 {
+            return Err(super::invalid("Reference", "at most ten references"));
+        }
+        for (description, url) in &self.references {
+            check_text("RefDescription", description, 70)?;
+            check_text("URL", url, 350)?;
+        }
         let mut root = self.header.emessage(converter_namespace("XD9134L"));
         let mut l = root.child_element("ClinicalEmail");
         l.push(self.header.letter(&l, "XD9134L", "XDIS91"));
@@ -201,9 +234,18 @@ impl ClinicalEmailBuilder {
             }
             l.push(a);
         }
-        let mut ci = l.child_element("ClinicalInformation");
-        ci.push(text_element(&ci, "Text01", &self.text));
-        l.push(ci);
+        for lines in std::iter::once(&self.text).chain(&self.more_text) {
+            let mut ci = l.child_element("ClinicalInformation");
+            ci.push(text_element(&ci, "Text01", lines));
+            l.push(ci);
+        }
+        for (description, url) in &self.references {
+            l.push(
+                l.child_element("Reference")
+                    .with_text_child("RefDescription", description)
+                    .with_text_child("URL", url),
+            );
+        }
         root.push(l);
         Ok(root)
     }
