@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("migrate", "typed messages"),
     ("exchange", "exchange"),
     ("input", "front door"),
+    ("convert", "front door"),
     // Entry points for the fuzz targets: may use everything.
     ("__fuzz", "entry points"),
 ];
