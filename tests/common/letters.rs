@@ -114,10 +114,25 @@ pub fn mapped_fields(root: &Element) -> Vec<(String, Option<String>)> {
     ] {
         put(format!("Patient/{f}"), at(l, &["Patient", f]));
     }
-    // The status has a FHIR place for these codes (the others are reported as findings).
-    let status = at(l, &["Patient", "EpisodeOfCareStatusCode"])
-        .filter(|s| matches!(s.as_str(), "inaktiv" | "indlagt" | "ambulant" | "doed"));
-    if l.name() == "ClinicalEmail" || status.as_deref() == Some("doed") {
+    // The status as the mapping carries it: a CareCommunication writes an Encounter (an
+    // admitted or ambulant state) only with an episode-of-care identifier, and has no
+    // radiology class; a notification's own events say admitted or not, only death is the
+    // patient's.
+    let episode = at(l, &["Letter", "EpisodeOfCareIdentifier"]).is_some();
+    let status = at(l, &["Patient", "EpisodeOfCareStatusCode"]);
+    if l.name() == "ClinicalEmail" {
+        let carried = match status.as_deref() {
+            Some("doed") => Some("doed"),
+            None => None,
+            Some(_) if !episode => Some("inaktiv"),
+            Some("ambulant_roentgen") => Some("ambulant"),
+            Some(s) => Some(s),
+        };
+        put(
+            "Patient/EpisodeOfCareStatusCode".into(),
+            carried.map(str::to_owned),
+        );
+    } else if status.as_deref() == Some("doed") {
         put("Patient/EpisodeOfCareStatusCode".into(), status);
     }
     put(
