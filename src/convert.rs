@@ -3,7 +3,10 @@
 //! the command does.
 //!
 //! - [`convert()`]: a FHIR message between XML and JSON, a legacy letter between OIOXML and
-//!   EDIFACT;
+//!   EDIFACT; and, with an address book ([`ConvertOptions::address_book`]), across the
+//!   generations along MedCom's field correspondences ([`crate::migrate`]): an XDIS91/DIS91
+//!   letter to CareCommunication, XDIS20/XDIS17 to HospitalNotification, a receipt (XCTL,
+//!   CONTRL) to Acknowledgement, and back;
 //! - [`acknowledge()`]: a FHIR message's Acknowledgement (MedCom Acknowledgement 2.0.3), or a
 //!   legacy letter's receipt (XCTL or CTL).
 //!
@@ -27,6 +30,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::error::{Position, ReadError};
 use crate::exchange::clock::{date_and_minute, Clock, SystemClock};
@@ -35,6 +39,7 @@ use crate::finding::{Finding, Severity};
 use crate::legacy::receipt::{self, Original, ReceiptKind, ReceiptOptions, Refusal, RefuseCode};
 use crate::legacy::{self, edifact, oioxml, LegacyError, LegacyFormat};
 use crate::messages::{reply, Acknowledgement, Context, ResponseCode, DEFAULT_MAX_ACK_ISSUES};
+use crate::migrate::{self, AddressBook, MigrateError};
 use crate::validate::Validator;
 use crate::{Format, Mode, ReadOptions};
 
@@ -148,10 +153,20 @@ impl FromStr for Target {
 
 /// Settings of [`convert()`].
 ///
-/// The default writes compact output.
-#[derive(Clone, Debug, Default)]
+/// The defaults: compact output, no address book (conversions stay within a generation).
+#[derive(Clone, Default)]
 pub struct ConvertOptions {
     pretty: bool,
+    address_book: Option<Arc<dyn AddressBook>>,
+}
+
+impl fmt::Debug for ConvertOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConvertOptions")
+            .field("pretty", &self.pretty)
+            .field("address_book", &self.address_book.is_some())
+            .finish()
+    }
 }
 
 impl ConvertOptions {
@@ -167,6 +182,26 @@ impl ConvertOptions {
         self.pretty = on;
         self
     }
+
+    /// The parties' SOR codes and names for conversions between a legacy letter and a FHIR
+    /// message (see [`crate::migrate`]); without one, a letter converts only to OIOXML or
+    /// EDIFACT and a FHIR message only to XML or JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use medcom::convert::ConvertOptions;
+    /// use medcom::migrate::CsvAddressBook;
+    /// let book = CsvAddressBook::from_csv("gln,sor\n5790000121526,265161000016000\n").unwrap();
+    /// let options = ConvertOptions::new().address_book(Arc::new(book));
+    /// assert!(format!("{options:?}").contains("address_book: true"));
+    /// ```
+    #[must_use]
+    pub fn address_book(mut self, book: Arc<dyn AddressBook>) -> Self {
+        self.address_book = Some(book);
+        self
+    }
 }
 
 /// Converted bytes and their format.
@@ -174,6 +209,7 @@ impl ConvertOptions {
 pub struct Converted {
     target: Target,
     bytes: Vec<u8>,
+    findings: Vec<Finding>,
 }
 
 impl Converted {
@@ -194,6 +230,22 @@ impl Converted {
     pub fn into_bytes(self) -> Vec<u8> {
         self.bytes
     }
+
+    /// What a conversion between the generations reports (information): each field without a
+    /// place on the other side, and the choices the mapping made (see [`crate::migrate`]).
+    /// Empty for conversions within a generation.
+    #[must_use]
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    fn new(target: Target, bytes: Vec<u8>) -> Self {
+        Self {
+            target,
+            bytes,
+            findings: Vec::new(),
+        }
+    }
 }
 
 /// What went wrong in [`convert()`] or [`acknowledge()`].
@@ -205,7 +257,8 @@ pub enum ConvertErrorKind {
         /// Why, without the position.
         message: String,
     },
-    /// The input does not convert to this format.
+    /// The input does not convert to this format: a conversion across the generations
+    /// without an address book.
     Unsupported {
         /// The format asked for.
         to: Target,
@@ -230,6 +283,10 @@ pub enum ConvertErrorKind {
         /// Why.
         message: String,
     },
+    /// A conversion between a legacy letter and a FHIR message failed: a party the address
+    /// book does not know, a value the other side has no form for, a message without a
+    /// counterpart.
+    Migrate(MigrateError),
 }
 
 impl fmt::Display for ConvertErrorKind {
@@ -238,12 +295,17 @@ impl fmt::Display for ConvertErrorKind {
             Self::Read { message } | Self::Acknowledge { message } | Self::Usage { message } => {
                 f.write_str(message)
             }
-            Self::Unsupported { legacy: true, .. } => {
-                f.write_str("a legacy message converts only to oioxml or edifact")
-            }
-            Self::Unsupported { to, legacy: false } => {
-                write!(f, "--to {to} takes a legacy message")
-            }
+            Self::Unsupported { to, legacy: true } => write!(
+                f,
+                "a legacy message converts to {to} with an address book (--address-book FILE: \
+                 the SOR codes of its parties)"
+            ),
+            Self::Unsupported { to, legacy: false } => write!(
+                f,
+                "a FHIR message converts to {to} with an address book (--address-book FILE: \
+                 the location numbers of its parties)"
+            ),
+            Self::Migrate(e) => e.fmt(f),
             Self::SchemaErrors { count, first } => write!(
                 f,
                 "{first} (the letter has {count} schema error{}; converting it would drop what \
@@ -321,6 +383,12 @@ impl From<ReadError> for ConvertError {
     }
 }
 
+impl From<MigrateError> for ConvertError {
+    fn from(e: MigrateError) -> Self {
+        Self::new(ConvertErrorKind::Migrate(e), None)
+    }
+}
+
 impl From<LegacyError> for ConvertError {
     fn from(e: LegacyError) -> Self {
         let mut message = String::new();
@@ -341,14 +409,19 @@ impl From<LegacyError> for ConvertError {
 /// same generation; converting to the input's own format gives a FHIR resource rewritten (its
 /// canonical form), a legacy letter as it is.
 ///
+/// With an address book ([`ConvertOptions::address_book`]) a legacy letter converts to a FHIR
+/// target and a FHIR message to a legacy one, along MedCom's field correspondences
+/// ([`crate::migrate`]); [`Converted::findings`] then lists what has no place on the other side.
+///
 /// An OIOXML letter with schema errors is refused ([`ConvertErrorKind::SchemaErrors`]): the
 /// conversion tables map what the schema allows, and the rest would be dropped without a word.
 ///
 /// # Errors
 ///
 /// [`ConvertErrorKind::Read`] with the position when the input does not read,
-/// [`ConvertErrorKind::Unsupported`] for a target of the other generation,
-/// [`ConvertErrorKind::SchemaErrors`] as above.
+/// [`ConvertErrorKind::Unsupported`] for a target of the other generation without an address
+/// book, [`ConvertErrorKind::SchemaErrors`] as above, [`ConvertErrorKind::Migrate`] when a
+/// conversion between the generations fails (e.g. a party the address book does not know).
 ///
 /// # Examples
 ///
@@ -368,7 +441,12 @@ pub fn convert(
     options: &ConvertOptions,
 ) -> Result<Converted, ConvertError> {
     if let Some(format) = LegacyFormat::detect(input) {
-        return convert_legacy(input, format, to);
+        return match (to, &options.address_book) {
+            (Some(t @ (Target::Json | Target::Xml)), Some(book)) => {
+                letter_to_fhir(input, format, t, book.as_ref(), options.pretty)
+            }
+            _ => convert_legacy(input, format, to),
+        };
     }
     let to = match to {
         None => Target::of_fhir(match Format::detect(input) {
@@ -377,25 +455,89 @@ pub fn convert(
         }),
         Some(t @ (Target::Json | Target::Xml)) => t,
         Some(t) => {
-            return Err(ConvertError::new(
-                ConvertErrorKind::Unsupported {
-                    to: t,
-                    legacy: false,
-                },
-                None,
-            ))
+            let Some(book) = &options.address_book else {
+                return Err(ConvertError::new(
+                    ConvertErrorKind::Unsupported {
+                        to: t,
+                        legacy: false,
+                    },
+                    None,
+                ));
+            };
+            return fhir_to_letter(input, t, book.as_ref());
         }
     };
     let doc = crate::parse_bytes(input, &ReadOptions::default())?;
-    let text = match (to, options.pretty) {
-        (Target::Json, false) => crate::json::to_string(&doc),
-        (Target::Json, true) => crate::json::to_string_pretty(&doc),
-        (_, false) => crate::xml::to_string(&doc),
-        (_, true) => crate::xml::to_string_pretty(&doc),
+    Ok(Converted::new(to, fhir_text(&doc, to, options.pretty)))
+}
+
+fn fhir_text(doc: &crate::model::Document<'_>, to: Target, pretty: bool) -> Vec<u8> {
+    match (to, pretty) {
+        (Target::Json, false) => crate::json::to_string(doc),
+        (Target::Json, true) => crate::json::to_string_pretty(doc),
+        (_, false) => crate::xml::to_string(doc),
+        (_, true) => crate::xml::to_string_pretty(doc),
+    }
+    .into_bytes()
+}
+
+/// An OIOXML letter's schema errors as the refusal of a conversion, or nothing.
+fn refuse_schema_errors(input: &[u8]) -> Result<(), ConvertError> {
+    let errors: Vec<Finding> = legacy::schema::validate_bytes(input)?
+        .into_iter()
+        .filter(|f| f.severity() == Severity::Error)
+        .collect();
+    match errors.first() {
+        Some(first) => Err(ConvertError::new(
+            ConvertErrorKind::SchemaErrors {
+                count: errors.len(),
+                first: first.to_string(),
+            },
+            first.position(),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A legacy letter to the FHIR message that replaces it.
+fn letter_to_fhir(
+    input: &[u8],
+    format: LegacyFormat,
+    to: Target,
+    book: &dyn AddressBook,
+    pretty: bool,
+) -> Result<Converted, ConvertError> {
+    let root = match format {
+        LegacyFormat::Edifact => legacy::convert::to_oioxml(&edifact::read(input)?)?,
+        _ => {
+            refuse_schema_errors(input)?;
+            oioxml::read(input)?
+        }
+    };
+    let migrated = migrate::letter_to_fhir(&root, book)?;
+    Ok(Converted {
+        target: to,
+        bytes: fhir_text(&migrated.value, to, pretty),
+        findings: migrated.findings,
+    })
+}
+
+/// A FHIR message to the legacy letter it replaces.
+fn fhir_to_letter(
+    input: &[u8],
+    to: Target,
+    book: &dyn AddressBook,
+) -> Result<Converted, ConvertError> {
+    let doc = crate::parse_bytes(input, &ReadOptions::default())?;
+    let migrated = migrate::fhir_to_letter(&doc, book)?;
+    let bytes = match to {
+        Target::Edifact => edifact::write(&legacy::convert::to_edifact(&migrated.value)?)?,
+        _ => oioxml::to_string(&migrated.value).into_bytes(),
     };
     Ok(Converted {
         target: to,
-        bytes: text.into_bytes(),
+        bytes,
+        findings: migrated.findings,
     })
 }
 
@@ -410,19 +552,7 @@ fn convert_legacy(
             legacy::convert::edifact_to_oioxml_text(input)?.into_bytes(),
         ),
         (LegacyFormat::Oioxml, None | Some(Target::Edifact)) => {
-            let errors: Vec<Finding> = legacy::schema::validate_bytes(input)?
-                .into_iter()
-                .filter(|f| f.severity() == Severity::Error)
-                .collect();
-            if let Some(first) = errors.first() {
-                return Err(ConvertError::new(
-                    ConvertErrorKind::SchemaErrors {
-                        count: errors.len(),
-                        first: first.to_string(),
-                    },
-                    first.position(),
-                ));
-            }
+            refuse_schema_errors(input)?;
             (Target::Edifact, legacy::convert::oioxml_to_edifact(input)?)
         }
         (LegacyFormat::Edifact, Some(Target::Edifact)) => (Target::Edifact, input.to_vec()),
@@ -437,7 +567,7 @@ fn convert_legacy(
             ))
         }
     };
-    Ok(Converted { target, bytes })
+    Ok(Converted::new(target, bytes))
 }
 
 /// Settings of [`acknowledge()`].
@@ -572,10 +702,7 @@ pub fn acknowledge(input: &[u8], options: &AckOptions) -> Result<Converted, Conv
         Target::Json => crate::json::to_string(&ack),
         _ => crate::xml::to_string(&ack),
     };
-    Ok(Converted {
-        target,
-        bytes: text.into_bytes(),
-    })
+    Ok(Converted::new(target, text.into_bytes()))
 }
 
 /// Legacy identifiers are 1–14 characters: the first 14 hex digits of a UUID.
@@ -636,10 +763,7 @@ fn legacy_receipt(
             };
             let xml = receipt::build(&original, kind_of(&refusals), &refusals, &options);
             let answer = legacy::convert::to_edifact(&xml)?;
-            Ok(Converted {
-                target: Target::Edifact,
-                bytes: edifact::write(&answer)?,
-            })
+            Ok(Converted::new(Target::Edifact, edifact::write(&answer)?))
         }
         _ => {
             // Only the envelope and letter ids are kept: the tree is gone before the schema
@@ -660,10 +784,10 @@ fn legacy_receipt(
             };
             let refusals: Vec<Refusal> = refusal(code, &errors).into_iter().collect();
             let xml = receipt::build(&original, kind_of(&refusals), &refusals, &options);
-            Ok(Converted {
-                target: Target::Oioxml,
-                bytes: oioxml::to_string(&xml).into_bytes(),
-            })
+            Ok(Converted::new(
+                Target::Oioxml,
+                oioxml::to_string(&xml).into_bytes(),
+            ))
         }
     }
 }
@@ -696,7 +820,8 @@ mod tests {
         assert!(err.is_usage());
         assert_eq!(
             err.to_string(),
-            "a legacy message converts only to oioxml or edifact"
+            "a legacy message converts to json with an address book (--address-book FILE: the \
+             SOR codes of its parties)"
         );
     }
 

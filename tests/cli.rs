@@ -113,7 +113,14 @@ const CASES: &[Case] = &[
     // Legacy input is recognised by content and converted by the legacy converter (this
     // fixture is an envelope test letter without a patient, so conversion refuses it, located).
     case(&["convert", "--to", "edifact", "fixtures/cli/xdis91.xml"], b"", 1, "", "fixtures/cli/xdis91.xml:1:293: error[xsd-missing-element] /Emessage/ClinicalEmail: missing element `Patient`"),
-    case(&["convert", "--to", "json", "fixtures/cli/xdis91.xml"], b"", 2, "", "a legacy message converts only to oioxml or edifact"),
+    case(&["convert", "--to", "json", "fixtures/cli/xdis91.xml"], b"", 2, "", "a legacy message converts to json with an address book (--address-book FILE: the SOR codes of its parties)"),
+    case(&["convert", "--to", "oioxml", "fixtures/validate/cc-valid.json"], b"", 2, "", "a FHIR message converts to oioxml with an address book (--address-book FILE: the location numbers of its parties)"),
+    // Across the generations with an address book: the findings (information) on stderr.
+    case(&["convert", "--to", "json", "--address-book", "fixtures/cli/address-book.csv", "fixtures/cli/letter-xdis91.xml"], b"", 0, r#""code":"care-communication-message""#, "fixtures/cli/letter-xdis91.xml: information[legacy-unmapped] /Emessage/ClinicalEmail/Sender/StreetName: the letter's StreetName has no place on the other side and is not carried"),
+    case(&["convert", "--to", "edifact", "--address-book", "fixtures/cli/address-book.csv", "fixtures/validate/cc-valid.json"], b"", 0, "UNB+UNOC:3+", ""),
+    case(&["convert", "--to", "json", "--address-book", "fixtures/cli/address-book.csv", "fixtures/cli/xdis91.xml"], b"", 1, "", "fixtures/cli/xdis91.xml:1:293: error[xsd-missing-element] /Emessage/ClinicalEmail: missing element `Patient`"),
+    case(&["convert", "--to", "json", "--address-book", "no/such/book.csv", "fixtures/cli/letter-xdis91.xml"], b"", 2, "", "no/such/book.csv:"),
+    case(&["convert", "--to", "json", "--address-book", "fixtures/cli/observation.json", "fixtures/cli/letter-xdis91.xml"], b"", 2, "", "fixtures/cli/observation.json: address book line 1: no 'gln' column"),
     case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.json"], b"", 0, "1 file: 1 valid, 0 invalid (0 errors, 0 warnings)", ""),
     case(&["validate", "--no-profiles", "fixtures/validate/cc-valid.xml", "fixtures/validate/hn-admit-valid.json"], b"", 0, "2 files: 2 valid", ""),
     case(&["validate", "--no-profiles", "fixtures/validate/cc-bad-cpr.json"], b"", 1, "fixtures/validate/cc-bad-cpr.json:46:13: error[dk-cpr-date] Bundle.entry[1].resource.identifier[0].value: CPR number has no valid birth date\n", ""),
@@ -233,6 +240,160 @@ fn cli_cases() {
             );
         }
     }
+}
+
+/// The round trip the README shows: a letter to a CareCommunication with the address book, and
+/// the message back to a letter with the same parties, patient, subject, text and reference.
+#[test]
+fn a_letter_goes_to_fhir_and_back_with_an_address_book() {
+    let book = "fixtures/cli/address-book.csv";
+    let out = common::run_medcom(
+        &[
+            "convert",
+            "--to",
+            "json",
+            "--address-book",
+            book,
+            "fixtures/cli/letter-xdis91.xml",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let json = out.stdout;
+    let again = common::run_medcom(
+        &[
+            "convert",
+            "--to",
+            "json",
+            "--address-book",
+            book,
+            "fixtures/cli/letter-xdis91.xml",
+        ],
+        b"",
+    );
+    assert_eq!(again.stdout, json, "the same letter gives the same message");
+    let validated = common::run_medcom(&["validate", "-"], &json);
+    assert_eq!(
+        validated.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&validated.stdout)
+    );
+    let back = common::run_medcom(
+        &["convert", "--to", "oioxml", "--address-book", book, "-"],
+        &json,
+    );
+    assert_eq!(
+        back.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&back.stderr)
+    );
+    let letter = String::from_utf8(back.stdout).expect("UTF-8");
+    for part in [
+        "<Sender><EANIdentifier>5790000121526</EANIdentifier><Identifier>123456</Identifier><IdentifierCode>ydernummer</IdentifierCode><OrganisationName>Lægehuset Torvet</OrganisationName></Sender>",
+        "<Receiver><EANIdentifier>5790001348120</EANIdentifier><Identifier>5790001348120</Identifier><IdentifierCode>lokationsnummer</IdentifierCode><OrganisationName>Køge Kommune</OrganisationName><DepartmentName>Hjemmeplejen</DepartmentName></Receiver>",
+        "<Patient><CivilRegistrationNumber>2509479989</CivilRegistrationNumber><PersonSurnameName>Elmer</PersonSurnameName><PersonGivenName>Bruno</PersonGivenName><StreetName>Strandvejen 12</StreetName><DistrictName>Køge</DistrictName><PostCodeIdentifier>4600</PostCodeIdentifier><EpisodeOfCareStatusCode>inaktiv</EpisodeOfCareStatusCode></Patient>",
+        "<Sent><Date>2024-05-01</Date><Time>10:15</Time></Sent>",
+        "<Subject>Medicinændring</Subject>",
+        "<Text01>Bruno Elmer skal fra i dag have 500 mg paracetamol tre gange dagligt.<Break/>Venlig hilsen<Break/>Lægehuset Torvet",
+        "<Reference><RefDescription>Medicinliste</RefDescription><URL>https://laegehuset-torvet.example/medicinliste/2509479989</URL></Reference>",
+    ] {
+        assert!(letter.contains(part), "{part} not in {letter}");
+    }
+    let validated = common::run_medcom(&["validate", "-"], letter.as_bytes());
+    assert_eq!(validated.status.code(), Some(0));
+}
+
+/// The README's round trip between the generations runs as written: every line of the block
+/// succeeds (`> FILE` writes into a scratch folder, later lines read it from there), the
+/// letter back validates, and the last line writes an EDIFACT interchange.
+#[test]
+fn the_readme_round_trip_runs() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let start = readme
+        .find("<!-- migration round trip: begin -->")
+        .expect("the README shows the round trip");
+    let end = start
+        + readme[start..]
+            .find("<!-- migration round trip: end -->")
+            .expect("end");
+    let lines: Vec<&str> = readme[start..end]
+        .lines()
+        .filter(|l| l.starts_with("medcom "))
+        .collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let scratch =
+        std::env::temp_dir().join(format!("medcom-readme-round-trip-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("scratch folder");
+    let mut written: Vec<(String, String)> = Vec::new();
+    let mut last = Vec::new();
+    for line in lines {
+        let (command, target) = match line.split_once(" > ") {
+            Some((c, t)) => (c, Some(t.trim())),
+            None => (line, None),
+        };
+        let args: Vec<String> = command
+            .split_whitespace()
+            .skip(1)
+            .map(|a| {
+                written
+                    .iter()
+                    .find(|(name, _)| name == a)
+                    .map_or_else(|| a.to_owned(), |(_, path)| path.clone())
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = common::run_medcom(&args, b"");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{line}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Some(t) = target {
+            let path = scratch.join(t);
+            std::fs::write(&path, &out.stdout).expect("written");
+            written.push((t.to_owned(), path.display().to_string()));
+        }
+        last = out.stdout;
+    }
+    assert!(
+        last.starts_with(b"UNA:+.? '"),
+        "{}",
+        String::from_utf8_lossy(&last)
+    );
+    std::fs::remove_dir_all(&scratch).expect("scratch removed");
+}
+
+/// A party the address book does not know is named by its location number (exit 1).
+#[test]
+fn an_unknown_party_is_named_by_its_location_number() {
+    let letter = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/cli/letter-xdis91.xml"
+    ))
+    .expect("fixture")
+    .replace("5790001348120", "5790000120314");
+    let out = common::run_medcom(
+        &[
+            "convert",
+            "--to",
+            "xml",
+            "--address-book",
+            "fixtures/cli/address-book.csv",
+            "-",
+        ],
+        letter.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "medcom: -: location number 5790000120314 is not in the address book (no SOR code for it)\n"
+    );
+    assert!(out.stdout.is_empty());
 }
 
 /// Colour only on a terminal: piped output (as here) is plain, whatever NO_COLOR says.

@@ -199,7 +199,7 @@ pub enum PreviousMessage {
     /// A FHIR message, by its `MessageHeader.id` (`entity.what.reference` =
     /// `MessageHeader/<id>`).
     Header(String),
-    /// An EDIFACT or OIOXML message, by `lokationsnummer#brevid` (`entity.what.identifier`).
+    /// An EDIFACT or OIOXML message, by `brevid#lokationsnummer` (`entity.what.identifier`).
     Legacy(String),
 }
 
@@ -227,6 +227,24 @@ impl Predecessor {
         Self {
             role: EntityRole::Revision,
             message: PreviousMessage::Header(header_id.to_owned()),
+        }
+    }
+
+    /// A `revision` link to a legacy letter (OIOXML or EDIFACT) by MedCom's
+    /// `brevid#lokationsnummer`: the letter's identifier and its sender's location number.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use medcom::messages::{Predecessor, PreviousMessage};
+    /// let p = Predecessor::legacy("B300720181623", "5790000121526");
+    /// assert_eq!(p.message, PreviousMessage::Legacy("B300720181623#5790000121526".into()));
+    /// ```
+    #[must_use]
+    pub fn legacy(letter: &str, location: &str) -> Self {
+        Self {
+            role: EntityRole::Revision,
+            message: PreviousMessage::Legacy(format!("{letter}#{location}")),
         }
     }
 

@@ -71,8 +71,8 @@ use crate::legacy::letters::{
 use crate::legacy::oioxml::{AcknowledgementCode, Element, Emessage};
 use crate::messages::{
     Activity, Address, Attachment, Author, CareCommunication, Category, Content, Context,
-    EpisodeOfCare, MessageInfo, Patient, PersonIdentifier, PersonName, PreviousMessage, Priority,
-    Role, Segment,
+    EpisodeOfCare, MessageInfo, Patient, PersonIdentifier, PersonName, Predecessor,
+    PreviousMessage, Priority, Role, Segment,
 };
 use crate::model::Document;
 
@@ -180,8 +180,15 @@ fn signature(
         .iter()
         .find_map(|n| sender.child(n).map(Element::text))
         .unwrap_or(ean);
-    let contact = sender
-        .child("TelephoneSubscriberIdentifier")
+    let own = sender.child("TelephoneSubscriberIdentifier");
+    if own.is_some() {
+        // Carried as the text's contact after all.
+        findings.retain(|f| {
+            !f.location()
+                .ends_with("/Sender/TelephoneSubscriberIdentifier")
+        });
+    }
+    let contact = own
         .map(|t| t.text().to_owned())
         .or_else(|| book.by_location(ean).and_then(|e| e.phone))
         .ok_or_else(|| {
@@ -276,12 +283,12 @@ pub(crate) fn to_fhir(
             "høj_prioritet" => Priority::Asap,
             _ => Priority::Routine,
         });
-    let category = match (priority, subject) {
-        (Some(_), _) => Category::RegardingReferral,
-        (None, Some(_)) => Category::Other,
-        (None, None) => Category::CareCoordination,
-    };
-    let mut cc = CareCommunication::new(sender.clone(), receiver, patient, category);
+    let mut cc = CareCommunication::new(
+        sender.clone(),
+        receiver,
+        patient,
+        category_of(priority, subject),
+    );
     if let Some(s) = subject {
         cc = cc.with_topic(s);
     }
@@ -339,6 +346,70 @@ pub(crate) fn to_fhir(
     }
     let ctx = Context::new().with_ids(ids).with_time(&timestamp);
     Ok(cc.build(&ctx)?)
+}
+
+/// The category a letter's priority and subject give (see the module documentation of
+/// [`crate::migrate`]).
+fn category_of(priority: Option<Priority>, subject: Option<&str>) -> Category {
+    match (priority, subject) {
+        (Some(_), _) => Category::RegardingReferral,
+        (None, Some(_)) => Category::Other,
+        (None, None) => Category::CareCoordination,
+    }
+}
+
+/// The reply to a legacy letter (see [`crate::migrate::reply_to_letter`]).
+pub(crate) fn reply(
+    root: &Element,
+    book: &dyn AddressBook,
+) -> Result<CareCommunication, MigrateError> {
+    let message = Emessage::new(root)?;
+    let letters: Vec<&Element> = message.letters().collect();
+    let [letter] = letters.as_slice() else {
+        return Err(MigrateError::unsupported(format!(
+            "an envelope of {} letters (a reply answers one letter)",
+            letters.len()
+        )));
+    };
+    let child = |name: &'static str| {
+        letter
+            .child(name)
+            .ok_or_else(|| MigrateError::value(name, "missing"))
+    };
+    let (l, sender_el, receiver_el, patient_el) = (
+        child("Letter")?,
+        child("Sender")?,
+        child("Receiver")?,
+        child("Patient")?,
+    );
+    let path = format!("/Emessage/{}", letter.name());
+    // The reply names what it answers; the letter's own fields are not carried.
+    let mut ignored = Vec::new();
+    let sender = organization(receiver_el, &path, book, &mut ignored)?;
+    let receiver = organization(sender_el, &path, book, &mut ignored)?;
+    let mut patient = patient(patient_el, &path, &mut ignored)?;
+    if patient_el.child_text("EpisodeOfCareStatusCode") == "doed" {
+        patient = patient.with_deceased(true);
+    }
+    let additional = letter.child("AdditionalInformation");
+    let subject = additional
+        .and_then(|a| a.child("Subject"))
+        .map(Element::text);
+    let priority = additional
+        .and_then(|a| a.child("Priority"))
+        .map(|p| match p.text() {
+            "høj_prioritet" => Priority::Asap,
+            _ => Priority::Routine,
+        });
+    let mut cc = CareCommunication::new(sender, receiver, patient, category_of(priority, subject));
+    cc.topic = subject.map(str::to_owned);
+    cc.priority = priority;
+    cc.activity = Activity::ReplyMessage;
+    cc.previous = Some(Predecessor::legacy(
+        l.child_text("Identifier"),
+        sender_el.child_text("EANIdentifier"),
+    ));
+    Ok(cc)
 }
 
 /// CareCommunication → XDIS91.
@@ -423,11 +494,7 @@ pub(crate) fn to_letter(
             "attachments past the tenth",
         ));
     }
-    let inferred = match (&cc.priority, &cc.topic) {
-        (Some(_), _) => Category::RegardingReferral,
-        (None, Some(_)) => Category::Other,
-        (None, None) => Category::CareCoordination,
-    };
+    let inferred = category_of(cc.priority, cc.topic.as_deref());
     if cc.category != inferred {
         findings.push(unmapped(
             "fhir-unmapped",

@@ -270,6 +270,47 @@ pub fn fhir_to_letter(
     Ok(Migrated { value, findings })
 }
 
+/// The CareCommunication that answers a legacy letter (an XDIS91 correspondence, or any letter
+/// with a sender, a receiver and a patient: a discharge letter, a referral): from the letter's
+/// receiver to its sender, about its patient, with the subject and priority it had, activity
+/// `reply-message`, and a Provenance that names the letter by `what.identifier` in MedCom's
+/// `brevid#lokationsnummer` form (role `revision`). The letter's text is not repeated. Add the
+/// reply's own text segment, then build it.
+///
+/// # Errors
+///
+/// A [`MigrateError`]: an envelope of more than one letter, a letter without sender, receiver
+/// or patient, a party the address book does not know.
+///
+/// # Examples
+///
+/// ```
+/// use medcom::messages::*;
+/// use medcom::migrate::{self, CsvAddressBook};
+/// # let xml = br#"<Emessage xmlns="http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2006/07/01/"><Envelope><Sent><Date>2024-05-01</Date><Time>10:15</Time></Sent><Identifier>K1</Identifier><AcknowledgementCode>pluspositivkvitt</AcknowledgementCode></Envelope><ClinicalEmail><Letter><Identifier>B300720181623</Identifier><VersionCode>XD9134L</VersionCode><StatisticalCode>XDIS91</StatisticalCode><Authorisation><Date>2024-05-01</Date><Time>10:12</Time></Authorisation><TypeCode>XDIS91</TypeCode><StatusCode>nytbrev</StatusCode></Letter><Sender><EANIdentifier>5790000121526</EANIdentifier><Identifier>5790000121526</Identifier><IdentifierCode>lokationsnummer</IdentifierCode><OrganisationName>Laegehuset</OrganisationName></Sender><Receiver><EANIdentifier>5790001348120</EANIdentifier><Identifier>5790001348120</Identifier><IdentifierCode>lokationsnummer</IdentifierCode><OrganisationName>Hjemmeplejen</OrganisationName></Receiver><Patient><CivilRegistrationNumber>2509479989</CivilRegistrationNumber><PersonSurnameName>Elmer</PersonSurnameName><EpisodeOfCareStatusCode>inaktiv</EpisodeOfCareStatusCode></Patient><ClinicalInformation><Text01>Hej</Text01></ClinicalInformation></ClinicalEmail></Emessage>"#;
+/// let letter = medcom::legacy::oioxml::read(xml).unwrap();
+/// let book = CsvAddressBook::from_csv(
+///     "gln,sor\n5790000121526,265161000016000\n5790001348120,953741000016009\n",
+/// )
+/// .unwrap();
+/// let reply = migrate::reply_to_letter(&letter, &book).unwrap();
+/// let nurse = Author::new(PersonName::new("Jensen", &["Ida"]), Role::sks("sygeplejerske"), reply.sender.clone());
+/// let doc = reply
+///     .with_segment(Segment::text("Tak, modtaget.", nurse, "56671234", "2024-05-01T13:00:00+02:00"))
+///     .build(&Context::new())
+///     .unwrap();
+/// assert!(medcom::validate::Validator::new().report(&doc).is_valid());
+/// let read = CareCommunication::read(&doc).unwrap();
+/// assert_eq!(read.activity, Activity::ReplyMessage);
+/// assert_eq!(read.previous, Some(Predecessor::legacy("B300720181623", "5790000121526")));
+/// ```
+pub fn reply_to_letter(
+    root: &Element,
+    book: &dyn AddressBook,
+) -> Result<crate::messages::CareCommunication, MigrateError> {
+    correspondence::reply(root, book)
+}
+
 /// The `Organization.identifier` system for a legacy `IdentifierCode`: `ydernummer` is the
 /// provider number system `urn:oid:1.2.208.176.1.4`, `sorkode` SOR, `lokationsnummer` GLN;
 /// the others (`sygehusafdelingsnummer`, `kommunenummer`, `amt`) have no FHIR system MedCom
