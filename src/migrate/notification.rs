@@ -24,7 +24,7 @@ use crate::messages::hospital_notification::{
     EncounterStatus, EpisodeOfCare, HospitalNotification,
 };
 use crate::messages::{
-    Activity, Context, EntityRole, MessageInfo, Patient, PersonName, Predecessor, PreviousMessage,
+    Activity, Context, MessageInfo, Patient, PersonName, Predecessor, PreviousMessage,
 };
 use crate::model::Document;
 
@@ -84,6 +84,16 @@ pub(crate) fn to_fhir(
             .and_then(|e| e.child("Sent")),
         "Envelope/Sent",
     )?;
+    if l.child("Authorisation").is_some()
+        && date_time_of(l.child("Authorisation"), "Letter/Authorisation")? != timestamp
+    {
+        findings.push(unmapped(
+            "legacy-unmapped",
+            format!("{path}/Letter/Authorisation"),
+            "an authorisation time other than the envelope's (a HospitalNotification has one \
+             time, Bundle.timestamp)",
+        ));
+    }
     if !matches!(status, "" | "indlagt" | "doed" | "udskrevet_til_hjemmet") {
         findings.push(Finding::new(
             "legacy-unmapped",
@@ -115,10 +125,7 @@ pub(crate) fn to_fhir(
         n.activity = Activity::DischargeInpatientHome;
         n.stay.status = EncounterStatus::Finished;
         n.stay.end = Some(at);
-        n.previous = Some(Predecessor {
-            role: EntityRole::Revision,
-            message: PreviousMessage::Legacy(format!("{notification}#{location}")),
-        });
+        n.previous = Some(Predecessor::legacy(notification, location));
         findings.push(Finding::new(
             "legacy-unmapped",
             Severity::Information,

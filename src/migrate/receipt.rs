@@ -70,7 +70,11 @@ fn refuse_code(issue: &str) -> &'static str {
 /// A refusal's issue: `prefix` names the letter of a letter's refusal.
 fn refusal(target: &Element, prefix: Option<&str>) -> Option<AckIssue> {
     let code = target.child("RefuseCode")?;
-    let text = target.child("RefuseText").map(|t| text_lines(t).join("\n"));
+    // An empty text says nothing (and FHIR has no empty strings).
+    let text = target
+        .child("RefuseText")
+        .map(|t| text_lines(t).join("\n"))
+        .filter(|t| !t.trim().is_empty());
     let diagnostics = match (prefix, text) {
         (Some(p), Some(t)) => Some(format!("{p}: {t}")),
         (Some(p), None) => Some(format!("{p}:")),

@@ -20,6 +20,13 @@ pub fn letter(root: &Element) -> &Element {
         .expect("a letter")
 }
 
+/// A refusal's text; an empty one says nothing.
+fn refuse_text(e: &Element) -> Option<String> {
+    e.child("RefuseText")
+        .map(|t| text_lines(t).join("\n"))
+        .filter(|t| !t.trim().is_empty())
+}
+
 /// Every mapped field of a letter as (field, value) pairs, for equality field by field.
 pub fn mapped_fields(root: &Element) -> Vec<(String, Option<String>)> {
     let l = letter(root);
@@ -65,10 +72,7 @@ pub fn mapped_fields(root: &Element) -> Vec<(String, Option<String>)> {
             "OriginalReceiver".into(),
             at(o, &["OriginalReceiver", "EANIdentifier"]),
         );
-        put(
-            "RefuseText".into(),
-            o.child("RefuseText").map(|t| text_lines(t).join("\n")),
-        );
+        put("RefuseText".into(), refuse_text(o));
         for (i, ol) in o.children_named("OriginalLetter").enumerate() {
             for f in [
                 "OriginalLetterIdentifier",
@@ -77,20 +81,22 @@ pub fn mapped_fields(root: &Element) -> Vec<(String, Option<String>)> {
             ] {
                 put(format!("OriginalLetter[{i}]/{f}"), at(ol, &[f]));
             }
-            put(
-                format!("OriginalLetter[{i}]/RefuseText"),
-                ol.child("RefuseText").map(|t| text_lines(t).join("\n")),
-            );
+            put(format!("OriginalLetter[{i}]/RefuseText"), refuse_text(ol));
         }
         return out;
     }
-    put(
-        "Letter/Authorisation/Date".into(),
-        at(l, &["Letter", "Authorisation", "Date"]),
-    );
-    let time = at(l, &["Letter", "Authorisation", "Time"])
-        .or_else(|| at(l, &["Letter", "Authorisation", "TimeWithSec"]).map(|t| t[..5].to_owned()));
-    put("Letter/Authorisation/Time".into(), time);
+    // A CareCommunication dates its text by the authorisation; a HospitalNotification has
+    // one time, the envelope's (another authorisation time is a finding).
+    if l.name() == "ClinicalEmail" {
+        put(
+            "Letter/Authorisation/Date".into(),
+            at(l, &["Letter", "Authorisation", "Date"]),
+        );
+        let time = at(l, &["Letter", "Authorisation", "Time"]).or_else(|| {
+            at(l, &["Letter", "Authorisation", "TimeWithSec"]).map(|t| t[..5].to_owned())
+        });
+        put("Letter/Authorisation/Time".into(), time);
+    }
     put(
         "Letter/EpisodeOfCareIdentifier".into(),
         at(l, &["Letter", "EpisodeOfCareIdentifier"]),
