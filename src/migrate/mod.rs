@@ -9,7 +9,10 @@
 //!
 //! [`letter_to_fhir`] takes an OIOXML `Emessage` (an EDIFACT interchange goes through
 //! [`crate::legacy::convert::to_oioxml`] first) and [`fhir_to_letter`] a FHIR message; both
-//! return the result with the conversion's findings ([`Migrated`]).
+//! return the result with the conversion's findings ([`Migrated`]). On bytes of either
+//! generation, [`crate::convert()`] with [`crate::convert::ConvertOptions::address_book`] does
+//! the same (and `medcom convert --address-book FILE` on the command line).
+//! [`reply_to_letter`] answers a legacy letter with a CareCommunication.
 //!
 //! # What the mapping leaves open, decided once
 //!

@@ -83,11 +83,13 @@ fn offset_text(offset: i64) -> String {
 #[must_use]
 pub fn danish_date_time(date: &str, time: &str) -> Option<String> {
     let local = local_seconds(date, time)?;
-    // The offset of the earlier reading: try summer time first.
+    // The offset of the earlier reading: try summer time first. A time the spring change skips
+    // (02:00–02:59 that Sunday) has no reading; it is read as standard time, an hour later on
+    // the clock (as the clocks were moved).
     let offset = if offset_at(local - 7_200) == 7_200 {
         7_200
     } else {
-        offset_at(local - 3_600)
+        3_600
     };
     let (y, mo, d, h, mi, s) = civil_time(local);
     Some(format!(
@@ -147,6 +149,15 @@ mod tests {
         assert_eq!(
             danish_date_time("2024-03-31", "03:00").unwrap(),
             "2024-03-31T03:00:00+02:00"
+        );
+        // Skipped in spring: standard time, 03:30 on the clock.
+        assert_eq!(
+            danish_date_time("2024-03-31", "02:30").unwrap(),
+            "2024-03-31T02:30:00+01:00"
+        );
+        assert_eq!(
+            danish_local("2024-03-31T02:30:00+01:00").unwrap(),
+            ("2024-03-31".to_owned(), "03:30".to_owned())
         );
         assert_eq!(
             danish_date_time("2024-10-27", "02:30").unwrap(),
