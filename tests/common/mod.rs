@@ -7,6 +7,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod infoset;
+pub mod json_edit;
 pub mod parties;
 
 use std::io::Write;
