@@ -85,9 +85,13 @@ pub fn read(path: &Path) -> String {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Runs the `medcom` binary from the project folder with `stdin` as its standard input.
+/// Runs the `medcom` binary from the project folder with `stdin` as its standard input. The
+/// test targets that call it need the `cli` feature (`required-features` in Cargo.toml), so
+/// that the library's tests still build without it.
 pub fn run_medcom(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_medcom"))
+    let binary = option_env!("CARGO_BIN_EXE_medcom")
+        .expect("the medcom binary: this test target needs the `cli` feature");
+    let mut child = Command::new(binary)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
