@@ -35,6 +35,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("messages", "typed messages"),
     ("exchange", "exchange"),
     ("input", "front door"),
+    ("convert", "front door"),
     // The validation service (`medcom serve`): HTTP over the front door.
     ("serve", "service"),
     // Entry points for the fuzz targets: may use everything.
