@@ -38,8 +38,9 @@ const NOT_CODES: &[&str] = &[
     "dk-medcom-messaging",
     // A MedCom code system's name.
     "medcom-acknowledgement-error-codes",
-    // A response header of the validation service.
+    // Response headers of the validation service.
     "medcom-valid",
+    "medcom-format",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -414,15 +414,329 @@ fn malformed_bodies_get_the_read_error_and_its_position() {
 #[test]
 fn unreadable_content_types_get_415() {
     let s = start(Settings::new());
-    for ty in [
-        "image/png",
-        "multipart/form-data; boundary=x",
-        "application/x-www-form-urlencoded",
-        "application/fhir+json; charset=utf-16",
-    ] {
-        let r = http::post(s.addr, "/$validate", ty, b"{}");
-        assert_refused(&r, 415, "http-media-type");
+    for route in BODY_ROUTES {
+        for ty in [
+            "image/png",
+            "multipart/form-data; boundary=x",
+            "application/x-www-form-urlencoded",
+            "application/fhir+json; charset=utf-16",
+        ] {
+            let r = http::post(s.addr, route, ty, b"{}");
+            assert_refused(&r, 415, "http-media-type");
+        }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// $convert and $ack
+
+/// The routes that take a body, each with the parameters that keep a valid FHIR message's
+/// answer at 200.
+const BODY_ROUTES: [&str; 3] = ["/$validate", "/$convert", "/$ack"];
+
+/// The response code of an Acknowledgement (JSON) and whether it carries an OperationOutcome.
+fn ack_code(ack: &Value) -> (String, bool) {
+    let entries = ack["entry"].as_array().expect("entries");
+    let code = entries[0]["resource"]["response"]["code"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    let outcome = entries
+        .iter()
+        .any(|e| e["resource"]["resourceType"] == "OperationOutcome");
+    (code, outcome)
+}
+
+#[test]
+fn converts_fhir_between_json_and_xml_as_the_library_does() {
+    let s = start(Settings::new());
+    let options = medcom::convert::ConvertOptions::new();
+    for (body, ty, query, want_type, to) in [
+        (
+            valid_json(),
+            "application/fhir+json",
+            "",
+            "application/fhir+xml",
+            None,
+        ),
+        (
+            valid_xml(),
+            "application/fhir+xml",
+            "",
+            "application/fhir+json",
+            None,
+        ),
+        (
+            valid_xml(),
+            "application/octet-stream",
+            "?to=xml",
+            "application/fhir+xml",
+            Some(medcom::convert::Target::Xml),
+        ),
+        (
+            valid_json(),
+            "application/fhir+json",
+            "?to=json",
+            "application/fhir+json",
+            Some(medcom::convert::Target::Json),
+        ),
+    ] {
+        let r = http::post(s.addr, &format!("/$convert{query}"), ty, &body);
+        assert_eq!(r.status, 200, "{ty}{query}: {}", r.text());
+        assert_eq!(
+            r.header("content-type"),
+            Some(format!("{want_type}; charset=utf-8").as_str())
+        );
+        let expected = medcom::convert(&body, to, &options).expect("converts");
+        assert_eq!(r.header("medcom-format"), Some(expected.target().name()));
+        assert_eq!(r.body, expected.bytes(), "{ty}{query}");
+    }
+    // Pretty output, and the answer still reads as the same message.
+    let r = http::post(
+        s.addr,
+        "/$convert?to=json&pretty=true",
+        "application/fhir+xml",
+        &valid_xml(),
+    );
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text().contains("\n  \"type\": \"message\""),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        r.json(),
+        serde_json::from_slice::<Value>(&valid_json()).expect("JSON")
+    );
+}
+
+#[test]
+fn converts_legacy_letters_between_oioxml_and_edifact() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let letters = shared.join("medcom/legacy/files/glasdam_edifact_converter/test/complete/files");
+    let s = start(Settings::new());
+    let options = medcom::convert::ConvertOptions::new();
+    for (file, ty, query, want_type, want) in [
+        (
+            "edifact/DIS01_1.edi",
+            "application/edifact",
+            "",
+            "application/xml",
+            "oioxml",
+        ),
+        (
+            "xml/DIS01_1.xml",
+            "application/xml",
+            "",
+            "application/EDIFACT",
+            "edifact",
+        ),
+        (
+            "xml/DIS01_1.xml",
+            "application/octet-stream",
+            "?to=edifact",
+            "application/EDIFACT",
+            "edifact",
+        ),
+        (
+            "edifact/DIS01_1.edi",
+            "text/plain",
+            "?to=oioxml",
+            "application/xml",
+            "oioxml",
+        ),
+    ] {
+        let body = std::fs::read(letters.join(file)).expect("example");
+        let r = http::post(s.addr, &format!("/$convert{query}"), ty, &body);
+        assert_eq!(r.status, 200, "{file}{query}: {}", r.text());
+        assert_eq!(r.header("content-type"), Some(want_type), "{file}");
+        assert_eq!(r.header("medcom-format"), Some(want));
+        let expected = medcom::convert(&body, None, &options).expect("converts");
+        assert_eq!(r.body, expected.bytes(), "{file}");
+    }
+}
+
+#[test]
+fn conversions_that_would_lose_content_or_cannot_be_done_get_422() {
+    let s = start(Settings::new());
+    // An OIOXML letter with schema errors: refused, at the first of them.
+    let r = http::post(
+        s.addr,
+        "/$convert",
+        "application/xml",
+        &fixture("cli/xdis91.xml"),
+    );
+    assert_refused(&r, 422, "http-convert");
+    let found = issues(&r.json());
+    assert_eq!((found[0].2, found[0].3), (Some(1), Some(293)), "{found:?}");
+    assert!(found[0].4.contains("2 schema errors"), "{found:?}");
+    // Across generations.
+    let r = http::post(
+        s.addr,
+        "/$convert?to=edifact",
+        "application/fhir+json",
+        &valid_json(),
+    );
+    assert_refused(&r, 422, "http-convert");
+    let r = http::post(
+        s.addr,
+        "/$convert?to=json",
+        "application/edifact",
+        &fixture("validate/legacy-bad.edi"),
+    );
+    assert_refused(&r, 422, "http-convert");
+}
+
+#[test]
+fn malformed_bodies_to_convert_and_ack_get_the_read_error_and_its_position() {
+    let s = start(Settings::new());
+    let cases: &[(&str, &[u8], &str, u64, u64)] = &[
+        ("application/fhir+json", b"{\"resourceType\":\"Bundle\",\n  \"type\": }", "fhir-read", 2, 11),
+        ("application/fhir+xml", b"<Bundle xmlns=\"http://hl7.org/fhir\">\n<type value=\"message\">\n</Bundle>", "fhir-read", 3, 1),
+        ("application/xml", b"<Emessage xmlns=\"http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2006/07/01/\">\n<Envelope></Sent></Emessage>", "legacy-read", 2, 11),
+        // The Content-Type says one thing, the content another.
+        ("application/fhir+json", b"\n  <Bundle xmlns=\"http://hl7.org/fhir\"/>", "fhir-read", 2, 3),
+        ("application/edifact", b"{}", "legacy-read", 1, 1),
+    ];
+    for route in ["/$convert", "/$ack"] {
+        for (ty, body, code, line, column) in cases {
+            let r = http::post(s.addr, route, ty, body);
+            let what = format!("{route} {ty} {}", String::from_utf8_lossy(body));
+            assert_eq!(r.status, 422, "{what}: {}", r.text());
+            let found = issues(&r.json());
+            assert_eq!(found.len(), 1, "{what}: {found:?}");
+            let (severity, c, l, col, _) = &found[0];
+            assert_eq!(
+                (severity.as_str(), c.as_str(), *l, *col),
+                ("error", *code, Some(*line), Some(*column)),
+                "{what}: {found:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn acknowledges_fhir_messages_by_the_receive_policy() {
+    let s = start(Settings::new());
+    let bad = fixture("validate/cc-bad-cpr.json");
+    // A wrong CPR number does not prevent processing: ok, unless strict.
+    let r = http::post(s.addr, "/$ack", "application/fhir+json", &bad);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/fhir+json; charset=utf-8")
+    );
+    assert_eq!(ack_code(&r.json()), ("ok".to_owned(), false));
+    let r = http::post(s.addr, "/$ack?strict=true", "application/fhir+json", &bad);
+    assert_eq!(ack_code(&r.json()), ("fatal-error".to_owned(), true));
+    assert!(!r.text().contains("3113450000"), "masked: {}", r.text());
+    // An explicit code, and the acknowledgement in XML.
+    let r = http::post(
+        s.addr,
+        "/$ack?code=transient-error&to=xml",
+        "application/fhir+json",
+        &valid_json(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/fhir+xml; charset=utf-8")
+    );
+    assert!(
+        r.text().contains(r#"<code value="transient-error"/>"#),
+        "{}",
+        r.text()
+    );
+    // The acknowledgement is itself a valid MedCom Acknowledgement.
+    let r = http::post(s.addr, "/$ack", "application/fhir+xml", &valid_xml());
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/fhir+xml; charset=utf-8")
+    );
+    let v = http::post(s.addr, "/$validate", "application/fhir+xml", &r.body);
+    assert_eq!(v.header("medcom-valid"), Some("true"), "{}", v.text());
+    assert_eq!(v.header("medcom-message-type"), Some("Acknowledgement"));
+    // Something that is no message cannot be acknowledged.
+    let r = http::post(
+        s.addr,
+        "/$ack",
+        "application/fhir+json",
+        br#"{"resourceType":"Basic","code":{"text":"x"}}"#,
+    );
+    assert_refused(&r, 422, "http-ack");
+    for query in [
+        "code=maybe",
+        "strict=1",
+        "max-issues=0",
+        "to=edifact",
+        "pretty=true",
+    ] {
+        let r = http::post(
+            s.addr,
+            &format!("/$ack?{query}"),
+            "application/fhir+json",
+            &valid_json(),
+        );
+        assert_refused(&r, 400, "http-parameter");
+    }
+    for query in ["to=pdf", "pretty=yes", "code=ok"] {
+        let r = http::post(
+            s.addr,
+            &format!("/$convert?{query}"),
+            "application/fhir+json",
+            &valid_json(),
+        );
+        assert_refused(&r, 400, "http-parameter");
+    }
+}
+
+#[test]
+fn acknowledges_legacy_letters_with_their_receipts() {
+    let s = start(Settings::new());
+    // OIOXML with schema errors: a negative receipt, in OIOXML.
+    let r = http::post(
+        s.addr,
+        "/$ack",
+        "application/xml",
+        &fixture("cli/xdis91.xml"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/xml"));
+    assert_eq!(r.header("medcom-format"), Some("oioxml"));
+    assert!(r.text().contains("<NegativeReceipt>"), "{}", r.text());
+    // EDIFACT with errors: CTL02.
+    let r = http::post(
+        s.addr,
+        "/$ack",
+        "application/edifact",
+        &fixture("validate/legacy-bad.edi"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/EDIFACT"));
+    assert!(r.text().contains("+CTL02'"), "{}", r.text());
+    // The receipt is in the letter's format.
+    let r = http::post(
+        s.addr,
+        "/$ack?to=json",
+        "application/xml",
+        &fixture("cli/xdis91.xml"),
+    );
+    assert_refused(&r, 400, "http-parameter");
+    // A valid letter gets a positive receipt.
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let letters = shared.join("medcom/legacy/files/glasdam_edifact_converter/test/complete/files");
+    let body = std::fs::read(letters.join("edifact/DIS01_1.edi")).expect("example");
+    let r = http::post(s.addr, "/$ack", "application/edifact", &body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("+CTL03'"), "{}", r.text());
+    let body = std::fs::read(letters.join("xml/DIS01_1.xml")).expect("example");
+    let r = http::post(s.addr, "/$ack", "application/xml", &body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("<PositiveReceipt>"), "{}", r.text());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,23 +746,25 @@ fn unreadable_content_types_get_415() {
 fn bodies_over_the_limit_get_413() {
     let s = start(Settings::new().max_body(1024));
     let big = vec![b' '; 2000];
-    // Announced by Content-Length: refused before the body is read.
-    let mut stream = http::connect(s.addr);
-    stream
-        .write_all(http::head("POST", "/$validate", &[], Some(2000)).as_bytes())
-        .expect("head");
-    let r = http::read_response(&mut stream).expect("an answer");
-    assert_refused(&r, 413, "http-too-large");
-    assert_eq!(r.header("connection"), Some("close"));
-    // Chunked: refused when the limit is passed.
-    let mut stream = http::connect(s.addr);
-    let mut bytes = http::head("POST", "/$validate", &[], None).into_bytes();
-    bytes.extend_from_slice(format!("{:x}\r\n", big.len()).as_bytes());
-    bytes.extend_from_slice(&big);
-    bytes.extend_from_slice(b"\r\n0\r\n\r\n");
-    stream.write_all(&bytes).expect("request");
-    let r = http::read_response(&mut stream).expect("an answer");
-    assert_refused(&r, 413, "http-too-large");
+    for route in BODY_ROUTES {
+        // Announced by Content-Length: refused before the body is read.
+        let mut stream = http::connect(s.addr);
+        stream
+            .write_all(http::head("POST", route, &[], Some(2000)).as_bytes())
+            .expect("head");
+        let r = http::read_response(&mut stream).expect("an answer");
+        assert_refused(&r, 413, "http-too-large");
+        assert_eq!(r.header("connection"), Some("close"));
+        // Chunked: refused when the limit is passed.
+        let mut stream = http::connect(s.addr);
+        let mut bytes = http::head("POST", route, &[], None).into_bytes();
+        bytes.extend_from_slice(format!("{:x}\r\n", big.len()).as_bytes());
+        bytes.extend_from_slice(&big);
+        bytes.extend_from_slice(b"\r\n0\r\n\r\n");
+        stream.write_all(&bytes).expect("request");
+        let r = http::read_response(&mut stream).expect("an answer");
+        assert_refused(&r, 413, "http-too-large");
+    }
     // At the limit: read.
     let r = http::post(
         s.addr,
@@ -474,15 +790,18 @@ fn the_default_body_limit_is_64_mib() {
 #[test]
 fn a_slow_body_gets_408() {
     let s = start(Settings::new().request_timeout(Duration::from_millis(500)));
-    let mut stream = http::connect(s.addr);
-    stream
-        .write_all(http::head("POST", "/$validate", &[], Some(100)).as_bytes())
-        .expect("head");
-    stream
-        .write_all(b"{\"resourceType\"")
-        .expect("part of the body");
-    let r = http::read_response(&mut stream).expect("an answer");
-    assert_refused(&r, 408, "http-timeout");
+    for route in BODY_ROUTES {
+        let mut stream = http::connect(s.addr);
+        stream
+            .write_all(http::head("POST", route, &[], Some(100)).as_bytes())
+            .expect("head");
+        stream
+            .write_all(b"{\"resourceType\"")
+            .expect("part of the body");
+        let r = http::read_response(&mut stream).expect("an answer");
+        assert_refused(&r, 408, "http-timeout");
+        assert_eq!(r.header("connection"), Some("close"));
+    }
 }
 
 #[test]
@@ -524,9 +843,11 @@ fn requests_over_the_concurrency_limit_get_503() {
     first.write_all(&body[..10]).expect("part of the body");
     // In flight: the first request and the /metrics request asking.
     wait_for_metric(s.addr, "medcom_requests_in_flight 2\n");
-    let r = http::post(s.addr, "/$validate", "application/fhir+json", &body);
-    assert_refused(&r, 503, "http-busy");
-    assert_eq!(r.header("retry-after"), Some("1"));
+    for route in BODY_ROUTES {
+        let r = http::post(s.addr, route, "application/fhir+json", &body);
+        assert_refused(&r, 503, "http-busy");
+        assert_eq!(r.header("retry-after"), Some("1"));
+    }
     // GET routes are not limited.
     assert_eq!(http::get(s.addr, "/health").status, 200);
     first.write_all(&body[10..]).expect("the rest");

@@ -23,6 +23,17 @@
 //! data), `stack=NAME@VERSION`, `max-findings=N`; and `_format=json|xml` to choose the answer's
 //! format over `Accept`.
 //!
+//! `$convert` and `$ack` answer exactly as `medcom convert` and `medcom ack` write (they call
+//! [`crate::convert()`] and [`crate::acknowledge()`]), with the output's media type and a
+//! `medcom-format` header naming it. `$convert` takes `to=json|xml|oioxml|edifact` (default:
+//! the other format of the body's generation) and `pretty=true`; `$ack` takes
+//! `code=ok|transient-error|fatal-error` (default: the receive policy decides),
+//! `strict=true`, `max-issues=N` and `to=json|xml` (FHIR only; a legacy letter's receipt is
+//! in the letter's format). A body they cannot work on gets 422 and an OperationOutcome: the
+//! read error with its line and column, an OIOXML letter's first schema error (a conversion
+//! would drop what the tables do not know), a target of the other generation, or why the
+//! message cannot be acknowledged.
+//!
 //! Every limit has a safe default ([`Settings`]): the body size (64 MiB; more is refused with
 //! 413 and an OperationOutcome), the time to send a request's head (30 s) and to send the whole
 //! request and be answered (60 s; 408), the requests worked on at once (64; more are refused

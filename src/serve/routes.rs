@@ -18,10 +18,16 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use super::metrics::{self, Metrics};
 use super::negotiate::{self, Answer, Declared};
 use super::{page, Settings};
+use crate::convert::{
+    AckOptions, ConvertError, ConvertErrorKind, ConvertOptions, Converted, Target,
+};
+use crate::exchange::ReceivePolicy;
 use crate::finding::{Finding, Severity};
 use crate::input::Kind;
+use crate::legacy::LegacyFormat;
+use crate::messages::{ResponseCode, DEFAULT_MAX_ACK_ISSUES};
 use crate::validate::Report;
-use crate::Validator;
+use crate::{Format, Validator};
 
 /// Bodies up to this size are worked on in the connection's own task; larger ones on the
 /// blocking pool, so that one large message does not hold up the other connections of a
@@ -66,6 +72,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(metrics))
         .route("/$validate", post(validate))
         .route("/{resource_type}/$validate", post(validate_typed))
+        .route("/$convert", post(convert))
+        .route("/$ack", post(ack))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(Arc::clone(&app), observe))
@@ -394,28 +402,29 @@ async fn validate_as(
 
 /// For `/{resourceType}/$validate`: a finding when the body is a FHIR resource of another type.
 fn other_type(expected: &str, body: &[u8]) -> Option<Finding> {
-    let found =
-        match Kind::detect(body) {
-            Kind::FhirJson => {
-                let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-                value.get("resourceType")?.as_str()?.to_owned()
-            }
-            Kind::FhirXml => {
-                let text = std::str::from_utf8(body).ok()?;
-                // roxmltree refuses DTDs by default.
-                let doc = roxmltree::Document::parse(text).ok()?;
-                doc.root_element().tag_name().name().to_owned()
-            }
-            // The legacy formats have no FHIR resource type.
-            _ => return Some(Finding::new(
+    let found = match Kind::detect(body) {
+        Kind::FhirJson => {
+            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+            value.get("resourceType")?.as_str()?.to_owned()
+        }
+        Kind::FhirXml => {
+            let text = std::str::from_utf8(body).ok()?;
+            // roxmltree refuses DTDs by default.
+            let doc = roxmltree::Document::parse(text).ok()?;
+            doc.root_element().tag_name().name().to_owned()
+        }
+        // The legacy formats have no FHIR resource type.
+        _ => {
+            return Some(Finding::new(
                 "fhir-resource-type",
                 Severity::Error,
                 "",
                 format!(
                     "the URL names the FHIR resource type {expected}, the body is no FHIR resource"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     (found != expected).then(|| {
         Finding::new(
             "fhir-resource-type",
@@ -424,4 +433,187 @@ fn other_type(expected: &str, body: &[u8]) -> Option<Finding> {
             format!("the URL names the resource type {expected}, the body is a {found}"),
         )
     })
+}
+
+async fn convert(State(app): State<Arc<App>>, request: Request) -> Response {
+    convert_as(&app, request)
+        .await
+        .unwrap_or_else(|refusal| *refusal)
+}
+
+/// `$convert`: the body in the format `to` names (default: the other format of its
+/// generation), as `medcom convert` writes it.
+async fn convert_as(app: &App, request: Request) -> Result<Response, Refusal> {
+    let params = parameters(&request)?;
+    let answer = Answer::of(request.headers(), None).unwrap_or(Answer::Json);
+    let mut to = None;
+    let mut options = ConvertOptions::new();
+    for (name, value) in &params {
+        match name.as_str() {
+            "to" => {
+                to = Some(Target::from_name(value).ok_or_else(|| {
+                    bad_parameter(
+                        format!("to takes json, xml, oioxml or edifact, not '{value}'"),
+                        answer,
+                    )
+                })?);
+            }
+            "pretty" => options = options.pretty(boolean(name, value, answer)?),
+            _ => {
+                return Err(bad_parameter(
+                    format!("unknown parameter '{name}': $convert takes to and pretty"),
+                    answer,
+                ))
+            }
+        }
+    }
+    let (declared, body, permit) = admit(app, request, answer).await?;
+    if let Some(finding) = negotiate::mismatch(declared, &body) {
+        return Err(unprocessable(finding, answer));
+    }
+    let legacy = LegacyFormat::detect(&body).is_some();
+    let result = work(body.len(), move || crate::convert(&body, to, &options)).await;
+    drop(permit);
+    result
+        .map(converted)
+        .map_err(|e| convert_refusal(&e, legacy, answer))
+}
+
+async fn ack(State(app): State<Arc<App>>, request: Request) -> Response {
+    ack_as(&app, request)
+        .await
+        .unwrap_or_else(|refusal| *refusal)
+}
+
+/// `$ack`: the acknowledgement of a FHIR message, or the receipt of a legacy letter, as
+/// `medcom ack` writes it; without `code` the receive policy decides.
+async fn ack_as(app: &App, request: Request) -> Result<Response, Refusal> {
+    let params = parameters(&request)?;
+    let answer = Answer::of(request.headers(), None).unwrap_or(Answer::Json);
+    let mut code = None;
+    let mut policy = ReceivePolicy::Standard;
+    let mut max_issues = DEFAULT_MAX_ACK_ISSUES;
+    let mut to = None;
+    for (name, value) in &params {
+        match name.as_str() {
+            "code" => {
+                code = Some(ResponseCode::from_code(value).ok_or_else(|| {
+                    bad_parameter(
+                        format!("code takes ok, transient-error or fatal-error, not '{value}'"),
+                        answer,
+                    )
+                })?);
+            }
+            "strict" => {
+                if boolean(name, value, answer)? {
+                    policy = ReceivePolicy::Strict;
+                }
+            }
+            "max-issues" => match value.parse::<usize>() {
+                Ok(n) if n > 0 => max_issues = n,
+                _ => {
+                    return Err(bad_parameter(
+                        format!("max-issues takes a whole number from 1, not '{value}'"),
+                        answer,
+                    ))
+                }
+            },
+            "to" => {
+                to = Some(match value.as_str() {
+                    "json" => Format::Json,
+                    "xml" => Format::Xml,
+                    _ => {
+                        return Err(bad_parameter(
+                            format!("to takes json or xml, not '{value}'"),
+                            answer,
+                        ))
+                    }
+                });
+            }
+            _ => {
+                return Err(bad_parameter(
+                    format!(
+                        "unknown parameter '{name}': $ack takes code, strict, max-issues and to"
+                    ),
+                    answer,
+                ))
+            }
+        }
+    }
+    let options = AckOptions::new()
+        .code(code)
+        .policy(policy)
+        .max_issues(max_issues)
+        .to(to);
+    let (declared, body, permit) = admit(app, request, answer).await?;
+    if let Some(finding) = negotiate::mismatch(declared, &body) {
+        return Err(unprocessable(finding, answer));
+    }
+    let legacy = LegacyFormat::detect(&body).is_some();
+    let result = work(body.len(), move || crate::acknowledge(&body, &options)).await;
+    drop(permit);
+    result
+        .map(converted)
+        .map_err(|e| convert_refusal(&e, legacy, answer))
+}
+
+/// Converted bytes as an answer, with their media type.
+fn converted(converted: Converted) -> Response {
+    let target = converted.target();
+    let media = match target {
+        Target::Json | Target::Xml => format!("{}; charset=utf-8", target.media_type()),
+        // An OIOXML letter names its encoding in its XML declaration.
+        Target::Oioxml | Target::Edifact => target.media_type().to_owned(),
+    };
+    let mut response = (StatusCode::OK, converted.into_bytes()).into_response();
+    let headers = response.headers_mut();
+    if let Ok(media) = HeaderValue::from_str(&media) {
+        headers.insert(header::CONTENT_TYPE, media);
+    }
+    headers.insert("medcom-format", HeaderValue::from_static(target.name()));
+    response
+}
+
+/// A body that reads but cannot be worked on as asked: 422 with the finding.
+fn unprocessable(finding: Finding, answer: Answer) -> Refusal {
+    Box::new(negotiate::outcome(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &Report::new(vec![finding], false),
+        answer,
+    ))
+}
+
+/// The answer to a failed `$convert` or `$ack`: 422 with the read error and its position,
+/// or with why the body does not convert or cannot be acknowledged; 400 for a parameter that
+/// does not apply to the body.
+fn convert_refusal(e: &ConvertError, legacy: bool, answer: Answer) -> Refusal {
+    let (code, message) = match e.kind() {
+        ConvertErrorKind::Read { message } => (
+            if legacy { "legacy-read" } else { "fhir-read" },
+            message.clone(),
+        ),
+        ConvertErrorKind::Unsupported { to, legacy: true } => (
+            "http-convert",
+            format!("a legacy letter converts to oioxml or edifact, not to {to}"),
+        ),
+        ConvertErrorKind::Unsupported { to, legacy: false } => (
+            "http-convert",
+            format!("a FHIR resource converts to json or xml, not to {to}"),
+        ),
+        ConvertErrorKind::SchemaErrors { .. } => ("http-convert", e.kind().to_string()),
+        ConvertErrorKind::Acknowledge { message } => ("http-ack", message.clone()),
+        ConvertErrorKind::Usage { .. } => {
+            return bad_parameter(
+                "to applies to FHIR messages; a legacy letter gets its receipt in its own \
+                 format"
+                    .to_owned(),
+                answer,
+            )
+        }
+    };
+    let mut finding = Finding::new(code, Severity::Error, "", message);
+    if let Some(position) = e.position() {
+        finding = finding.with_position(position);
+    }
+    unprocessable(finding, answer)
 }
