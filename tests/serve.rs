@@ -264,6 +264,7 @@ fn validates_oioxml_and_edifact() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn validates_official_examples_of_each_kind() {
     let Some(shared) = common::shared() else {
         return;
@@ -511,6 +512,7 @@ fn converts_fhir_between_json_and_xml_as_the_library_does() {
 }
 
 #[test]
+#[cfg_attr(medcom_no_shared, ignore = "needs ../shared (MEDCOM_SHARED)")]
 fn converts_legacy_letters_between_oioxml_and_edifact() {
     let Some(shared) = common::shared() else {
         return;
