@@ -935,6 +935,15 @@ fn metrics_count_requests_latency_and_findings_without_values() {
     );
     assert!(r.text().contains("3113450000"));
     http::post(s.addr, "/$validate", "image/png", b"x");
+    let r = http::post(s.addr, "/$convert", "application/fhir+json", &valid_json());
+    assert_eq!(r.status, 200);
+    let r = http::post(
+        s.addr,
+        "/$ack",
+        "application/fhir+json",
+        &fixture("validate/cc-bad-cpr.json"),
+    );
+    assert_eq!(r.status, 200);
     let r = http::get(s.addr, "/metrics");
     assert_eq!(r.status, 200);
     assert!(r
@@ -944,6 +953,9 @@ fn metrics_count_requests_latency_and_findings_without_values() {
     for line in [
         "medcom_requests_total{route=\"validate\",status=\"200\"} 1\n",
         "medcom_requests_total{route=\"validate\",status=\"415\"} 1\n",
+        "medcom_requests_total{route=\"convert\",status=\"200\"} 1\n",
+        "medcom_requests_total{route=\"ack\",status=\"200\"} 1\n",
+        "medcom_request_duration_seconds_count{route=\"ack\"} 1\n",
         "medcom_findings_total{code=\"dk-cpr-date\",severity=\"error\"} 1\n",
         "medcom_request_duration_seconds_bucket{route=\"validate\",le=\"+Inf\"} 2\n",
         "medcom_request_duration_seconds_count{route=\"validate\"} 2\n",

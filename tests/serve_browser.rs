@@ -1,7 +1,8 @@
 //! The web page in a real browser: headless Chromium driven over WebDriver (chromedriver, from
 //! Debian's `chromium-driver`). It loads the page, submits a valid message (chosen as a file)
 //! and an invalid one (pasted), checks the rendered verdicts, findings and source view, turns on
-//! the unmask toggle, and saves a screenshot to `target/serve-page.png`.
+//! the unmask toggle, drops an EDIFACT and an OIOXML letter on the page, and saves a screenshot
+//! to `target/serve-page.png`.
 //!
 //! Without chromedriver the test says so loudly and passes; `MEDCOM_REQUIRE_BROWSER=1` (set by
 //! `.ci/run`) makes that a failure. `MEDCOM_CHROMEDRIVER` and `MEDCOM_CHROMIUM` name the
@@ -351,6 +352,57 @@ fn the_page_validates_a_valid_and_an_invalid_message_in_chromium() {
         unmasked[4].as_str().unwrap_or("").contains("3113450000"),
         "{unmasked}"
     );
+
+    // Legacy letters dropped on the box are checked at once.
+    let dropped: Vec<Value> = ["validate/legacy-bad.edi", "cli/xdis91.xml"]
+        .iter()
+        .map(|name| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(name);
+            let bytes = std::fs::read(&path).expect("fixture");
+            let file = path
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            json!([
+                file,
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            ])
+        })
+        .collect();
+    session.script(
+        "document.getElementById('status').textContent = ''",
+        json!([]),
+    );
+    session.script(
+        "const files = new DataTransfer(); \
+         for (const [name, data] of arguments[0]) { \
+           const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0)); \
+           files.items.add(new File([bytes], name)); \
+         } \
+         document.getElementById('drop').dispatchEvent( \
+           new DragEvent('drop', {dataTransfer: files, bubbles: true, cancelable: true}));",
+        json!([dropped]),
+    );
+    session.wait_for_status("Checked 2 inputs: 0 valid, 2 not valid.");
+    let results = session.results();
+    // The findings of each, at their line:column.
+    let has = |i: usize, code: &str, at: &str| {
+        results[i]["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r[1] == code && r[3] == at)
+    };
+    assert_eq!(
+        results[0]["title"].as_str(),
+        Some("Not valid: legacy-bad.edi")
+    );
+    assert!(has(0, "edifact-missing-value", "1:10"), "{}", results[0]);
+    assert_eq!(results[1]["title"].as_str(), Some("Not valid: xdis91.xml"));
+    assert!(has(1, "dk-gln-check-digit", "1:718"), "{}", results[1]);
 
     drop(session);
     drop(driver);
