@@ -6,6 +6,7 @@
 //! `MEDCOM_REQUIRE_SHARED` (set by `.ci/run`) turns either into a failure.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod http;
 pub mod infoset;
 pub mod json_edit;
 pub mod parties;
