@@ -90,8 +90,9 @@ pub fn read(path: &Path) -> String {
 /// test targets that call it need the `cli` feature (`required-features` in Cargo.toml), so
 /// that the library's tests still build without it.
 pub fn run_medcom(args: &[&str], stdin: &[u8]) -> Output {
-    let binary = option_env!("CARGO_BIN_EXE_medcom")
-        .expect("the medcom binary: this test target needs the `cli` feature");
+    let Some(binary) = option_env!("CARGO_BIN_EXE_medcom") else {
+        panic!("the medcom binary: this test target needs the `cli` feature")
+    };
     let mut child = Command::new(binary)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
