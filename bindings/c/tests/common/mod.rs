@@ -1,0 +1,170 @@
+//! What the tests of the C ABI share: the official examples (env `MEDCOM_SHARED`, default
+//! `../shared` beside the project), the command's JSON for them, and where the built library
+//! lies. `MEDCOM_REQUIRE_SHARED` (set by `.ci/run`) turns a skip into a failure.
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The project's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn required() -> bool {
+    std::env::var_os("MEDCOM_REQUIRE_SHARED").is_some()
+}
+
+/// Says loudly that a test skips (or fails, when CI requires everything).
+pub fn skip(why: &str) {
+    assert!(!required(), "MEDCOM_REQUIRE_SHARED is set but {why}");
+    eprintln!("\n*** SKIPPED: {why} ***\n");
+}
+
+/// The shared reference folder, or `None` (after saying so loudly) when it is absent.
+pub fn shared() -> Option<PathBuf> {
+    let dir =
+        std::env::var_os("MEDCOM_SHARED").map_or_else(|| root().join("../shared"), PathBuf::from);
+    if dir.join("README.md").is_file() {
+        return Some(dir);
+    }
+    skip(&format!(
+        "shared reference material not found at {} (set MEDCOM_SHARED)",
+        dir.display()
+    ));
+    None
+}
+
+/// The folder of the built libraries (`target/<profile>`): the test runs from its `deps`.
+pub fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>")
+        .to_path_buf()
+}
+
+/// The `medcom` command: env `MEDCOM_BIN`, else the one built beside this library.
+pub fn medcom_bin() -> Option<PathBuf> {
+    let bin = std::env::var_os("MEDCOM_BIN").map_or_else(
+        || lib_dir().join(format!("medcom{}", std::env::consts::EXE_SUFFIX)),
+        PathBuf::from,
+    );
+    if bin.is_file() {
+        return Some(bin);
+    }
+    skip(&format!(
+        "the medcom command is not built at {} (cargo build --release, or set MEDCOM_BIN)",
+        bin.display()
+    ));
+    None
+}
+
+/// Which part of the official material an input comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// A FHIR example message (XML or JSON) from the examples manifest.
+    Fhir,
+    /// A legacy OIOXML or EDIFACT letter, receipt or envelope.
+    Legacy,
+    /// The first half of a legacy file (the official legacy files are all valid).
+    LegacyTruncated,
+}
+
+/// One input of the corpus.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub path: PathBuf,
+    pub group: Group,
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("xml" | "edi")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+/// Every FHIR example of the manifest, every legacy `.xml` and `.edi` file, and the first half
+/// of each legacy file (written into `scratch`).
+pub fn corpus(shared: &Path, scratch: &Path) -> Vec<Case> {
+    let base = shared.join("medcom/fhir/examples");
+    let manifest = std::fs::read_to_string(base.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let mut cases: Vec<Case> = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split('\t').next().filter(|f| !f.is_empty()))
+        .map(|file| Case {
+            path: base.join(file),
+            group: Group::Fhir,
+        })
+        .collect();
+    let mut legacy = Vec::new();
+    walk(&shared.join("medcom/legacy/files"), &mut legacy);
+    legacy.sort();
+    for (i, path) in legacy.iter().enumerate() {
+        let bytes = std::fs::read(path).expect("a legacy file reads");
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let half = scratch.join(format!("{i:03}-half-{name}"));
+        std::fs::write(&half, &bytes[..bytes.len() / 2]).expect("scratch file written");
+        cases.push(Case {
+            path: path.clone(),
+            group: Group::Legacy,
+        });
+        cases.push(Case {
+            path: half,
+            group: Group::LegacyTruncated,
+        });
+    }
+    cases
+}
+
+/// The per-file objects `medcom validate --format json` prints for `paths`, in order.
+pub fn cli_reports(bin: &Path, paths: &[PathBuf]) -> Vec<serde_json::Value> {
+    let mut reports = Vec::with_capacity(paths.len());
+    for chunk in paths.chunks(400) {
+        let out = Command::new(bin)
+            .args(["validate", "--format", "json"])
+            .args(chunk)
+            .output()
+            .expect("the medcom command runs");
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "medcom validate printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let files = value["files"].as_array().expect("files").clone();
+        assert_eq!(files.len(), chunk.len(), "one object per file");
+        reports.extend(files);
+    }
+    reports
+}
+
+/// Compares a binding's report with the command's for the same file: the same object but for
+/// `path`, which the command fills in and a binding leaves null. Returns the verdict.
+pub fn assert_same_report(
+    binding: &serde_json::Value,
+    cli: &serde_json::Value,
+    what: &str,
+) -> bool {
+    let verdict = cli["valid"].as_bool().expect("a verdict");
+    assert_eq!(
+        binding["valid"], cli["valid"],
+        "{what}: the verdicts differ"
+    );
+    let mut cli = cli.clone();
+    cli["path"] = serde_json::Value::Null;
+    assert_eq!(binding, &cli, "{what}: the reports differ");
+    verdict
+}
