@@ -22,6 +22,7 @@
 mod base64;
 mod calendar;
 pub mod clock;
+pub mod convert;
 pub mod dk;
 pub mod error;
 pub mod exchange;
@@ -45,6 +46,7 @@ pub mod xml;
 #[doc(hidden)]
 pub mod __fuzz;
 
+pub use convert::{acknowledge, convert};
 pub use error::{Position, ReadError, ReadErrorKind};
 pub use input::{validate_bytes, Validator};
 pub use model::{Document, Node, NodeId};

@@ -35,6 +35,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("messages", "typed messages"),
     ("exchange", "exchange"),
     ("input", "front door"),
+    ("convert", "front door"),
     // Entry points for the fuzz targets: may use everything.
     ("__fuzz", "entry points"),
 ];

@@ -3,15 +3,7 @@
 //! FHIR converts between XML and JSON; legacy messages (recognised by content) between OIOXML
 //! and EDIFACT.
 
-use medcom::legacy::{self, LegacyFormat};
-use medcom::{Format, ReadOptions};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Target {
-    Fhir(Format),
-    Edifact,
-    Oioxml,
-}
+use medcom::convert::{ConvertError, ConvertOptions, Target};
 
 use clap::builder::TypedValueParser as _;
 
@@ -30,7 +22,7 @@ FILE:line:column, on stderr), 2 on usage or I/O errors.";
 #[derive(Debug, clap::Args)]
 pub(crate) struct Options {
     /// The format to write (default: the other one).
-    #[arg(long, value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(["json", "xml", "oioxml", "edifact"]).map(|s| target(&s)))]
+    #[arg(long, value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(["json", "xml", "oioxml", "edifact"]).try_map(|s| s.parse::<Target>()))]
     to: Option<Target>,
     /// Indent the output.
     #[arg(long)]
@@ -40,80 +32,23 @@ pub(crate) struct Options {
     file: String,
 }
 
-fn target(name: &str) -> Target {
-    match name {
-        "json" => Target::Fhir(Format::Json),
-        "xml" => Target::Fhir(Format::Xml),
-        "oioxml" => Target::Oioxml,
-        _ => Target::Edifact,
-    }
-}
-
 pub(crate) fn run(options: Options) -> Outcome {
     let Options { to, pretty, file } = options;
     let path = file.as_str();
     let bytes = read_input(path)?;
-    if let Some(format) = LegacyFormat::detect(&bytes) {
-        return convert_legacy(path, &bytes, format, to);
-    }
-    let to = match to {
-        Some(Target::Fhir(f)) => Some(f),
-        None => None,
-        Some(_) => {
-            return Err(Failure::Usage(
-                "--to oioxml and --to edifact take a legacy message".into(),
-            ))
-        }
-    };
-    let doc = medcom::parse_bytes(&bytes, &ReadOptions::default())
-        .map_err(|e| Failure::Input(format!("{path}:{e}")))?;
-    let source = Format::detect(&bytes);
-    let target = to.unwrap_or(match source {
-        Some(Format::Json) => Format::Xml,
-        _ => Format::Json,
-    });
-    let text = match (target, pretty) {
-        (Format::Json, false) => medcom::json::to_string(&doc),
-        (Format::Json, true) => medcom::json::to_string_pretty(&doc),
-        (_, false) => medcom::xml::to_string(&doc),
-        (_, true) => medcom::xml::to_string_pretty(&doc),
-    };
-    write_stdout(text.as_bytes())
+    let converted = medcom::convert(&bytes, to, &ConvertOptions::new().pretty(pretty))
+        .map_err(|e| failure(path, &e))?;
+    write_stdout(converted.bytes())
 }
 
-/// OIOXML ⇄ EDIFACT; the target defaults to the other format.
-fn convert_legacy(path: &str, bytes: &[u8], format: LegacyFormat, to: Option<Target>) -> Outcome {
-    let fail = |e: legacy::LegacyError| Failure::Input(format!("{path}: {e}"));
-    match (format, to) {
-        (LegacyFormat::Edifact, None | Some(Target::Oioxml)) => {
-            let xml = legacy::convert::edifact_to_oioxml_text(bytes).map_err(fail)?;
-            write_stdout(xml.as_bytes())
-        }
-        (LegacyFormat::Oioxml, None | Some(Target::Edifact)) => {
-            // The conversion tables map what the schema allows: whatever else a letter holds
-            // would be dropped without a word, so a letter with schema errors is refused.
-            let errors: Vec<medcom::finding::Finding> = legacy::schema::validate_bytes(bytes)
-                .map_err(fail)?
-                .into_iter()
-                .filter(|f| f.severity() == medcom::finding::Severity::Error)
-                .collect();
-            if let Some(first) = errors.first() {
-                let at = first
-                    .position()
-                    .map_or_else(String::new, |p| format!("{}:{}:", p.line, p.column));
-                let n = errors.len();
-                return Err(Failure::Input(format!(
-                    "{path}:{at} {first} (the letter has {n} schema error{}; converting it would \
-                     drop what the conversion tables do not know)",
-                    if n == 1 { "" } else { "s" }
-                )));
-            }
-            write_stdout(&legacy::convert::oioxml_to_edifact(bytes).map_err(fail)?)
-        }
-        (LegacyFormat::Edifact, Some(Target::Edifact))
-        | (LegacyFormat::Oioxml, Some(Target::Oioxml)) => write_stdout(bytes),
-        _ => Err(Failure::Usage(
-            "a legacy message converts only to oioxml or edifact".into(),
-        )),
+/// A usage error (exit 2) for settings that do not apply, else an input error naming the
+/// file and, when known, the line and column (exit 1).
+pub(crate) fn failure(path: &str, e: &ConvertError) -> Failure {
+    if e.is_usage() {
+        Failure::Usage(e.to_string())
+    } else if e.position().is_some() {
+        Failure::Input(format!("{path}:{e}"))
+    } else {
+        Failure::Input(format!("{path}: {e}"))
     }
 }
