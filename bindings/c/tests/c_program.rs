@@ -1,7 +1,9 @@
-//! A C program compiled with `cc` against `medcom.h` and the shared library validates every
-//! official example (FHIR valid and invalid, legacy letters, and legacy letters cut in half)
-//! and prints exactly the reports `medcom validate --format json` prints. The same program,
-//! linked statically, checks the boundary (NULL input, flags, threads).
+//! C programs compiled with `cc` against `medcom.h` and the shared library validate, convert
+//! and acknowledge every official example (FHIR valid and invalid, legacy letters, and legacy
+//! letters cut in half) and print exactly what `medcom validate --format json`, `medcom convert`
+//! and `medcom ack` print, or the error the command reports. The validating program, linked
+//! statically, checks the boundary (NULL input, flags, threads); the converting one checks
+//! the error out-parameter and threads.
 
 mod common;
 
@@ -11,14 +13,15 @@ use std::process::{Command, Stdio};
 
 use common::Group;
 
-/// Compiles the test program; `static_link` links `libmedcom_c.a` instead of the shared library.
-fn compile(out: &Path, static_link: bool) -> PathBuf {
+/// Compiles `tests/c/{program}.c`; `static_link` links `libmedcom_c.a` instead of the shared
+/// library.
+fn compile(out: &Path, program: &str, static_link: bool) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let lib_dir = common::lib_dir();
     let exe = out.join(if static_link {
-        "validate_files_static"
+        format!("{program}_static")
     } else {
-        "validate_files"
+        program.to_owned()
     });
     let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
     let mut command = Command::new(cc);
@@ -33,7 +36,7 @@ fn compile(out: &Path, static_link: bool) -> PathBuf {
         ])
         .arg("-I")
         .arg(dir)
-        .arg(dir.join("tests/c/validate_files.c"))
+        .arg(dir.join(format!("tests/c/{program}.c")))
         .arg("-o")
         .arg(&exe);
     if static_link {
@@ -53,9 +56,22 @@ fn compile(out: &Path, static_link: bool) -> PathBuf {
     exe
 }
 
-/// Runs the program on `paths` and returns its lines.
+/// Runs the validating program on `paths` and returns its lines.
 fn run(exe: &Path, paths: &[PathBuf]) -> Vec<String> {
+    String::from_utf8(run_with(exe, &[], paths))
+        .expect("UTF-8 output")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs a program with `args` on `paths` (one a line on stdin) and returns its output.
+fn run_with(exe: &Path, args: &[&str], paths: &[PathBuf]) -> Vec<u8> {
     let mut child = Command::new(exe)
+        .args(args)
+        // `cargo test` puts `target/<profile>` on the search path, where a library from an
+        // earlier `cargo build` may lie; the one this run built is in `deps`.
+        .env("LD_LIBRARY_PATH", common::lib_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -76,11 +92,7 @@ fn run(exe: &Path, paths: &[PathBuf]) -> Vec<String> {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
-        .expect("UTF-8 output")
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    out.stdout
 }
 
 #[test]
@@ -94,7 +106,7 @@ fn a_c_program_agrees_with_the_command_on_every_official_example() {
     let scratch = tempfile::tempdir().expect("a temporary folder");
     let cases = common::corpus(&shared, scratch.path());
     let paths: Vec<PathBuf> = cases.iter().map(|c| c.path.clone()).collect();
-    let exe = compile(scratch.path(), false);
+    let exe = compile(scratch.path(), "validate_files", false);
     let lines = run(&exe, &paths);
     assert_eq!(lines.len(), cases.len(), "one report per file");
     let expected = common::cli_reports(&bin, &paths);
@@ -129,7 +141,7 @@ fn a_c_program_agrees_with_the_command_on_every_official_example() {
 #[test]
 fn the_statically_linked_program_keeps_the_boundary() {
     let scratch = tempfile::tempdir().expect("a temporary folder");
-    let exe = compile(scratch.path(), true);
+    let exe = compile(scratch.path(), "validate_files", true);
     // No paths: the boundary checks alone (NULL input, unknown flags, the version).
     assert!(run(&exe, &[]).is_empty());
     // With a file: also four threads at once.
@@ -138,4 +150,122 @@ fn the_statically_linked_program_keeps_the_boundary() {
     let lines = run(&exe, &[file]);
     assert_eq!(lines.len(), 1);
     assert!(lines[0].ends_with(r#""valid":false}"#), "{}", lines[0]);
+}
+
+/// What the converting program printed for one file: the result's bytes, or the error object.
+fn results(mut out: &[u8]) -> Vec<Result<Vec<u8>, serde_json::Value>> {
+    let mut results = Vec::new();
+    while !out.is_empty() {
+        let end = out.iter().position(|&b| b == b'\n').expect("a header line");
+        let header = std::str::from_utf8(&out[..end]).expect("an ASCII header");
+        out = &out[end + 1..];
+        if let Some(len) = header.strip_prefix("ok ") {
+            let len: usize = len.parse().expect("a length");
+            results.push(Ok(out[..len].to_vec()));
+            assert_eq!(out[len], b'\n', "the result ends the line");
+            out = &out[len + 1..];
+        } else {
+            let error = header.strip_prefix("error ").expect("ok or error");
+            results.push(Err(serde_json::from_str(error).expect("an error object")));
+        }
+    }
+    results
+}
+
+/// Checks the binding's results against the command's for every file; returns the tally of
+/// (succeeded, error kind).
+fn assert_agrees_with_command(
+    command: &str,
+    paths: &[PathBuf],
+    results: &[Result<Vec<u8>, serde_json::Value>],
+    same: impl Fn(&[u8], &[u8]) -> bool,
+) -> std::collections::BTreeMap<String, usize> {
+    assert_eq!(results.len(), paths.len(), "one result per file");
+    let bin = common::medcom_bin().expect("the command");
+    let mut tally = std::collections::BTreeMap::new();
+    for (path, result) in paths.iter().zip(results) {
+        let cli = common::cli_output(&bin, &[command], path);
+        let what = format!("medcom {command} {}", path.display());
+        match result {
+            Ok(bytes) => {
+                assert_eq!(
+                    cli.status,
+                    Some(0),
+                    "{what}: the command failed: {}",
+                    cli.stderr
+                );
+                assert!(
+                    same(bytes, &cli.stdout),
+                    "{what}: the outputs differ:\n{}\n---\n{}",
+                    String::from_utf8_lossy(bytes),
+                    String::from_utf8_lossy(&cli.stdout)
+                );
+                *tally.entry("ok".to_owned()).or_insert(0) += 1;
+            }
+            Err(error) => {
+                assert_ne!(
+                    cli.status,
+                    Some(0),
+                    "{what}: only the binding failed: {error}"
+                );
+                let message = error["message"].as_str().expect("a message");
+                let expected = match (error["line"].as_u64(), error["column"].as_u64()) {
+                    (Some(line), Some(column)) => {
+                        format!("{}:{line}:{column}: {message}", path.display())
+                    }
+                    _ => message.to_owned(),
+                };
+                assert!(
+                    cli.stderr.contains(&expected),
+                    "{what}: the errors differ:\n{expected}\n---\n{}",
+                    cli.stderr
+                );
+                let kind = error["kind"].as_str().expect("a kind");
+                *tally.entry(kind.to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    tally
+}
+
+#[test]
+fn a_c_program_converts_every_official_example_as_the_command_does() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    if common::medcom_bin().is_none() {
+        return;
+    }
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    let cases = common::corpus(&shared, scratch.path());
+    let paths: Vec<PathBuf> = cases.iter().map(|c| c.path.clone()).collect();
+    let exe = compile(scratch.path(), "convert_files", false);
+    let results = results(&run_with(&exe, &["convert"], &paths));
+    let tally = assert_agrees_with_command("convert", &paths, &results, |a, b| a == b);
+    eprintln!("convert: results by kind -> files: {tally:?}");
+    for kind in ["ok", "read"] {
+        assert!(tally.get(kind).is_some_and(|&n| n > 0), "no {kind} result");
+    }
+}
+
+#[test]
+fn a_c_program_acknowledges_the_official_examples_as_the_command_does() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    if common::medcom_bin().is_none() {
+        return;
+    }
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    let cases = common::corpus(&shared, scratch.path());
+    let paths: Vec<PathBuf> = cases.iter().map(|c| c.path.clone()).collect();
+    let exe = compile(scratch.path(), "convert_files", false);
+    let results = results(&run_with(&exe, &["ack"], &paths));
+    let tally = assert_agrees_with_command("ack", &paths, &results, |a, b| {
+        common::without_fresh_values(a) == common::without_fresh_values(b)
+    });
+    eprintln!("ack: results by kind -> files: {tally:?}");
+    for kind in ["ok", "read", "acknowledge"] {
+        assert!(tally.get(kind).is_some_and(|&n| n > 0), "no {kind} result");
+    }
 }

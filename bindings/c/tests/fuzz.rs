@@ -1,5 +1,6 @@
 //! Random bytes through the C ABI: every call returns an error value (a report that says
-//! `"valid":false`, or NULL where the contract says so), never a crash. Inputs are pure noise,
+//! `"valid":false`; for conversion and acknowledgement NULL with an error object, or a result
+//! when the bytes happen to be one), never a crash. Inputs are pure noise,
 //! noise behind a message's opening bytes, and official examples with bytes flipped, cut or
 //! spliced; the generator is seeded, so a failure repeats.
 
@@ -9,7 +10,8 @@ use std::ffi::{c_char, CStr};
 use std::ptr;
 
 use medcom_c::{
-    medcom_string_free, medcom_validate, medcom_validate_with, MEDCOM_NO_PROFILES, MEDCOM_UNMASK,
+    medcom_ack, medcom_convert, medcom_string_free, medcom_validate, medcom_validate_with,
+    MEDCOM_NO_PROFILES, MEDCOM_UNMASK,
 };
 
 /// xorshift64*: small, seeded, good enough to spread bytes.
@@ -53,6 +55,53 @@ fn validate(data: &[u8], flags: u32) -> serde_json::Value {
     serde_json::from_str(&report).expect("the report is JSON")
 }
 
+type Call = unsafe extern "C" fn(*const u8, usize, *const c_char, *mut *mut c_char) -> *mut c_char;
+
+/// Calls `medcom_convert` or `medcom_ack` with `arg` (a NUL-terminated name, or NULL): the
+/// result's bytes, or the parsed error object. Exactly one of the two comes back.
+fn call(f: Call, data: &[u8], arg: Option<&CStr>) -> Result<Vec<u8>, serde_json::Value> {
+    let mut error: *mut c_char = ptr::null_mut();
+    let arg = arg.map_or(ptr::null(), CStr::as_ptr);
+    // SAFETY: `data` is a live slice of `data.len()` bytes and `arg` NULL or a live C string,
+    // both unchanged during the call; `error` is a writable local.
+    let out = unsafe { f(data.as_ptr(), data.len(), arg, &mut error) };
+    let error = take(error);
+    if out.is_null() {
+        let error = error.expect("NULL comes with an error object");
+        Err(serde_json::from_str(&error).expect("the error is a JSON object"))
+    } else {
+        assert!(error.is_none(), "a result and an error: {error:?}");
+        // SAFETY: `out` is a non-NULL string this library returned, not freed yet.
+        let bytes = unsafe { CStr::from_ptr(out) }.to_bytes().to_vec();
+        // SAFETY: `out` came from this library and is freed once, here.
+        unsafe { medcom_string_free(out) };
+        Ok(bytes)
+    }
+}
+
+/// Checks an error object's shape: a known kind, a message, and a place or none.
+fn assert_error_object(error: &serde_json::Value, what: &str) {
+    let kinds = [
+        "read",
+        "unsupported",
+        "schema",
+        "acknowledge",
+        "usage",
+        "output",
+    ];
+    assert!(
+        kinds.contains(&error["kind"].as_str().unwrap_or("")),
+        "{what}: {error}"
+    );
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{what}: {error}"
+    );
+    let placed = error["line"].is_u64() && error["column"].is_u64() && error["byte"].is_u64();
+    let unplaced = error["line"].is_null() && error["column"].is_null() && error["byte"].is_null();
+    assert!(placed || unplaced, "{what}: {error}");
+}
+
 const OPENINGS: [&[u8]; 8] = [
     b"<Bundle xmlns=\"http://hl7.org/fhir\">",
     b"{\"resourceType\":\"Bundle\",\"type\":\"message\",\"entry\":[",
@@ -90,6 +139,43 @@ fn random_bytes_give_invalid_reports_and_never_a_crash() {
 }
 
 #[test]
+fn random_bytes_converted_or_acknowledged_give_error_objects_and_never_a_crash() {
+    let targets: [Option<&CStr>; 6] = [
+        None,
+        Some(c"json"),
+        Some(c"xml"),
+        Some(c"oioxml"),
+        Some(c"edifact"),
+        Some(c"pdf"),
+    ];
+    let codes: [Option<&CStr>; 4] = [None, Some(c"ok"), Some(c"fatal-error"), Some(c"maybe")];
+    let mut rng = Rng(0x6d65_6463_6f6d_0003);
+    let mut tally = std::collections::BTreeMap::new();
+    for round in 0..2_000 {
+        let mut data = OPENINGS[rng.below(OPENINGS.len())].to_vec();
+        let len = rng.below(if round % 2 == 0 { 64 } else { 2048 });
+        data.extend(rng.bytes(len));
+        let (name, result) = if round % 2 == 0 {
+            let to = targets[rng.below(targets.len())];
+            ("convert", call(medcom_convert, &data, to))
+        } else {
+            let code = codes[rng.below(codes.len())];
+            ("ack", call(medcom_ack, &data, code))
+        };
+        let kind = match &result {
+            Ok(_) => "result".to_owned(),
+            Err(error) => {
+                assert_error_object(error, &format!("round {round} ({name})"));
+                error["kind"].as_str().unwrap_or("").to_owned()
+            }
+        };
+        *tally.entry(kind).or_insert(0) += 1;
+    }
+    eprintln!("random bytes: outcome -> calls: {tally:?}");
+    assert!(tally.get("read").is_some_and(|&n| n > 0), "{tally:?}");
+}
+
+#[test]
 fn mutated_official_examples_never_crash() {
     let Some(shared) = common::shared() else {
         return;
@@ -122,6 +208,16 @@ fn mutated_official_examples_never_crash() {
         }
         let report = validate(&data, 0);
         assert!(report["valid"].is_boolean(), "round {round}: {report}");
+        if round % 5 == 0 {
+            for result in [
+                call(medcom_convert, &data, None),
+                call(medcom_ack, &data, None),
+            ] {
+                if let Err(error) = result {
+                    assert_error_object(&error, &format!("round {round}"));
+                }
+            }
+        }
     }
 }
 
@@ -135,6 +231,10 @@ fn null_and_unknown_flags_are_refused() {
     let data = b"{}";
     // SAFETY: `data` is live for the call.
     assert!(take(unsafe { medcom_validate_with(data.as_ptr(), 2, 64) }).is_none());
+    // SAFETY: NULL data with a length is refused; a NULL error out-parameter is allowed.
+    assert!(unsafe { medcom_convert(ptr::null(), 5, ptr::null(), ptr::null_mut()) }.is_null());
+    let refused = call(medcom_ack, &[], Some(c"ok")).expect_err("the empty input is refused");
+    assert_eq!(refused["kind"], "read", "{refused}");
     // SAFETY: freeing NULL does nothing.
     unsafe { medcom_string_free(ptr::null_mut()) };
     // SAFETY: `medcom_version` returns a static NUL-terminated string.

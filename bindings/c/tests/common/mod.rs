@@ -35,19 +35,23 @@ pub fn shared() -> Option<PathBuf> {
     None
 }
 
-/// The folder of the built libraries (`target/<profile>`): the test runs from its `deps`.
+/// The folder of the libraries this test run built (`target/<profile>/deps`, where the test
+/// itself lies: `cargo test` leaves the shared and static library there and copies them to
+/// `target/<profile>` only on `cargo build`).
 pub fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test's path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>")
-        .to_path_buf()
+    exe.parent().expect("target/<profile>/deps").to_path_buf()
 }
 
-/// The `medcom` command: env `MEDCOM_BIN`, else the one built beside this library.
+/// The `medcom` command: env `MEDCOM_BIN`, else the one built in `target/<profile>`.
 pub fn medcom_bin() -> Option<PathBuf> {
     let bin = std::env::var_os("MEDCOM_BIN").map_or_else(
-        || lib_dir().join(format!("medcom{}", std::env::consts::EXE_SUFFIX)),
+        || {
+            let profile = lib_dir().parent().map(Path::to_path_buf);
+            profile
+                .unwrap_or_default()
+                .join(format!("medcom{}", std::env::consts::EXE_SUFFIX))
+        },
         PathBuf::from,
     );
     if bin.is_file() {
@@ -167,4 +171,48 @@ pub fn assert_same_report(
     cli["path"] = serde_json::Value::Null;
     assert_eq!(binding, &cli, "{what}: the reports differ");
     verdict
+}
+
+/// What one run of the command gave.
+#[derive(Debug)]
+pub struct CliOutput {
+    /// The exit code.
+    pub status: Option<i32>,
+    /// Its standard output.
+    pub stdout: Vec<u8>,
+    /// Its standard error, as text.
+    pub stderr: String,
+}
+
+/// Runs `medcom ARGS... PATH`.
+pub fn cli_output(bin: &Path, args: &[&str], path: &Path) -> CliOutput {
+    let out = Command::new(bin)
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("the medcom command runs");
+    CliOutput {
+        status: out.status.code(),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// An acknowledgement without what each call makes afresh: identifiers (runs of at least 12
+/// hexadecimal digits and dashes) become `#`, and every other digit (dates, times) `0`.
+pub fn without_fresh_values(text: &[u8]) -> Vec<u8> {
+    let fresh = |b: &u8| b.is_ascii_hexdigit() || *b == b'-';
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(&first) = rest.first() {
+        let run = rest.iter().take_while(|b| fresh(b)).count();
+        if run >= 12 {
+            out.push(b'#');
+            rest = &rest[run..];
+        } else {
+            out.push(if first.is_ascii_digit() { b'0' } else { first });
+            rest = &rest[1..];
+        }
+    }
+    out
 }
