@@ -119,6 +119,12 @@ class Command:
             for case, report in zip(chunk, files):
                 self.reports[(case, options)] = report
 
+    def output(self, command: str, case: Case) -> subprocess.CompletedProcess[bytes]:
+        """``medcom COMMAND FILE`` for the case (``convert`` or ``ack``)."""
+        return subprocess.run(
+            [str(self.bin), command, str(self.file(case))], capture_output=True, check=False
+        )
+
     def report(self, case: Case, options: tuple[str, ...] = ()) -> dict:
         """The command's object for the case, with ``path`` None as a binding gives it."""
         self.run([case], options)

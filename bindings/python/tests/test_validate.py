@@ -83,5 +83,23 @@ def test_the_package_is_typed_and_documented() -> None:
     for name in medcom.__all__:
         if name != "__version__":
             assert getattr(medcom, name).__doc__, name
+    # The stubs declare exactly the native module's functions, with the same parameters.
+    import ast
+    import inspect
+
+    from medcom import _medcom
+
+    stubs = ast.parse(package.joinpath("_medcom.pyi").read_text(encoding="utf-8"))
+    declared = {
+        f.name: [a.arg for a in f.args.args + f.args.kwonlyargs]
+        for f in stubs.body
+        if isinstance(f, ast.FunctionDef)
+    }
+    native = {
+        name: list(inspect.signature(f).parameters)
+        for name, f in vars(_medcom).items()
+        if callable(f) and not name.startswith("_")
+    }
+    assert declared == native
     failed, attempted = doctest.testmod(medcom)
     assert attempted > 0 and failed == 0

@@ -11,6 +11,16 @@ False
 >>> issue["code"], issue["severity"], issue["line"], issue["column"]
 ('fhir-read', 'error', 1, 1)
 
+Conversion and acknowledgement raise a :class:`MedcomError` subclass that carries the position:
+
+>>> medcom.convert(b'{"resourceType":"Basic","code":{"text":"x"}}', "xml")
+b'<?xml version="1.0" encoding="UTF-8"?><Basic xmlns="http://hl7.org/fhir"><code><text value="x"/></code></Basic>'
+>>> try:
+...     medcom.convert(b'{"resourceType":')
+... except medcom.ReadError as e:
+...     print(type(e).__name__, e.line, e.column)
+ReadError 1 17
+
 The functions release the GIL while they work, so threads validate in parallel.
 """
 
@@ -22,11 +32,13 @@ from ._errors import (
     UnsupportedError,
     UsageError,
 )
-from ._medcom import __version__, validate, warm_up
+from ._medcom import __version__, ack, convert, validate, warm_up
 
 __all__ = [
     "__version__",
     "validate",
+    "convert",
+    "ack",
     "warm_up",
     "MedcomError",
     "ReadError",
