@@ -12,10 +12,13 @@ after the other in the same run and on the same inputs, the median time of one c
 - ``rust``: ``medcom::Validator::validate`` (the report, not serialized);
 - ``rust+json``: the same plus ``serde_json::to_string`` of the report, which every binding does;
 - ``C``: ``medcom_validate`` and ``medcom_string_free`` called from C through ``libmedcom_c.so``;
-- ``Python``: ``medcom.validate(data)`` (the JSON parsed into a dict by ``json.loads``).
+- ``Python``: ``medcom.validate(data)`` (the JSON parsed into a dict by ``json.loads``);
+
+and for conversion to the other format ``medcom::convert``, ``medcom_convert`` (the result or
+the error object freed) and ``medcom.convert`` (a refusal raises ``MedcomError``).
 
 Each figure is the median of at least ``--calls`` calls and at least half a second of calls,
-after 20 warm-up calls. Prints a Markdown table; ratios are against ``rust``.
+after 20 warm-up calls. Prints two Markdown tables; ratios are against ``rust``.
 """
 
 from __future__ import annotations
@@ -40,19 +43,27 @@ INPUTS = [
 ]
 
 
-def python_median_ns(data: bytes, min_calls: int) -> tuple[int, int]:
-    import medcom
-
+def python_median_ns(call, data: bytes, min_calls: int) -> tuple[int, int]:
     for _ in range(20):
-        medcom.validate(data)
+        call(data)
     times = []
     started = time.perf_counter()
     clock = time.perf_counter_ns
     while len(times) < min_calls or time.perf_counter() - started < 0.5:
         t = clock()
-        medcom.validate(data)
+        call(data)
         times.append(clock() - t)
     return int(statistics.median(times)), len(times)
+
+
+def python_convert(data: bytes) -> None:
+    """``medcom.convert`` to the other format; an input that does not convert raises."""
+    import medcom
+
+    try:
+        medcom.convert(data)
+    except medcom.MedcomError:
+        pass
 
 
 def lines(output: str) -> dict[tuple[str, str], int]:
@@ -78,7 +89,7 @@ def main() -> None:
     paths = [str(p) for _, p in files]
 
     subprocess.run(
-        ["cargo", "build", "--quiet", "--release", "-p", "medcom-c", "--example", "overhead"],
+        ["cargo", "build", "--quiet", "--release", "-p", "medcom-c", "--lib", "--example", "overhead"],
         cwd=ROOT, check=True,
     )
     lib_dir = ROOT / "target/release"
@@ -94,11 +105,18 @@ def main() -> None:
         [str(lib_dir / "examples/overhead"), calls, *paths], check=True, capture_output=True, text=True,
     ).stdout)
     c = lines(subprocess.run([str(exe), calls, *paths], check=True, capture_output=True, text=True).stdout)
-    python = {("python", str(p)): python_median_ns(p.read_bytes(), args.calls)[0] for _, p in files}
+    import medcom
+
+    python = {}
+    for _, p in files:
+        data = p.read_bytes()
+        python[("python", str(p))] = python_median_ns(medcom.validate, data, args.calls)[0]
+        python[("python-convert", str(p))] = python_median_ns(python_convert, data, args.calls)[0]
 
     def us(ns: int) -> str:
         return f"{ns / 1000:.1f} µs" if ns >= 10_000 else f"{ns / 1000:.2f} µs"
 
+    print("validate:\n")
     print("| input | size | rust | rust+json | C | Python | C / rust | Python / rust | C − rust | Python − rust |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, path in files:
@@ -112,7 +130,18 @@ def main() -> None:
             f"| {name} | {size:,} B | {us(base)} | {us(json_)} | {us(cc)} | {us(py)} "
             f"| {cc / base:.2f}× | {py / base:.2f}× | {us(cc - base)} | {us(py - base)} |"
         )
-
+    print("\nconvert (to the other format; the first input is refused with a read error):\n")
+    print("| input | rust | C | Python | C / rust | Python / rust | C − rust | Python − rust |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, path in files:
+        p = str(path)
+        base = rust[("rust-convert", p)]
+        cc = c[("c-convert", p)]
+        py = python[("python-convert", p)]
+        print(
+            f"| {name} | {us(base)} | {us(cc)} | {us(py)} "
+            f"| {cc / base:.2f}× | {py / base:.2f}× | {us(cc - base)} | {us(py - base)} |"
+        )
 
 if __name__ == "__main__":
     main()

@@ -1,9 +1,11 @@
 /*
  * The C side of the bindings' overhead benchmark (benches/bindings.py): the median time of one
- * medcom_validate call (and the medcom_string_free of its report) per file, called from C
- * through the shared library.
+ * medcom_validate call (and the medcom_string_free of its report), and of one medcom_convert
+ * call (to the other format, freeing the result or the error), per file, called from C through
+ * the shared library.
  *
- *   overhead MIN_CALLS FILE...    prints "c\tFILE\tMEDIAN_NS\tCALLS" per file
+ *   overhead MIN_CALLS FILE...    prints "c\tFILE\tMEDIAN_NS\tCALLS" and
+ *                                 "c-convert\tFILE\tMEDIAN_NS\tCALLS" per file
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
@@ -38,22 +40,38 @@ int main(int argc, char **argv) {
         unsigned char *data = malloc(len > 0 ? (size_t)len : 1);
         if (!data || fread(data, 1, (size_t)len, f) != (size_t)len) return 1;
         fclose(f);
-        for (int w = 0; w < 20; w++) medcom_string_free(medcom_validate(data, (size_t)len));
-        size_t cap = min_calls, n = 0;
-        long long *times = malloc(cap * sizeof *times);
-        long long started = now_ns();
-        while (n < min_calls || now_ns() - started < 500000000LL) {
-            if (n == cap) times = realloc(times, (cap *= 2) * sizeof *times);
-            if (!times) return 1;
-            long long t = now_ns();
-            char *report = medcom_validate(data, (size_t)len);
-            if (!report) return 1;
-            medcom_string_free(report);
-            times[n++] = now_ns() - t;
+        for (int mode = 0; mode < 2; mode++) {
+            for (int w = 0; w < 20; w++) {
+                char *error = NULL;
+                medcom_string_free(mode == 0 ? medcom_validate(data, (size_t)len)
+                                             : medcom_convert(data, (size_t)len, NULL, &error));
+                medcom_string_free(error);
+            }
+            size_t cap = min_calls, n = 0;
+            long long *times = malloc(cap * sizeof *times);
+            long long started = now_ns();
+            while (n < min_calls || now_ns() - started < 500000000LL) {
+                if (n == cap) times = realloc(times, (cap *= 2) * sizeof *times);
+                if (!times) return 1;
+                long long t = now_ns();
+                if (mode == 0) {
+                    char *report = medcom_validate(data, (size_t)len);
+                    if (!report) return 1;
+                    medcom_string_free(report);
+                } else {
+                    /* An input that does not convert gives its error object: freed as well. */
+                    char *error = NULL;
+                    char *out = medcom_convert(data, (size_t)len, NULL, &error);
+                    if (!out && !error) return 1;
+                    medcom_string_free(out);
+                    medcom_string_free(error);
+                }
+                times[n++] = now_ns() - t;
+            }
+            qsort(times, n, sizeof *times, by_value);
+            printf("%s\t%s\t%lld\t%zu\n", mode == 0 ? "c" : "c-convert", argv[i], times[n / 2], n);
+            free(times);
         }
-        qsort(times, n, sizeof *times, by_value);
-        printf("c\t%s\t%lld\t%zu\n", argv[i], times[n / 2], n);
-        free(times);
         free(data);
     }
     return 0;

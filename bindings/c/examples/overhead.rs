@@ -1,9 +1,9 @@
 //! The Rust side of the bindings' overhead benchmark (`benches/bindings.py`): the median time of
 //! one `medcom::Validator::validate` call per file, alone and with the report serialized to JSON
-//! (what every binding returns).
+//! (what every binding returns), and of one `medcom::convert` call (to the other format).
 //!
 //! `cargo run --release -p medcom-c --example overhead -- MIN_CALLS FILE...` prints
-//! `rust-validate` and `rust-validate-json` lines: label, file, median ns, calls.
+//! `rust-validate`, `rust-validate-json` and `rust-convert` lines: label, file, median ns, calls.
 
 use std::time::{Duration, Instant};
 
@@ -41,5 +41,11 @@ fn main() {
             std::hint::black_box(serde_json::to_string(&report).expect("JSON"));
         });
         println!("rust-validate-json\t{path}\t{ns}\t{n}");
+        let options = medcom::convert::ConvertOptions::new();
+        let (ns, n) = median_ns(min_calls, || {
+            let _ =
+                std::hint::black_box(medcom::convert(std::hint::black_box(&data), None, &options));
+        });
+        println!("rust-convert\t{path}\t{ns}\t{n}");
     }
 }
