@@ -1,6 +1,7 @@
 //! The Java example (`examples/java/MedcomValidate.java`, the Foreign Function & Memory API of
 //! JDK 22 and later) compiles with plain `javac` and, through the shared library, prints the
-//! reports `medcom validate --format json` prints for the official examples. Skips loudly when
+//! reports `medcom validate --format json` prints for the official examples, and converts them
+//! as `medcom convert` does (or gives the error the command reports). Skips loudly when
 //! no such JDK is found (`JAVA_HOME`, else `/usr/lib/jvm/*`); `.ci/run` does not require one.
 
 mod common;
@@ -98,4 +99,26 @@ fn the_java_example_agrees_with_the_command() {
         verdicts[1], verdicts[0]
     );
     assert!(verdicts[0] > 0 && verdicts[1] > 0, "{verdicts:?}");
+
+    // The same inputs converted to the other format: the bytes `medcom convert` writes, or the
+    // error object of the command's error.
+    let out = Command::new(home.join("bin/java"))
+        .arg("--enable-native-access=ALL-UNNAMED")
+        .arg("-cp")
+        .arg(&classes)
+        .arg("MedcomValidate")
+        .arg(&library)
+        .arg("--convert")
+        .args(&paths)
+        .output()
+        .expect("java runs");
+    assert!(
+        out.status.success(),
+        "the Java example failed converting:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = common::results(&out.stdout);
+    let tally = common::assert_agrees_with_command("convert", &paths, &results, |a, b| a == b);
+    eprintln!("Java convert: results by kind -> files: {tally:?}");
+    assert!(tally.get("ok").is_some_and(|&n| n > 0) && tally.get("read").is_some_and(|&n| n > 0));
 }

@@ -216,3 +216,80 @@ pub fn without_fresh_values(text: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// What a converting program (`tests/c/convert_files.c`, the Java example with `--convert`)
+/// printed for each file: the result's bytes, or the error object.
+pub fn results(mut out: &[u8]) -> Vec<Result<Vec<u8>, serde_json::Value>> {
+    let mut results = Vec::new();
+    while !out.is_empty() {
+        let end = out.iter().position(|&b| b == b'\n').expect("a header line");
+        let header = std::str::from_utf8(&out[..end]).expect("an ASCII header");
+        out = &out[end + 1..];
+        if let Some(len) = header.strip_prefix("ok ") {
+            let len: usize = len.parse().expect("a length");
+            results.push(Ok(out[..len].to_vec()));
+            assert_eq!(out[len], b'\n', "the result ends the line");
+            out = &out[len + 1..];
+        } else {
+            let error = header.strip_prefix("error ").expect("ok or error");
+            results.push(Err(serde_json::from_str(error).expect("an error object")));
+        }
+    }
+    results
+}
+
+/// Checks the binding's results against the command's for every file; returns the tally of
+/// (succeeded, error kind).
+pub fn assert_agrees_with_command(
+    command: &str,
+    paths: &[PathBuf],
+    results: &[Result<Vec<u8>, serde_json::Value>],
+    same: impl Fn(&[u8], &[u8]) -> bool,
+) -> std::collections::BTreeMap<String, usize> {
+    assert_eq!(results.len(), paths.len(), "one result per file");
+    let bin = medcom_bin().expect("the command");
+    let mut tally = std::collections::BTreeMap::new();
+    for (path, result) in paths.iter().zip(results) {
+        let cli = cli_output(&bin, &[command], path);
+        let what = format!("medcom {command} {}", path.display());
+        match result {
+            Ok(bytes) => {
+                assert_eq!(
+                    cli.status,
+                    Some(0),
+                    "{what}: the command failed: {}",
+                    cli.stderr
+                );
+                assert!(
+                    same(bytes, &cli.stdout),
+                    "{what}: the outputs differ:\n{}\n---\n{}",
+                    String::from_utf8_lossy(bytes),
+                    String::from_utf8_lossy(&cli.stdout)
+                );
+                *tally.entry("ok".to_owned()).or_insert(0) += 1;
+            }
+            Err(error) => {
+                assert_ne!(
+                    cli.status,
+                    Some(0),
+                    "{what}: only the binding failed: {error}"
+                );
+                let message = error["message"].as_str().expect("a message");
+                let expected = match (error["line"].as_u64(), error["column"].as_u64()) {
+                    (Some(line), Some(column)) => {
+                        format!("{}:{line}:{column}: {message}", path.display())
+                    }
+                    _ => message.to_owned(),
+                };
+                assert!(
+                    cli.stderr.contains(&expected),
+                    "{what}: the errors differ:\n{expected}\n---\n{}",
+                    cli.stderr
+                );
+                let kind = error["kind"].as_str().expect("a kind");
+                *tally.entry(kind.to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    tally
+}
