@@ -40,6 +40,8 @@ pub mod model;
 pub mod options;
 mod primitive;
 pub mod profile;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod validate;
 mod words;
 pub mod xml;

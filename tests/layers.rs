@@ -38,6 +38,8 @@ const LAYERS: &[(&str, &str)] = &[
     ("exchange", "exchange"),
     ("input", "front door"),
     ("convert", "front door"),
+    // The validation service (`medcom serve`): HTTP over the front door.
+    ("serve", "service"),
     // Entry points for the fuzz targets: may use everything.
     ("__fuzz", "entry points"),
 ];

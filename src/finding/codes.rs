@@ -140,8 +140,9 @@ pub const ALL: &[Code] = &[
     code("fhir-invariant", EW, Profile, "an invariant (a FHIRPath constraint, e.g. ele-1 or a MedCom invariant) does not hold; the rule names it"),
     code("fhir-max-length", E, Profile, "a string is longer than its element's maxLength"),
     code("fhir-pattern", E, Profile, "a value does not match the pattern of its element"),
+    code("fhir-bundle-orphan", EW, Profile, "an entry of a document (error) or message (warning) Bundle that no chain of references connects to the first entry"),
     code("fhir-reference-target", E, Profile, "a reference points at a resource type or profile its element does not allow"),
-    code("fhir-reference-unresolved", E, Profile, "a reference that must be bundled does not resolve to a resource in the Bundle"),
+    code("fhir-reference-unresolved", E, Profile, "a reference that must be bundled (aggregation = bundled, or named by a document's Composition or a message's MessageHeader.focus) does not resolve to a resource in the Bundle"),
     code("fhir-slice-cardinality", E, Profile, "a slice occurs too rarely or too often"),
     code("fhir-slice-order", E, Profile, "the slices of an ordered slicing are out of order"),
     code("fhir-slice-unmatched", E, Profile, "an element of a closed slicing matches none of its slices"),
@@ -217,6 +218,17 @@ pub const ALL: &[Code] = &[
     code("fhir-invariant-error", W, Own, "an invariant could not be evaluated on this message"),
     code("fhir-rules-unavailable", E, Own, "the compiled rules of the message's version stack could not be read"),
     code("fhir-profiles-unavailable", E, Own, "the embedded profile rules could not be loaded"),
+    code("fhir-resource-type", E, Own, "the body of POST /{resourceType}/$validate (medcom serve) is a FHIR resource of the type the URL names"),
+    code("http-ack", E, Own, "the body of POST /$ack is a message that can be acknowledged: a FHIR message with a MessageHeader, a legacy letter with its envelope (medcom serve, 422)"),
+    code("http-body", E, Own, "the request body arrived completely (medcom serve, 400)"),
+    code("http-busy", E, Own, "the service had room for the request within its concurrency limit (medcom serve --max-requests, 503)"),
+    code("http-convert", E, Own, "the body of POST /$convert converts to the format asked for: FHIR to json or xml, a legacy letter without schema errors to oioxml or edifact (medcom serve, 422)"),
+    code("http-media-type", E, Own, "the request's Content-Type is one the service reads (medcom serve, 415)"),
+    code("http-method", E, Own, "the route answers the request's method (medcom serve, 405)"),
+    code("http-not-found", E, Own, "the request names a route of the service (medcom serve, 404)"),
+    code("http-parameter", E, Own, "the query parameters are ones the route takes, with values it reads (medcom serve, 400)"),
+    code("http-timeout", E, Own, "the request arrived and was answered within the request timeout (medcom serve --request-timeout, 408)"),
+    code("http-too-large", E, Own, "the request body is within the size limit (medcom serve --max-body, 413)"),
 ];
 
 /// The entry for `code`, if it is one medcom reports.

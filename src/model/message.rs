@@ -17,7 +17,14 @@
 //! ends in `/Type/id`. An entry whose `fullUrl` is relative, or missing, is found by its type
 //! and id (MedCom's test fixtures use relative `fullUrl`s). A `/_history/n` suffix is ignored.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::Node;
+
+/// Bundles with more entries than this resolve through a hash index, built on first use;
+/// smaller ones scan, which is faster for them.
+const INDEX_FROM: usize = 16;
 
 /// One `Bundle.entry`.
 #[derive(Clone, Copy, Debug)]
@@ -54,6 +61,19 @@ pub struct MessageView<'d, 'a> {
     root: Node<'d, 'a>,
     entries: Vec<Entry<'d, 'a>>,
     header_entry: Option<usize>,
+    index: OnceLock<Index>,
+}
+
+/// The first entry each key names, so that resolving stays linear in the Bundle. The keys
+/// are owned so that the view stays covariant in its lifetimes.
+#[derive(Clone, Debug, Default)]
+struct Index {
+    /// Entries with a resource, by `fullUrl`.
+    full_url: HashMap<Box<str>, usize>,
+    /// Entries with a RESTful `fullUrl`, by its last two segments (`Type/id`).
+    tail: HashMap<Box<str>, usize>,
+    /// Entries whose `fullUrl` is relative or missing, by the resource's `Type/id`.
+    own: HashMap<Box<str>, usize>,
 }
 
 impl<'d, 'a> MessageView<'d, 'a> {
@@ -81,7 +101,52 @@ impl<'d, 'a> MessageView<'d, 'a> {
             root,
             entries,
             header_entry,
+            index: OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Index::default();
+            for (i, e) in self.entries.iter().enumerate() {
+                let Some(r) = e.resource else { continue };
+                if let Some(u) = e.full_url {
+                    index.full_url.entry(u.into()).or_insert(i);
+                }
+                match e.full_url {
+                    Some(u) if e.restful => {
+                        if let Some(tail) = tail(u) {
+                            index.tail.entry(tail.into()).or_insert(i);
+                        }
+                    }
+                    _ => {
+                        if let Some(id) = r.child_value("id") {
+                            let key = format!("{}/{id}", r.ty().name());
+                            index.own.entry(key.into()).or_insert(i);
+                        }
+                    }
+                }
+            }
+            index
+        })
+    }
+
+    /// [`Self::resolve`] for an absolute or relative reference, through the index.
+    fn resolve_indexed(&self, reference: &str) -> Option<Node<'d, 'a>> {
+        let index = self.index();
+        let found = if is_absolute(reference) {
+            index.full_url.get(reference).copied()
+        } else {
+            [
+                index.full_url.get(reference).copied(),
+                index.tail.get(reference).copied(),
+                index.own.get(reference).copied(),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+        };
+        self.entries.get(found?)?.resource
     }
 
     /// The Bundle (or whatever the root is).
@@ -154,6 +219,16 @@ impl<'d, 'a> MessageView<'d, 'a> {
                 .find(|c| c.child_value("id") == Some(id));
         }
         let reference = without_history(reference);
+        if self.entries.len() > INDEX_FROM
+            && (is_absolute(reference) || reference.bytes().filter(|&b| b == b'/').count() == 1)
+        {
+            return self.resolve_indexed(reference);
+        }
+        self.resolve_scan(reference)
+    }
+
+    /// [`Self::resolve`] for an absolute or relative reference, by scanning the entries.
+    fn resolve_scan(&self, reference: &str) -> Option<Node<'d, 'a>> {
         if is_absolute(reference) {
             return self
                 .resources()
@@ -191,6 +266,14 @@ pub(crate) fn is_absolute(r: &str) -> bool {
     let b = r.as_bytes();
     r.starts_with("urn:")
         || memchr::memchr_iter(b':', b).any(|i| b.get(i + 1..i + 3) == Some(b"//".as_slice()))
+}
+
+/// The last two segments of a URL (`Type/id`), when it has a path of at least two.
+fn tail(url: &str) -> Option<&str> {
+    let last = url.rfind('/')?;
+    let before = url[..last].rfind('/')?;
+    let tail = &url[before + 1..];
+    (before > 0 && !tail.starts_with('/')).then_some(tail)
 }
 
 fn without_history(reference: &str) -> &str {

@@ -146,6 +146,7 @@ impl Engine {
             }
             drain(checker, doc, out);
         }
+        super::bundle::links(checker, root, out);
         checker.native_invariants(root, out, 0);
     }
 

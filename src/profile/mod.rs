@@ -29,6 +29,7 @@
 mod attachment;
 mod base;
 mod binding;
+mod bundle;
 mod check;
 mod context;
 mod detect;

@@ -50,6 +50,13 @@ pub const COLUMN_EXTENSION: &str =
 pub fn issue_type(code: &str) -> &'static str {
     match code {
         "fhir-read" | "legacy-read" | "medcom-header-first" => "structure",
+        "fhir-resource-type" | "http-parameter" => "invalid",
+        "http-body" => "incomplete",
+        "http-busy" => "transient",
+        "http-media-type" | "http-method" => "not-supported",
+        "http-not-found" => "not-found",
+        "http-timeout" => "timeout",
+        "http-too-large" => "too-long",
         "medcom-message-type" => "not-supported",
         "medcom-timezone" | "medcom-uuid" | "medcom-uuid-id" => "value",
         "medcom-provenance-target"

@@ -6,7 +6,9 @@
 //! `MEDCOM_REQUIRE_SHARED` (set by `.ci/run`) turns either into a failure.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod http;
 pub mod infoset;
+pub mod json_edit;
 pub mod letters;
 pub mod parties;
 
@@ -85,9 +87,14 @@ pub fn read(path: &Path) -> String {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Runs the `medcom` binary from the project folder with `stdin` as its standard input.
+/// Runs the `medcom` binary from the project folder with `stdin` as its standard input. The
+/// test targets that call it need the `cli` feature (`required-features` in Cargo.toml), so
+/// that the library's tests still build without it.
 pub fn run_medcom(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_medcom"))
+    let Some(binary) = option_env!("CARGO_BIN_EXE_medcom") else {
+        panic!("the medcom binary: this test target needs the `cli` feature")
+    };
+    let mut child = Command::new(binary)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())

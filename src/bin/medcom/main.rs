@@ -17,6 +17,7 @@ mod import;
 mod outbox;
 mod receive;
 mod send;
+mod serve;
 mod validate;
 
 /// How a command ended.
@@ -73,6 +74,9 @@ enum Command {
     /// Writes the acknowledgement of a FHIR message or the receipt of a legacy letter.
     #[command(long_about = ack::ABOUT)]
     Ack(ack::Options),
+    /// Serves validation, conversion and acknowledgement over HTTP, with a web page.
+    #[command(long_about = serve::ABOUT)]
+    Serve(serve::Options),
     /// Regenerates the project's compiled rule files from the shared reference material.
     #[command(long_about = import::ABOUT)]
     Import(import::Options),
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
         Command::Receive(o) => receive::run(o),
         Command::Send(o) => send::run(o),
         Command::Outbox(o) => outbox::run(o),
+        Command::Serve(o) => serve::run(o),
         Command::Completions { shell } => completions(shell),
         Command::Man { command } => man(command.as_deref()),
     };
