@@ -398,8 +398,24 @@ impl<'a> Scanner<'a> {
                     e.push(String::new());
                 }
             } else {
-                cur.newline_at(i - 1);
-                push_char(&mut elements, b);
+                // Plain bytes up to the next service character or line break, at once.
+                let special = |c: &u8| {
+                    [
+                        delimiters.release,
+                        delimiters.segment,
+                        delimiters.element,
+                        delimiters.component,
+                        b'\n',
+                        b'\r',
+                    ]
+                    .contains(c)
+                };
+                let end = input[i..]
+                    .iter()
+                    .position(special)
+                    .map_or(input.len(), |p| i + p);
+                push_run(&mut elements, &input[i - 1..end]);
+                i = end;
             }
         }
         self.i = i;
@@ -518,6 +534,16 @@ fn push_char(elements: &mut [Vec<String>], b: u8) {
     if let Some(c) = elements.last_mut().and_then(|e| e.last_mut()) {
         // ISO 8859-1 maps each byte to the code point of the same value.
         c.push(char::from(b));
+    }
+}
+
+/// Appends bytes read as ISO 8859-1 (each byte the code point of the same value).
+fn push_run(elements: &mut [Vec<String>], run: &[u8]) {
+    if let Some(c) = elements.last_mut().and_then(|e| e.last_mut()) {
+        match std::str::from_utf8(run) {
+            Ok(ascii) if run.is_ascii() => c.push_str(ascii),
+            _ => c.extend(run.iter().map(|&b| char::from(b))),
+        }
     }
 }
 
