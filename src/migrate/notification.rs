@@ -30,8 +30,8 @@ use crate::model::Document;
 
 use super::ids::{legacy_identifier, legacy_uuid, LetterIds};
 use super::{
-    danish_local, date_time_of, organization, party, patient_identifier, unmapped, AddressBook,
-    MigrateError,
+    date_time_of, envelope_sent, letter_parts, local_date_time, organization, party,
+    patient_identifier, unmapped, AddressBook, LetterParts, MigrateError,
 };
 
 /// The namespace the notifications are written in (XD2030C and XD1730C).
@@ -51,18 +51,12 @@ pub(crate) fn to_fhir(
 ) -> Result<Document<'static>, MigrateError> {
     let admission = letter.name() == "NotificationOfAdmission";
     let path = format!("/Emessage/{}", letter.name());
-    let l = letter
-        .child("Letter")
-        .ok_or_else(|| MigrateError::value("Letter", "missing"))?;
-    let sender_el = letter
-        .child("Sender")
-        .ok_or_else(|| MigrateError::value("Sender", "missing"))?;
-    let receiver_el = letter
-        .child("Receiver")
-        .ok_or_else(|| MigrateError::value("Receiver", "missing"))?;
-    let patient_el = letter
-        .child("Patient")
-        .ok_or_else(|| MigrateError::value("Patient", "missing"))?;
+    let LetterParts {
+        letter: l,
+        sender: sender_el,
+        receiver: receiver_el,
+        patient: patient_el,
+    } = letter_parts(letter)?;
     let sender = organization(sender_el, &format!("{path}/Sender"), book, findings)?;
     let receiver = organization(receiver_el, &format!("{path}/Receiver"), book, findings)?;
     let mut patient = Patient::new(patient_identifier(patient_el)?, PersonName::not_known());
@@ -77,13 +71,7 @@ pub(crate) fn to_fhir(
         ("Discharge", "Discharge")
     };
     let at = date_time_of(letter.child(event), field)?;
-    let timestamp = date_time_of(
-        message
-            .root()
-            .child("Envelope")
-            .and_then(|e| e.child("Sent")),
-        "Envelope/Sent",
-    )?;
+    let timestamp = envelope_sent(message)?;
     if l.child("Authorisation").is_some()
         && date_time_of(l.child("Authorisation"), "Letter/Authorisation")? != timestamp
     {
@@ -210,13 +198,13 @@ pub(crate) fn to_letter(
             |e| legacy_identifier(&e.value),
         ),
     };
-    let (sent_date, sent_time) = local(&info.timestamp, "Bundle.timestamp")?;
+    let (sent_date, sent_time) = local_date_time(&info.timestamp, "Bundle.timestamp")?;
     let event_at = if admission {
         n.stay.start.as_str()
     } else {
         n.stay.end.as_deref().unwrap_or(&n.stay.start)
     };
-    let (event_date, event_time) = local(event_at, "Encounter.period")?;
+    let (event_date, event_time) = local_date_time(event_at, "Encounter.period")?;
     let (root_name, version, code) = if admission {
         ("NotificationOfAdmission", "XD2030C", "XDIS20")
     } else {
@@ -296,8 +284,4 @@ pub(crate) fn to_letter(
     );
     root.push(letter);
     Ok(root)
-}
-
-fn local(value: &str, field: &'static str) -> Result<(String, String), MigrateError> {
-    danish_local(value).ok_or_else(|| MigrateError::value(field, "not a dateTime with a zone"))
 }

@@ -36,7 +36,8 @@ use crate::model::Document;
 
 use super::ids::{legacy_identifier, LetterIds};
 use super::{
-    danish_local, date_time_of, letter_header_id, organization, AddressBook, MigrateError,
+    envelope_sent, letter_header_id, local_date_time, organization, required, AddressBook,
+    MigrateError,
 };
 
 /// The most characters of a refusal text carried (far beyond what a receipt holds).
@@ -95,23 +96,16 @@ pub(crate) fn to_fhir(
     findings: &mut Vec<Finding>,
 ) -> Result<Document<'static>, MigrateError> {
     let path = format!("/Emessage/{}", letter.name());
-    let l = letter
-        .child("Letter")
-        .ok_or_else(|| MigrateError::value("Letter", "missing"))?;
-    let child = |name: &'static str| {
-        letter
-            .child(name)
-            .ok_or_else(|| MigrateError::value(name, "missing"))
-    };
-    let sender_el = child("Sender")?;
+    let l = required(letter, "Letter")?;
+    let sender_el = required(letter, "Sender")?;
     let sender = organization(sender_el, &format!("{path}/Sender"), book, findings)?;
     let receiver = organization(
-        child("Receiver")?,
+        required(letter, "Receiver")?,
         &format!("{path}/Receiver"),
         book,
         findings,
     )?;
-    let original = child("OriginalEmessage")?;
+    let original = required(letter, "OriginalEmessage")?;
     let ean = |name: &str| {
         original
             .child(name)
@@ -128,13 +122,7 @@ pub(crate) fn to_fhir(
         ),
         None => super::legacy_uuid(&format!("envelope:{envelope}#{original_sender}")),
     };
-    let timestamp = date_time_of(
-        message
-            .root()
-            .child("Envelope")
-            .and_then(|e| e.child("Sent")),
-        "Envelope/Sent",
-    )?;
+    let timestamp = envelope_sent(message)?;
     // The acknowledged letter's Provenance as the bridge gives a converted letter (the letter's
     // own time is not in the receipt: the receipt's is written).
     let original_org = if original_sender == receiver_ean(letter) {
@@ -291,8 +279,7 @@ pub(crate) fn to_letter(
         ));
         letters[0].0.clone()
     });
-    let (date, time) = danish_local(&info.timestamp)
-        .ok_or_else(|| MigrateError::value("Bundle.timestamp", "not a dateTime with a zone"))?;
+    let (date, time) = local_date_time(&info.timestamp, "Bundle.timestamp")?;
 
     let mut root = Element::new("Emessage", RECEIPT_NAMESPACE);
     let mut env = root.child_element("Envelope");
