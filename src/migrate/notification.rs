@@ -19,7 +19,8 @@
 use std::sync::Arc;
 
 use crate::finding::{Finding, Severity};
-use crate::legacy::oioxml::{AcknowledgementCode, Element, Emessage};
+use crate::legacy::letters::Party;
+use crate::legacy::oioxml::{emessage_with_envelope, AcknowledgementCode, Element, Emessage};
 use crate::messages::hospital_notification::{
     EncounterStatus, EpisodeOfCare, HospitalNotification,
 };
@@ -211,19 +212,13 @@ pub(crate) fn to_letter(
         ("NotificationOfDischarge", "XD1730C", "XDIS17")
     };
 
-    let mut root = Element::new("Emessage", NAMESPACE);
-    let mut env = root.child_element("Envelope");
-    env.push(
-        env.child_element("Sent")
-            .with_text_child("Date", &sent_date)
-            .with_text_child("Time", &sent_time),
+    let mut root = emessage_with_envelope(
+        NAMESPACE,
+        &sent_date,
+        &sent_time,
+        &legacy_identifier(&info.bundle_id),
+        AcknowledgementCode::PlusPositive,
     );
-    env.push_text_child("Identifier", legacy_identifier(&info.bundle_id));
-    env.push_text_child(
-        "AcknowledgementCode",
-        AcknowledgementCode::PlusPositive.code(),
-    );
-    root.push(env);
     let mut letter = root.child_element(root_name);
     letter.push(
         letter
@@ -241,28 +236,19 @@ pub(crate) fn to_letter(
             .with_text_child("StatusCode", "nytbrev")
             .with_text_child("NotificationIdentifier", &notification),
     );
-    let mut s = letter.child_element("Sender");
-    s.push_text_child("EANIdentifier", &sender.ean);
-    s.push_text_child("Identifier", &sender.identifier);
-    s.push_text_child("IdentifierCode", sender.identifier_kind.code());
-    s.push_text_child("OrganisationName", &sender.organisation);
-    if let Some(d) = &sender.department {
-        s.push_text_child("DepartmentName", d);
-    }
-    if let Some(u) = &sender.unit {
-        s.push_text_child("UnitName", u);
-    }
+    let mut s = sender.element(&letter, "Sender", true);
     s.push(
         s.child_element("AnswerTo")
             .with_text_child("EANIdentifier", &sender.ean),
     );
     letter.push(s);
-    let mut r = letter.child_element("Receiver");
-    r.push_text_child("EANIdentifier", &receiver.ean);
-    r.push_text_child("Identifier", &receiver.identifier);
-    r.push_text_child("IdentifierCode", receiver.identifier_kind.code());
-    r.push_text_child("OrganisationName", &receiver.organisation);
-    letter.push(r);
+    // The notifications name the receiver's organisation only, not its department or unit.
+    let receiver = Party {
+        department: None,
+        unit: None,
+        ..receiver
+    };
+    letter.push(receiver.element(&letter, "Receiver", true));
     // A discharge home has no code EDIFACT DIS17 carries: the status is left out.
     let status = match (deceased, admission) {
         (true, _) => Some("doed"),

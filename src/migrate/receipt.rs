@@ -26,8 +26,8 @@ use std::sync::Arc;
 
 use crate::finding::{Finding, Severity};
 use crate::legacy::letters::text_lines;
-use crate::legacy::oioxml::{AcknowledgementCode, Element, Emessage};
-use crate::legacy::receipt::{ReceiptKind, RECEIPT_NAMESPACE};
+use crate::legacy::oioxml::{Element, Emessage};
+use crate::legacy::receipt::{receipt_element, ReceiptKind, ReceiptOptions, ReceiptParties};
 use crate::messages::{
     AckIssue, Acknowledgement, Activity, Context, LegacyLetter, MessageInfo, ProvenanceRecord,
     ResponseCode,
@@ -281,44 +281,6 @@ pub(crate) fn to_letter(
     });
     let (date, time) = local_date_time(&info.timestamp, "Bundle.timestamp")?;
 
-    let mut root = Element::new("Emessage", RECEIPT_NAMESPACE);
-    let mut env = root.child_element("Envelope");
-    env.push(
-        env.child_element("Sent")
-            .with_text_child("Date", &date)
-            .with_text_child("Time", &time),
-    );
-    env.push_text_child("Identifier", legacy_identifier(&info.bundle_id));
-    env.push_text_child(
-        "AcknowledgementCode",
-        AcknowledgementCode::MinusPositive.code(),
-    );
-    root.push(env);
-    let mut r = root.child_element(kind.root());
-    r.push(
-        r.child_element("Letter")
-            .with_text_child("Identifier", legacy_identifier(&info.header_id))
-            .with_text_child("VersionCode", kind.version_code())
-            .with_text_child("StatisticalCode", kind.statistical_code()),
-    );
-    r.push(
-        r.child_element("Sender")
-            .with_text_child("EANIdentifier", &sender),
-    );
-    r.push(
-        r.child_element("Receiver")
-            .with_text_child("EANIdentifier", &receiver),
-    );
-    let mut o = r.child_element("OriginalEmessage");
-    o.push_text_child("OriginalEnvelopeIdentifier", &envelope);
-    o.push(
-        o.child_element("OriginalSender")
-            .with_text_child("EANIdentifier", &original_sender),
-    );
-    o.push(
-        o.child_element("OriginalReceiver")
-            .with_text_child("EANIdentifier", &original_receiver),
-    );
     // Issues: a letter's refusal starts with its identifier and ': '.
     let mut envelope_issue = None;
     let mut letter_issues: Vec<(String, &AckIssue)> = Vec::new();
@@ -342,26 +304,39 @@ pub(crate) fn to_letter(
             }
         }
     }
-    if let Some(i) = envelope_issue {
-        push_refusal(&mut o, i, None);
-    }
-    for (id, version) in &letters {
-        let issue = letter_issues.iter().find(|(l, _)| l == id).map(|(_, i)| *i);
-        let listed = kind != ReceiptKind::Negative || issue.is_some() || envelope_issue.is_some();
-        if !listed {
-            continue;
+    let options = ReceiptOptions::new(
+        &legacy_identifier(&info.bundle_id),
+        &legacy_identifier(&info.header_id),
+        &date,
+        &time,
+    );
+    let parties = ReceiptParties {
+        sender: &sender,
+        receiver: &receiver,
+        envelope: &envelope,
+        original_sender: &original_sender,
+        original_receiver: &original_receiver,
+    };
+    Ok(receipt_element(kind, &options, &parties, |o| {
+        if let Some(i) = envelope_issue {
+            push_refusal(o, i, None);
         }
-        let mut l = o.child_element("OriginalLetter");
-        l.push_text_child("OriginalLetterIdentifier", id);
-        l.push_text_child("OriginalVersionCode", version);
-        if let Some(i) = issue {
-            push_refusal(&mut l, i, Some(id));
+        for (id, version) in &letters {
+            let issue = letter_issues.iter().find(|(l, _)| l == id).map(|(_, i)| *i);
+            let listed =
+                kind != ReceiptKind::Negative || issue.is_some() || envelope_issue.is_some();
+            if !listed {
+                continue;
+            }
+            let mut l = o.child_element("OriginalLetter");
+            l.push_text_child("OriginalLetterIdentifier", id);
+            l.push_text_child("OriginalVersionCode", version);
+            if let Some(i) = issue {
+                push_refusal(&mut l, i, Some(id));
+            }
+            o.push(l);
         }
-        o.push(l);
-    }
-    r.push(o);
-    root.push(r);
-    Ok(root)
+    }))
 }
 
 fn push_refusal(target: &mut Element, issue: &AckIssue, letter: Option<&str>) {
