@@ -79,7 +79,7 @@ use crate::model::Document;
 use super::ids::{legacy_identifier, LetterIds};
 use super::{
     date_time_of, envelope_sent, legacy_unmapped, letter_date_time, letter_parts, organization,
-    party, patient_identifier, unmapped, AddressBook, LetterParts, MigrateError, MigrateErrorKind,
+    party, patient_identifier, unmapped, AddressBook, MigrateError, MigrateErrorKind,
 };
 
 /// The SKS role of the author the bridge writes for a letter's text.
@@ -223,12 +223,7 @@ pub(crate) fn to_fhir(
     findings: &mut Vec<Finding>,
 ) -> Result<Document<'static>, MigrateError> {
     const PATH: &str = "/Emessage/ClinicalEmail";
-    let LetterParts {
-        letter: l,
-        sender: sender_el,
-        receiver: receiver_el,
-        patient: patient_el,
-    } = letter_parts(letter)?;
+    let (l, sender_el, receiver_el, patient_el) = letter_parts(letter)?;
     let sender = organization(sender_el, &format!("{PATH}/Sender"), book, findings)?;
     let receiver = organization(receiver_el, &format!("{PATH}/Receiver"), book, findings)?;
     let mut patient = patient(patient_el, &format!("{PATH}/Patient"), findings)?;
@@ -365,12 +360,7 @@ pub(crate) fn reply(
             letters.len()
         )));
     };
-    let LetterParts {
-        letter: l,
-        sender: sender_el,
-        receiver: receiver_el,
-        patient: patient_el,
-    } = letter_parts(letter)?;
+    let (l, sender_el, receiver_el, patient_el) = letter_parts(letter)?;
     let path = format!("/Emessage/{}", letter.name());
     // The reply names what it answers; the letter's own fields are not carried.
     let mut ignored = Vec::new();

@@ -518,22 +518,16 @@ fn required<'a>(parent: &'a Element, name: &'static str) -> Result<&'a Element, 
         .ok_or_else(|| MigrateError::value(name, "missing"))
 }
 
-/// The parts every letter with a patient has.
-struct LetterParts<'a> {
-    letter: &'a Element,
-    sender: &'a Element,
-    receiver: &'a Element,
-    patient: &'a Element,
-}
-
 /// A letter's `Letter`, `Sender`, `Receiver` and `Patient`, checked in that order.
-fn letter_parts(letter: &Element) -> Result<LetterParts<'_>, MigrateError> {
-    Ok(LetterParts {
-        letter: required(letter, "Letter")?,
-        sender: required(letter, "Sender")?,
-        receiver: required(letter, "Receiver")?,
-        patient: required(letter, "Patient")?,
-    })
+fn letter_parts(
+    letter: &Element,
+) -> Result<(&Element, &Element, &Element, &Element), MigrateError> {
+    Ok((
+        required(letter, "Letter")?,
+        required(letter, "Sender")?,
+        required(letter, "Receiver")?,
+        required(letter, "Patient")?,
+    ))
 }
 
 /// The envelope's `Sent` as a FHIR dateTime.

@@ -32,7 +32,7 @@ use crate::model::Document;
 use super::ids::{legacy_identifier, legacy_uuid, LetterIds};
 use super::{
     date_time_of, envelope_sent, letter_parts, local_date_time, organization, party,
-    patient_identifier, unmapped, AddressBook, LetterParts, MigrateError,
+    patient_identifier, unmapped, AddressBook, MigrateError,
 };
 
 /// The namespace the notifications are written in (XD2030C and XD1730C).
@@ -52,12 +52,7 @@ pub(crate) fn to_fhir(
 ) -> Result<Document<'static>, MigrateError> {
     let admission = letter.name() == "NotificationOfAdmission";
     let path = format!("/Emessage/{}", letter.name());
-    let LetterParts {
-        letter: l,
-        sender: sender_el,
-        receiver: receiver_el,
-        patient: patient_el,
-    } = letter_parts(letter)?;
+    let (l, sender_el, receiver_el, patient_el) = letter_parts(letter)?;
     let sender = organization(sender_el, &format!("{path}/Sender"), book, findings)?;
     let receiver = organization(receiver_el, &format!("{path}/Receiver"), book, findings)?;
     let mut patient = Patient::new(patient_identifier(patient_el)?, PersonName::not_known());
