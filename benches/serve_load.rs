@@ -21,7 +21,7 @@
 mod http;
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -91,24 +91,15 @@ impl Drop for Service {
 
 impl Service {
     fn start(max_requests: usize, threads: usize) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_medcom"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(["--max-requests", &max_requests.to_string()])
-            .args(["--threads", &threads.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("medcom serve starts");
-        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-        let mut line = String::new();
-        stderr.read_line(&mut line).expect("the first line");
-        let addr = line
-            .trim()
-            .strip_prefix("medcom serve: listening on http://")
-            .unwrap_or_else(|| panic!("{line}"))
-            .parse()
-            .expect("an address");
+        let (child, addr, stderr) = http::spawn_service(
+            env!("CARGO_BIN_EXE_medcom"),
+            &[
+                "--max-requests",
+                &max_requests.to_string(),
+                "--threads",
+                &threads.to_string(),
+            ],
+        );
         // Keep draining stderr so that the service never blocks on it.
         std::thread::spawn(move || for _ in stderr.lines() {});
         Self { child, addr }
@@ -200,24 +191,22 @@ fn cli_rate(folder: &Path, copies: usize) -> (f64, f64) {
     )
 }
 
-/// CPU time of this process's waited-for children, in seconds (cutime and cstime).
+/// CPU time of this process's waited-for children, in seconds (cutime and cstime, fields 16
+/// and 17 of the line).
 fn children_cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(13) + ticks(14)) / 100.0
+    stat_seconds("/proc/self/stat", 13)
 }
 
-/// User and system CPU time of a process so far, in seconds (`/proc/PID/stat`, in ticks of
-/// 1/100 s as Linux reports them to user space).
+/// User and system CPU time of a process so far, in seconds (utime and stime, fields 14 and
+/// 15 of the line).
 fn cpu(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat_seconds(&format!("/proc/{pid}/stat"), 11)
+}
+
+/// Two adjacent fields of a `/proc/.../stat` file, `at` and `at + 1` counted after the
+/// command name, summed as seconds (ticks of 1/100 s, as Linux reports them to user space).
+fn stat_seconds(path: &str, at: usize) -> f64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     // The fields after the command name, which is in parentheses and may hold spaces.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = rest.split_whitespace().collect();
@@ -227,8 +216,7 @@ fn cpu(pid: &str) -> f64 {
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / 100.0
+    (ticks(at) + ticks(at + 1)) / 100.0
 }
 
 fn median(xs: &[f64]) -> f64 {

@@ -247,30 +247,23 @@ fn cli_cases() {
 #[test]
 fn a_letter_goes_to_fhir_and_back_with_an_address_book() {
     let book = "fixtures/cli/address-book.csv";
-    let out = common::run_medcom(
-        &[
-            "convert",
-            "--to",
-            "json",
-            "--address-book",
-            book,
-            "fixtures/cli/letter-xdis91.xml",
-        ],
-        b"",
-    );
+    let to_json = || {
+        common::run_medcom(
+            &[
+                "convert",
+                "--to",
+                "json",
+                "--address-book",
+                book,
+                "fixtures/cli/letter-xdis91.xml",
+            ],
+            b"",
+        )
+    };
+    let out = to_json();
     assert_eq!(out.status.code(), Some(0));
     let json = out.stdout;
-    let again = common::run_medcom(
-        &[
-            "convert",
-            "--to",
-            "json",
-            "--address-book",
-            book,
-            "fixtures/cli/letter-xdis91.xml",
-        ],
-        b"",
-    );
+    let again = to_json();
     assert_eq!(again.stdout, json, "the same letter gives the same message");
     let validated = common::run_medcom(&["validate", "-"], &json);
     assert_eq!(

@@ -8,7 +8,7 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use common::http::{self, Response};
@@ -970,26 +970,9 @@ fn metrics_count_requests_latency_and_findings_without_values() {
 // ---------------------------------------------------------------------------------------------
 // The command: logs and signals
 
-/// `medcom serve` on a free loopback port, and the address it names.
+/// `medcom serve` with `args` on a free loopback port, and the address it names.
 fn spawn_command(args: &[&str]) -> (Child, SocketAddr, BufReader<std::process::ChildStderr>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_medcom"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("medcom serve runs");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    stderr.read_line(&mut line).expect("the first line");
-    let addr = line
-        .trim()
-        .strip_prefix("medcom serve: listening on http://")
-        .unwrap_or_else(|| panic!("{line}"))
-        .parse()
-        .expect("an address");
-    (child, addr, stderr)
+    http::spawn_service(env!("CARGO_BIN_EXE_medcom"), args)
 }
 
 fn signal(child: &Child, name: &str) {

@@ -24,7 +24,9 @@
 use std::collections::HashSet;
 
 use crate::legacy::edifact::Interchange;
-use crate::legacy::oioxml::{letter_identity, AcknowledgementCode, Element, Emessage};
+use crate::legacy::oioxml::{
+    emessage_with_envelope, letter_identity, AcknowledgementCode, Element, Emessage,
+};
 use crate::legacy::{convert, LegacyError};
 
 /// The namespace receipts are written in.
@@ -259,19 +261,47 @@ pub fn build(
     refusals: &[Refusal],
     options: &ReceiptOptions,
 ) -> Element {
-    let mut root = Element::new("Emessage", RECEIPT_NAMESPACE);
-    let mut env = root.child_element("Envelope");
-    env.push(
-        env.child_element("Sent")
-            .with_text_child("Date", &options.date)
-            .with_text_child("Time", &options.time),
+    let parties = ReceiptParties {
+        sender: &original.receiver,
+        receiver: &original.sender,
+        envelope: &original.envelope,
+        original_sender: &original.sender,
+        original_receiver: &original.receiver,
+    };
+    receipt_element(kind, options, &parties, |o| {
+        push_refusals(o, original, kind, refusals);
+    })
+}
+
+/// Who a receipt names: its own sender and receiver, and the original envelope's.
+pub(crate) struct ReceiptParties<'a> {
+    pub(crate) sender: &'a str,
+    pub(crate) receiver: &'a str,
+    pub(crate) envelope: &'a str,
+    pub(crate) original_sender: &'a str,
+    pub(crate) original_receiver: &'a str,
+}
+
+/// A receipt of `kind` up to its `OriginalEmessage`, which `fill` completes with the
+/// refusals and letters.
+pub(crate) fn receipt_element(
+    kind: ReceiptKind,
+    options: &ReceiptOptions,
+    parties: &ReceiptParties<'_>,
+    fill: impl FnOnce(&mut Element),
+) -> Element {
+    let mut root = emessage_with_envelope(
+        RECEIPT_NAMESPACE,
+        &options.date,
+        &options.time,
+        &options.envelope_identifier,
+        AcknowledgementCode::MinusPositive,
     );
-    env.push_text_child("Identifier", &options.envelope_identifier);
-    env.push_text_child(
-        "AcknowledgementCode",
-        AcknowledgementCode::MinusPositive.code(),
-    );
-    root.push(env);
+    let located = |parent: &Element, name: &str, ean: &str| {
+        parent
+            .child_element(name)
+            .with_text_child("EANIdentifier", ean)
+    };
     let mut r = root.child_element(kind.root());
     r.push(
         r.child_element("Letter")
@@ -279,28 +309,24 @@ pub fn build(
             .with_text_child("VersionCode", kind.version_code())
             .with_text_child("StatisticalCode", kind.statistical_code()),
     );
-    r.push(
-        r.child_element("Sender")
-            .with_text_child("EANIdentifier", &original.receiver),
-    );
-    r.push(
-        r.child_element("Receiver")
-            .with_text_child("EANIdentifier", &original.sender),
-    );
+    r.push(located(&r, "Sender", parties.sender));
+    r.push(located(&r, "Receiver", parties.receiver));
     let mut o = r.child_element("OriginalEmessage");
-    o.push_text_child("OriginalEnvelopeIdentifier", &original.envelope);
-    o.push(
-        o.child_element("OriginalSender")
-            .with_text_child("EANIdentifier", &original.sender),
-    );
-    o.push(
-        o.child_element("OriginalReceiver")
-            .with_text_child("EANIdentifier", &original.receiver),
-    );
+    o.push_text_child("OriginalEnvelopeIdentifier", parties.envelope);
+    o.push(located(&o, "OriginalSender", parties.original_sender));
+    o.push(located(&o, "OriginalReceiver", parties.original_receiver));
+    fill(&mut o);
+    r.push(o);
+    root.push(r);
+    root
+}
+
+/// The refused envelope and the letters a receipt of `kind` lists, into `OriginalEmessage`.
+fn push_refusals(o: &mut Element, original: &Original, kind: ReceiptKind, refusals: &[Refusal]) {
     let envelope_refusal = refusals.iter().find(|f| f.letter.is_none());
     if kind != ReceiptKind::Positive {
         if let Some(f) = envelope_refusal {
-            push_refusal(&mut o, f);
+            push_refusal(o, f);
         }
     }
     for (id, version) in &original.letters {
@@ -322,9 +348,6 @@ pub fn build(
         }
         o.push(l);
     }
-    r.push(o);
-    root.push(r);
-    root
 }
 
 fn push_refusal(target: &mut Element, f: &Refusal) {

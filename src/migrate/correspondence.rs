@@ -78,8 +78,8 @@ use crate::model::Document;
 
 use super::ids::{legacy_identifier, LetterIds};
 use super::{
-    date_time_of, legacy_unmapped, letter_date_time, organization, party, patient_identifier,
-    unmapped, AddressBook, MigrateError, MigrateErrorKind,
+    date_time_of, envelope_sent, legacy_unmapped, letter_date_time, letter_parts, organization,
+    party, patient_identifier, unmapped, AddressBook, MigrateError, MigrateErrorKind,
 };
 
 /// The SKS role of the author the bridge writes for a letter's text.
@@ -223,18 +223,7 @@ pub(crate) fn to_fhir(
     findings: &mut Vec<Finding>,
 ) -> Result<Document<'static>, MigrateError> {
     const PATH: &str = "/Emessage/ClinicalEmail";
-    let l = letter
-        .child("Letter")
-        .ok_or_else(|| MigrateError::value("Letter", "missing"))?;
-    let sender_el = letter
-        .child("Sender")
-        .ok_or_else(|| MigrateError::value("Sender", "missing"))?;
-    let receiver_el = letter
-        .child("Receiver")
-        .ok_or_else(|| MigrateError::value("Receiver", "missing"))?;
-    let patient_el = letter
-        .child("Patient")
-        .ok_or_else(|| MigrateError::value("Patient", "missing"))?;
+    let (l, sender_el, receiver_el, patient_el) = letter_parts(letter)?;
     let sender = organization(sender_el, &format!("{PATH}/Sender"), book, findings)?;
     let receiver = organization(receiver_el, &format!("{PATH}/Receiver"), book, findings)?;
     let mut patient = patient(patient_el, &format!("{PATH}/Patient"), findings)?;
@@ -250,13 +239,7 @@ pub(crate) fn to_fhir(
             "'ambulant_roentgen' is carried as an ambulant Encounter (FHIR has no radiology class)",
         ));
     }
-    let timestamp = date_time_of(
-        message
-            .root()
-            .child("Envelope")
-            .and_then(|e| e.child("Sent")),
-        "Envelope/Sent",
-    )?;
+    let timestamp = envelope_sent(message)?;
     let authorised = date_time_of(l.child("Authorisation"), "Letter/Authorisation")?;
     if message.acknowledgement_code() == Some(AcknowledgementCode::MinusPositive) {
         findings.push(Finding::new(
@@ -273,16 +256,7 @@ pub(crate) fn to_fhir(
             "a status other than 'nytbrev' (CareCommunication 5.0 sends a corrected letter as a new message)",
         ));
     }
-    let additional = letter.child("AdditionalInformation");
-    let subject = additional
-        .and_then(|a| a.child("Subject"))
-        .map(Element::text);
-    let priority = additional
-        .and_then(|a| a.child("Priority"))
-        .map(|p| match p.text() {
-            "høj_prioritet" => Priority::Asap,
-            _ => Priority::Routine,
-        });
+    let (subject, priority) = subject_and_priority(letter);
     let mut cc = CareCommunication::new(
         sender.clone(),
         receiver,
@@ -348,6 +322,21 @@ pub(crate) fn to_fhir(
     Ok(cc.build(&ctx)?)
 }
 
+/// A letter's `AdditionalInformation`: its subject and its priority (`høj_prioritet` = `asap`).
+fn subject_and_priority(letter: &Element) -> (Option<&str>, Option<Priority>) {
+    let additional = letter.child("AdditionalInformation");
+    let subject = additional
+        .and_then(|a| a.child("Subject"))
+        .map(Element::text);
+    let priority = additional
+        .and_then(|a| a.child("Priority"))
+        .map(|p| match p.text() {
+            "høj_prioritet" => Priority::Asap,
+            _ => Priority::Routine,
+        });
+    (subject, priority)
+}
+
 /// The category a letter's priority and subject give (see the module documentation of
 /// [`crate::migrate`]).
 fn category_of(priority: Option<Priority>, subject: Option<&str>) -> Category {
@@ -371,17 +360,7 @@ pub(crate) fn reply(
             letters.len()
         )));
     };
-    let child = |name: &'static str| {
-        letter
-            .child(name)
-            .ok_or_else(|| MigrateError::value(name, "missing"))
-    };
-    let (l, sender_el, receiver_el, patient_el) = (
-        child("Letter")?,
-        child("Sender")?,
-        child("Receiver")?,
-        child("Patient")?,
-    );
+    let (l, sender_el, receiver_el, patient_el) = letter_parts(letter)?;
     let path = format!("/Emessage/{}", letter.name());
     // The reply names what it answers; the letter's own fields are not carried.
     let mut ignored = Vec::new();
@@ -391,16 +370,7 @@ pub(crate) fn reply(
     if patient_el.child_text("EpisodeOfCareStatusCode") == "doed" {
         patient = patient.with_deceased(true);
     }
-    let additional = letter.child("AdditionalInformation");
-    let subject = additional
-        .and_then(|a| a.child("Subject"))
-        .map(Element::text);
-    let priority = additional
-        .and_then(|a| a.child("Priority"))
-        .map(|p| match p.text() {
-            "høj_prioritet" => Priority::Asap,
-            _ => Priority::Routine,
-        });
+    let (subject, priority) = subject_and_priority(letter);
     let mut cc = CareCommunication::new(sender, receiver, patient, category_of(priority, subject));
     cc.topic = subject.map(str::to_owned);
     cc.priority = priority;

@@ -57,7 +57,7 @@ mod time;
 use std::fmt;
 
 use crate::finding::{Finding, Severity};
-use crate::legacy::oioxml::Element;
+use crate::legacy::oioxml::{Element, Emessage};
 use crate::legacy::LegacyError;
 use crate::messages::{
     BuildError, Organization, PersonIdentifier, ViewError, GLN_SYSTEM, SOR_SYSTEM,
@@ -511,6 +511,36 @@ fn patient_identifier(patient: &Element) -> Result<PersonIdentifier, MigrateErro
     }
 }
 
+/// The child `name` of a letter element, or a "missing" error naming it.
+fn required<'a>(parent: &'a Element, name: &'static str) -> Result<&'a Element, MigrateError> {
+    parent
+        .child(name)
+        .ok_or_else(|| MigrateError::value(name, "missing"))
+}
+
+/// A letter's `Letter`, `Sender`, `Receiver` and `Patient`, checked in that order.
+fn letter_parts(
+    letter: &Element,
+) -> Result<(&Element, &Element, &Element, &Element), MigrateError> {
+    Ok((
+        required(letter, "Letter")?,
+        required(letter, "Sender")?,
+        required(letter, "Receiver")?,
+        required(letter, "Patient")?,
+    ))
+}
+
+/// The envelope's `Sent` as a FHIR dateTime.
+fn envelope_sent(message: &Emessage<'_>) -> Result<String, MigrateError> {
+    date_time_of(
+        message
+            .root()
+            .child("Envelope")
+            .and_then(|e| e.child("Sent")),
+        "Envelope/Sent",
+    )
+}
+
 /// A letter's date and time (`Date` with `Time` or `TimeWithSec`) as a FHIR dateTime.
 fn date_time_of(e: Option<&Element>, field: &'static str) -> Result<String, MigrateError> {
     let e = e.ok_or_else(|| MigrateError::value(field, "missing"))?;
@@ -527,7 +557,12 @@ fn letter_date_time(
     value: &str,
     field: &'static str,
 ) -> Result<crate::legacy::letters::DateTime, MigrateError> {
-    let (date, time) = danish_local(value)
-        .ok_or_else(|| MigrateError::value(field, "not a dateTime with a zone"))?;
+    let (date, time) = local_date_time(value, field)?;
     Ok(crate::legacy::letters::DateTime::new(&date, &time)?)
+}
+
+/// A FHIR dateTime as Danish local date and time (see [`danish_local`]), or an error naming
+/// `field`.
+fn local_date_time(value: &str, field: &'static str) -> Result<(String, String), MigrateError> {
+    danish_local(value).ok_or_else(|| MigrateError::value(field, "not a dateTime with a zone"))
 }

@@ -19,7 +19,8 @@
 use std::sync::Arc;
 
 use crate::finding::{Finding, Severity};
-use crate::legacy::oioxml::{AcknowledgementCode, Element, Emessage};
+use crate::legacy::letters::Party;
+use crate::legacy::oioxml::{emessage_with_envelope, AcknowledgementCode, Element, Emessage};
 use crate::messages::hospital_notification::{
     EncounterStatus, EpisodeOfCare, HospitalNotification,
 };
@@ -30,8 +31,8 @@ use crate::model::Document;
 
 use super::ids::{legacy_identifier, legacy_uuid, LetterIds};
 use super::{
-    danish_local, date_time_of, organization, party, patient_identifier, unmapped, AddressBook,
-    MigrateError,
+    date_time_of, envelope_sent, letter_parts, local_date_time, organization, party,
+    patient_identifier, unmapped, AddressBook, MigrateError,
 };
 
 /// The namespace the notifications are written in (XD2030C and XD1730C).
@@ -51,18 +52,7 @@ pub(crate) fn to_fhir(
 ) -> Result<Document<'static>, MigrateError> {
     let admission = letter.name() == "NotificationOfAdmission";
     let path = format!("/Emessage/{}", letter.name());
-    let l = letter
-        .child("Letter")
-        .ok_or_else(|| MigrateError::value("Letter", "missing"))?;
-    let sender_el = letter
-        .child("Sender")
-        .ok_or_else(|| MigrateError::value("Sender", "missing"))?;
-    let receiver_el = letter
-        .child("Receiver")
-        .ok_or_else(|| MigrateError::value("Receiver", "missing"))?;
-    let patient_el = letter
-        .child("Patient")
-        .ok_or_else(|| MigrateError::value("Patient", "missing"))?;
+    let (l, sender_el, receiver_el, patient_el) = letter_parts(letter)?;
     let sender = organization(sender_el, &format!("{path}/Sender"), book, findings)?;
     let receiver = organization(receiver_el, &format!("{path}/Receiver"), book, findings)?;
     let mut patient = Patient::new(patient_identifier(patient_el)?, PersonName::not_known());
@@ -77,13 +67,7 @@ pub(crate) fn to_fhir(
         ("Discharge", "Discharge")
     };
     let at = date_time_of(letter.child(event), field)?;
-    let timestamp = date_time_of(
-        message
-            .root()
-            .child("Envelope")
-            .and_then(|e| e.child("Sent")),
-        "Envelope/Sent",
-    )?;
+    let timestamp = envelope_sent(message)?;
     if l.child("Authorisation").is_some()
         && date_time_of(l.child("Authorisation"), "Letter/Authorisation")? != timestamp
     {
@@ -210,32 +194,26 @@ pub(crate) fn to_letter(
             |e| legacy_identifier(&e.value),
         ),
     };
-    let (sent_date, sent_time) = local(&info.timestamp, "Bundle.timestamp")?;
+    let (sent_date, sent_time) = local_date_time(&info.timestamp, "Bundle.timestamp")?;
     let event_at = if admission {
         n.stay.start.as_str()
     } else {
         n.stay.end.as_deref().unwrap_or(&n.stay.start)
     };
-    let (event_date, event_time) = local(event_at, "Encounter.period")?;
+    let (event_date, event_time) = local_date_time(event_at, "Encounter.period")?;
     let (root_name, version, code) = if admission {
         ("NotificationOfAdmission", "XD2030C", "XDIS20")
     } else {
         ("NotificationOfDischarge", "XD1730C", "XDIS17")
     };
 
-    let mut root = Element::new("Emessage", NAMESPACE);
-    let mut env = root.child_element("Envelope");
-    env.push(
-        env.child_element("Sent")
-            .with_text_child("Date", &sent_date)
-            .with_text_child("Time", &sent_time),
+    let mut root = emessage_with_envelope(
+        NAMESPACE,
+        &sent_date,
+        &sent_time,
+        &legacy_identifier(&info.bundle_id),
+        AcknowledgementCode::PlusPositive,
     );
-    env.push_text_child("Identifier", legacy_identifier(&info.bundle_id));
-    env.push_text_child(
-        "AcknowledgementCode",
-        AcknowledgementCode::PlusPositive.code(),
-    );
-    root.push(env);
     let mut letter = root.child_element(root_name);
     letter.push(
         letter
@@ -253,28 +231,19 @@ pub(crate) fn to_letter(
             .with_text_child("StatusCode", "nytbrev")
             .with_text_child("NotificationIdentifier", &notification),
     );
-    let mut s = letter.child_element("Sender");
-    s.push_text_child("EANIdentifier", &sender.ean);
-    s.push_text_child("Identifier", &sender.identifier);
-    s.push_text_child("IdentifierCode", sender.identifier_kind.code());
-    s.push_text_child("OrganisationName", &sender.organisation);
-    if let Some(d) = &sender.department {
-        s.push_text_child("DepartmentName", d);
-    }
-    if let Some(u) = &sender.unit {
-        s.push_text_child("UnitName", u);
-    }
+    let mut s = sender.element(&letter, "Sender", true);
     s.push(
         s.child_element("AnswerTo")
             .with_text_child("EANIdentifier", &sender.ean),
     );
     letter.push(s);
-    let mut r = letter.child_element("Receiver");
-    r.push_text_child("EANIdentifier", &receiver.ean);
-    r.push_text_child("Identifier", &receiver.identifier);
-    r.push_text_child("IdentifierCode", receiver.identifier_kind.code());
-    r.push_text_child("OrganisationName", &receiver.organisation);
-    letter.push(r);
+    // The notifications name the receiver's organisation only, not its department or unit.
+    let receiver = Party {
+        department: None,
+        unit: None,
+        ..receiver
+    };
+    letter.push(receiver.element(&letter, "Receiver", true));
     // A discharge home has no code EDIFACT DIS17 carries: the status is left out.
     let status = match (deceased, admission) {
         (true, _) => Some("doed"),
@@ -296,8 +265,4 @@ pub(crate) fn to_letter(
     );
     root.push(letter);
     Ok(root)
-}
-
-fn local(value: &str, field: &'static str) -> Result<(String, String), MigrateError> {
-    danish_local(value).ok_or_else(|| MigrateError::value(field, "not a dateTime with a zone"))
 }

@@ -26,8 +26,8 @@ use std::sync::Arc;
 
 use crate::finding::{Finding, Severity};
 use crate::legacy::letters::text_lines;
-use crate::legacy::oioxml::{AcknowledgementCode, Element, Emessage};
-use crate::legacy::receipt::{ReceiptKind, RECEIPT_NAMESPACE};
+use crate::legacy::oioxml::{Element, Emessage};
+use crate::legacy::receipt::{receipt_element, ReceiptKind, ReceiptOptions, ReceiptParties};
 use crate::messages::{
     AckIssue, Acknowledgement, Activity, Context, LegacyLetter, MessageInfo, ProvenanceRecord,
     ResponseCode,
@@ -36,7 +36,8 @@ use crate::model::Document;
 
 use super::ids::{legacy_identifier, LetterIds};
 use super::{
-    danish_local, date_time_of, letter_header_id, organization, AddressBook, MigrateError,
+    envelope_sent, letter_header_id, local_date_time, organization, required, AddressBook,
+    MigrateError,
 };
 
 /// The most characters of a refusal text carried (far beyond what a receipt holds).
@@ -95,23 +96,16 @@ pub(crate) fn to_fhir(
     findings: &mut Vec<Finding>,
 ) -> Result<Document<'static>, MigrateError> {
     let path = format!("/Emessage/{}", letter.name());
-    let l = letter
-        .child("Letter")
-        .ok_or_else(|| MigrateError::value("Letter", "missing"))?;
-    let child = |name: &'static str| {
-        letter
-            .child(name)
-            .ok_or_else(|| MigrateError::value(name, "missing"))
-    };
-    let sender_el = child("Sender")?;
+    let l = required(letter, "Letter")?;
+    let sender_el = required(letter, "Sender")?;
     let sender = organization(sender_el, &format!("{path}/Sender"), book, findings)?;
     let receiver = organization(
-        child("Receiver")?,
+        required(letter, "Receiver")?,
         &format!("{path}/Receiver"),
         book,
         findings,
     )?;
-    let original = child("OriginalEmessage")?;
+    let original = required(letter, "OriginalEmessage")?;
     let ean = |name: &str| {
         original
             .child(name)
@@ -128,13 +122,7 @@ pub(crate) fn to_fhir(
         ),
         None => super::legacy_uuid(&format!("envelope:{envelope}#{original_sender}")),
     };
-    let timestamp = date_time_of(
-        message
-            .root()
-            .child("Envelope")
-            .and_then(|e| e.child("Sent")),
-        "Envelope/Sent",
-    )?;
+    let timestamp = envelope_sent(message)?;
     // The acknowledged letter's Provenance as the bridge gives a converted letter (the letter's
     // own time is not in the receipt: the receipt's is written).
     let original_org = if original_sender == receiver_ean(letter) {
@@ -291,47 +279,8 @@ pub(crate) fn to_letter(
         ));
         letters[0].0.clone()
     });
-    let (date, time) = danish_local(&info.timestamp)
-        .ok_or_else(|| MigrateError::value("Bundle.timestamp", "not a dateTime with a zone"))?;
+    let (date, time) = local_date_time(&info.timestamp, "Bundle.timestamp")?;
 
-    let mut root = Element::new("Emessage", RECEIPT_NAMESPACE);
-    let mut env = root.child_element("Envelope");
-    env.push(
-        env.child_element("Sent")
-            .with_text_child("Date", &date)
-            .with_text_child("Time", &time),
-    );
-    env.push_text_child("Identifier", legacy_identifier(&info.bundle_id));
-    env.push_text_child(
-        "AcknowledgementCode",
-        AcknowledgementCode::MinusPositive.code(),
-    );
-    root.push(env);
-    let mut r = root.child_element(kind.root());
-    r.push(
-        r.child_element("Letter")
-            .with_text_child("Identifier", legacy_identifier(&info.header_id))
-            .with_text_child("VersionCode", kind.version_code())
-            .with_text_child("StatisticalCode", kind.statistical_code()),
-    );
-    r.push(
-        r.child_element("Sender")
-            .with_text_child("EANIdentifier", &sender),
-    );
-    r.push(
-        r.child_element("Receiver")
-            .with_text_child("EANIdentifier", &receiver),
-    );
-    let mut o = r.child_element("OriginalEmessage");
-    o.push_text_child("OriginalEnvelopeIdentifier", &envelope);
-    o.push(
-        o.child_element("OriginalSender")
-            .with_text_child("EANIdentifier", &original_sender),
-    );
-    o.push(
-        o.child_element("OriginalReceiver")
-            .with_text_child("EANIdentifier", &original_receiver),
-    );
     // Issues: a letter's refusal starts with its identifier and ': '.
     let mut envelope_issue = None;
     let mut letter_issues: Vec<(String, &AckIssue)> = Vec::new();
@@ -355,26 +304,39 @@ pub(crate) fn to_letter(
             }
         }
     }
-    if let Some(i) = envelope_issue {
-        push_refusal(&mut o, i, None);
-    }
-    for (id, version) in &letters {
-        let issue = letter_issues.iter().find(|(l, _)| l == id).map(|(_, i)| *i);
-        let listed = kind != ReceiptKind::Negative || issue.is_some() || envelope_issue.is_some();
-        if !listed {
-            continue;
+    let options = ReceiptOptions::new(
+        &legacy_identifier(&info.bundle_id),
+        &legacy_identifier(&info.header_id),
+        &date,
+        &time,
+    );
+    let parties = ReceiptParties {
+        sender: &sender,
+        receiver: &receiver,
+        envelope: &envelope,
+        original_sender: &original_sender,
+        original_receiver: &original_receiver,
+    };
+    Ok(receipt_element(kind, &options, &parties, |o| {
+        if let Some(i) = envelope_issue {
+            push_refusal(o, i, None);
         }
-        let mut l = o.child_element("OriginalLetter");
-        l.push_text_child("OriginalLetterIdentifier", id);
-        l.push_text_child("OriginalVersionCode", version);
-        if let Some(i) = issue {
-            push_refusal(&mut l, i, Some(id));
+        for (id, version) in &letters {
+            let issue = letter_issues.iter().find(|(l, _)| l == id).map(|(_, i)| *i);
+            let listed =
+                kind != ReceiptKind::Negative || issue.is_some() || envelope_issue.is_some();
+            if !listed {
+                continue;
+            }
+            let mut l = o.child_element("OriginalLetter");
+            l.push_text_child("OriginalLetterIdentifier", id);
+            l.push_text_child("OriginalVersionCode", version);
+            if let Some(i) = issue {
+                push_refusal(&mut l, i, Some(id));
+            }
+            o.push(l);
         }
-        o.push(l);
-    }
-    r.push(o);
-    root.push(r);
-    Ok(root)
+    }))
 }
 
 fn push_refusal(target: &mut Element, issue: &AckIssue, letter: Option<&str>) {

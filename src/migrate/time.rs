@@ -141,40 +141,23 @@ mod tests {
 
     #[test]
     fn changes_at_one_utc_on_the_last_sundays() {
-        // 2024: 31 March and 27 October.
-        assert_eq!(
-            danish_date_time("2024-03-31", "01:59").unwrap(),
-            "2024-03-31T01:59:00+01:00"
-        );
-        assert_eq!(
-            danish_date_time("2024-03-31", "03:00").unwrap(),
-            "2024-03-31T03:00:00+02:00"
-        );
-        // Skipped in spring: standard time, 03:30 on the clock.
-        assert_eq!(
-            danish_date_time("2024-03-31", "02:30").unwrap(),
-            "2024-03-31T02:30:00+01:00"
-        );
+        // 2024: 31 March and 27 October. 1990 ended on the last Sunday of September (30
+        // September).
+        for (date, time, fhir) in [
+            ("2024-03-31", "01:59", "2024-03-31T01:59:00+01:00"),
+            ("2024-03-31", "03:00", "2024-03-31T03:00:00+02:00"),
+            // Skipped in spring: standard time, 03:30 on the clock.
+            ("2024-03-31", "02:30", "2024-03-31T02:30:00+01:00"),
+            ("2024-10-27", "02:30", "2024-10-27T02:30:00+02:00"),
+            ("2024-10-27", "03:00", "2024-10-27T03:00:00+01:00"),
+            ("1990-10-15", "12:00", "1990-10-15T12:00:00+01:00"),
+            ("1998-10-15", "12:00", "1998-10-15T12:00:00+02:00"),
+        ] {
+            assert_eq!(danish_date_time(date, time).unwrap(), fhir, "{date} {time}");
+        }
         assert_eq!(
             danish_local("2024-03-31T02:30:00+01:00").unwrap(),
             ("2024-03-31".to_owned(), "03:30".to_owned())
-        );
-        assert_eq!(
-            danish_date_time("2024-10-27", "02:30").unwrap(),
-            "2024-10-27T02:30:00+02:00"
-        );
-        assert_eq!(
-            danish_date_time("2024-10-27", "03:00").unwrap(),
-            "2024-10-27T03:00:00+01:00"
-        );
-        // 1990 ended on the last Sunday of September (30 September).
-        assert_eq!(
-            danish_date_time("1990-10-15", "12:00").unwrap(),
-            "1990-10-15T12:00:00+01:00"
-        );
-        assert_eq!(
-            danish_date_time("1998-10-15", "12:00").unwrap(),
-            "1998-10-15T12:00:00+02:00"
         );
     }
 

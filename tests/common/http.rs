@@ -1,9 +1,10 @@
 //! A small HTTP/1.1 client over `std::net::TcpStream` for the service's tests: whole requests,
 //! and the pieces (a head without its body, a body in parts) that tests of limits and timeouts
-//! need.
+//! need; and `medcom serve` started on a free port.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::Duration;
 
 /// An answer.
@@ -173,4 +174,27 @@ fn fill(stream: &mut impl Read, rest: &mut Vec<u8>, want: usize) -> bool {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `medcom serve` (the binary `bin`) with `args` on a free loopback port: the process, the
+/// address its first line names, and the rest of its stderr.
+pub fn spawn_service(bin: &str, args: &[&str]) -> (Child, SocketAddr, BufReader<ChildStderr>) {
+    let mut child = Command::new(bin)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("medcom serve starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("the first line");
+    let addr = line
+        .trim()
+        .strip_prefix("medcom serve: listening on http://")
+        .unwrap_or_else(|| panic!("{line}"))
+        .parse()
+        .expect("an address");
+    (child, addr, stderr)
 }

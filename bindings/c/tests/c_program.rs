@@ -152,20 +152,30 @@ fn the_statically_linked_program_keeps_the_boundary() {
     assert!(lines[0].ends_with(r#""valid":false}"#), "{}", lines[0]);
 }
 
-#[test]
-fn a_c_program_converts_every_official_example_as_the_command_does() {
-    let Some(shared) = common::shared() else {
-        return;
-    };
-    if common::medcom_bin().is_none() {
-        return;
-    }
+/// Runs `convert_files {command}` on every official example and checks each result against
+/// `medcom {command}` (`same` compares outputs); the tally by kind, or `None` when the
+/// examples or the command are absent.
+fn convert_files_agree(
+    command: &str,
+    same: impl Fn(&[u8], &[u8]) -> bool,
+) -> Option<std::collections::BTreeMap<String, usize>> {
+    let shared = common::shared()?;
+    common::medcom_bin()?;
     let scratch = tempfile::tempdir().expect("a temporary folder");
     let cases = common::corpus(&shared, scratch.path());
     let paths: Vec<PathBuf> = cases.iter().map(|c| c.path.clone()).collect();
     let exe = compile(scratch.path(), "convert_files", false);
-    let results = common::results(&run_with(&exe, &["convert"], &paths));
-    let tally = common::assert_agrees_with_command("convert", &paths, &results, |a, b| a == b);
+    let results = common::results(&run_with(&exe, &[command], &paths));
+    Some(common::assert_agrees_with_command(
+        command, &paths, &results, same,
+    ))
+}
+
+#[test]
+fn a_c_program_converts_every_official_example_as_the_command_does() {
+    let Some(tally) = convert_files_agree("convert", |a, b| a == b) else {
+        return;
+    };
     eprintln!("convert: results by kind -> files: {tally:?}");
     for kind in ["ok", "read"] {
         assert!(tally.get(kind).is_some_and(|&n| n > 0), "no {kind} result");
@@ -174,20 +184,11 @@ fn a_c_program_converts_every_official_example_as_the_command_does() {
 
 #[test]
 fn a_c_program_acknowledges_the_official_examples_as_the_command_does() {
-    let Some(shared) = common::shared() else {
+    let Some(tally) = convert_files_agree("ack", |a, b| {
+        common::without_fresh_values(a) == common::without_fresh_values(b)
+    }) else {
         return;
     };
-    if common::medcom_bin().is_none() {
-        return;
-    }
-    let scratch = tempfile::tempdir().expect("a temporary folder");
-    let cases = common::corpus(&shared, scratch.path());
-    let paths: Vec<PathBuf> = cases.iter().map(|c| c.path.clone()).collect();
-    let exe = compile(scratch.path(), "convert_files", false);
-    let results = common::results(&run_with(&exe, &["ack"], &paths));
-    let tally = common::assert_agrees_with_command("ack", &paths, &results, |a, b| {
-        common::without_fresh_values(a) == common::without_fresh_values(b)
-    });
     eprintln!("ack: results by kind -> files: {tally:?}");
     for kind in ["ok", "read", "acknowledge"] {
         assert!(tally.get(kind).is_some_and(|&n| n > 0), "no {kind} result");

@@ -70,21 +70,25 @@ fn the_java_example_agrees_with_the_command() {
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     ));
-    let out = Command::new(home.join("bin/java"))
-        .arg("--enable-native-access=ALL-UNNAMED")
-        .arg("-cp")
-        .arg(&classes)
-        .arg("MedcomValidate")
-        .arg(&library)
-        .args(&paths)
-        .output()
-        .expect("java runs");
-    assert!(
-        out.status.success(),
-        "the Java example failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let printed = String::from_utf8(out.stdout).expect("UTF-8 output");
+    let java = |args: &[&str]| {
+        let out = Command::new(home.join("bin/java"))
+            .arg("--enable-native-access=ALL-UNNAMED")
+            .arg("-cp")
+            .arg(&classes)
+            .arg("MedcomValidate")
+            .arg(&library)
+            .args(args)
+            .args(&paths)
+            .output()
+            .expect("java runs");
+        assert!(
+            out.status.success(),
+            "the Java example failed ({args:?}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let printed = String::from_utf8(java(&[])).expect("UTF-8 output");
     let lines: Vec<&str> = printed.lines().collect();
     assert_eq!(lines.len(), paths.len(), "one report per file");
     let expected = common::cli_reports(&bin, &paths);
@@ -102,22 +106,7 @@ fn the_java_example_agrees_with_the_command() {
 
     // The same inputs converted to the other format: the bytes `medcom convert` writes, or the
     // error object of the command's error.
-    let out = Command::new(home.join("bin/java"))
-        .arg("--enable-native-access=ALL-UNNAMED")
-        .arg("-cp")
-        .arg(&classes)
-        .arg("MedcomValidate")
-        .arg(&library)
-        .arg("--convert")
-        .args(&paths)
-        .output()
-        .expect("java runs");
-    assert!(
-        out.status.success(),
-        "the Java example failed converting:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results = common::results(&out.stdout);
+    let results = common::results(&java(&["--convert"]));
     let tally = common::assert_agrees_with_command("convert", &paths, &results, |a, b| a == b);
     eprintln!("Java convert: results by kind -> files: {tally:?}");
     assert!(tally.get("ok").is_some_and(|&n| n > 0) && tally.get("read").is_some_and(|&n| n > 0));

@@ -217,7 +217,8 @@ impl Party {
         self.address.check()
     }
 
-    fn element(&self, parent: &Element, name: &str, ean: bool) -> Element {
+    /// The party as the element `name` of `parent`, with its `EANIdentifier` when `ean`.
+    pub(crate) fn element(&self, parent: &Element, name: &str, ean: bool) -> Element {
         let mut e = parent.child_element(name);
         if ean {
             e.push_text_child("EANIdentifier", &self.ean);
@@ -361,13 +362,13 @@ impl Header {
 
     /// The `Emessage` with its envelope.
     fn emessage(&self, namespace: &str) -> Element {
-        let mut root = Element::new("Emessage", namespace);
-        let mut env = root.child_element("Envelope");
-        env.push(self.sent.element(&env, "Sent"));
-        env.push_text_child("Identifier", &self.envelope_identifier);
-        env.push_text_child("AcknowledgementCode", self.acknowledgement.code());
-        root.push(env);
-        root
+        crate::legacy::oioxml::emessage_with_envelope(
+            namespace,
+            self.sent.date(),
+            self.sent.time(),
+            &self.envelope_identifier,
+            self.acknowledgement,
+        )
     }
 
     fn letter(&self, parent: &Element, version: &str, code: &str) -> Element {

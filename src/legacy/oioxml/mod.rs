@@ -182,3 +182,25 @@ pub fn letter_identity(letter: &Element) -> (&str, &str) {
         (l.child_text("Identifier"), l.child_text("VersionCode"))
     })
 }
+
+/// An `Emessage` with its `Envelope`: sent at `date` and `time` (local `YYYY-MM-DD`, `hh:mm`),
+/// the envelope's `identifier` and the receipt its sender asks for.
+pub(crate) fn emessage_with_envelope(
+    namespace: &str,
+    date: &str,
+    time: &str,
+    identifier: &str,
+    acknowledgement: AcknowledgementCode,
+) -> Element {
+    let mut root = Element::new("Emessage", namespace);
+    let mut env = root.child_element("Envelope");
+    env.push(
+        env.child_element("Sent")
+            .with_text_child("Date", date)
+            .with_text_child("Time", time),
+    );
+    env.push_text_child("Identifier", identifier);
+    env.push_text_child("AcknowledgementCode", acknowledgement.code());
+    root.push(env);
+    root
+}

@@ -17,36 +17,7 @@
 #include <string.h>
 
 #include "medcom.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                      \
-    do {                                                                 \
-        if (!(cond)) {                                                   \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,       \
-                    __LINE__, #cond);                                    \
-            failures++;                                                  \
-        }                                                                \
-    } while (0)
-
-static unsigned char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *bigger = realloc(buf, cap *= 2);
-            if (!bigger) free(buf);
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
+#include "support.h"
 
 typedef char *(*call_fn)(const uint8_t *, size_t, const char *, char **);
 
@@ -142,16 +113,9 @@ int main(int argc, char **argv) {
     call_fn f = strcmp(argv[1], "convert") == 0 ? medcom_convert : medcom_ack;
     const char *arg = argc == 3 ? argv[2] : NULL;
     check_boundary();
-    char path[4096];
-    while (fgets(path, sizeof path, stdin)) {
-        path[strcspn(path, "\r\n")] = '\0';
-        if (!*path) continue;
-        size_t len = 0;
-        unsigned char *data = read_file(path, &len);
-        if (!data) {
-            fprintf(stderr, "cannot read %s\n", path);
-            return 1;
-        }
+    size_t len = 0;
+    unsigned char *data;
+    while ((data = next_file(&len)) != NULL) {
         char *error = NULL;
         char *out = f(data, len, arg, &error);
         CHECK((out == NULL) != (error == NULL));

@@ -12,36 +12,7 @@
 #include <string.h>
 
 #include "medcom.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                      \
-    do {                                                                 \
-        if (!(cond)) {                                                   \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,       \
-                    __LINE__, #cond);                                    \
-            failures++;                                                  \
-        }                                                                \
-    } while (0)
-
-static unsigned char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *bigger = realloc(buf, cap *= 2);
-            if (!bigger) { free(buf); buf = NULL; }
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
+#include "support.h"
 
 struct job {
     const unsigned char *data;
@@ -98,17 +69,10 @@ static void check_boundary(const unsigned char *sample, size_t sample_len) {
 }
 
 int main(void) {
-    char path[4096];
     int first = 1;
-    while (fgets(path, sizeof path, stdin)) {
-        path[strcspn(path, "\r\n")] = '\0';
-        if (!*path) continue;
-        size_t len = 0;
-        unsigned char *data = read_file(path, &len);
-        if (!data) {
-            fprintf(stderr, "cannot read %s\n", path);
-            return 1;
-        }
+    size_t len = 0;
+    unsigned char *data;
+    while ((data = next_file(&len)) != NULL) {
         if (first) {
             check_boundary(data, len);
             first = 0;
