@@ -560,6 +560,47 @@ fn converts_legacy_letters_between_oioxml_and_edifact() {
     }
 }
 
+/// With an address book (`medcom serve --address-book FILE`), `$convert` converts a legacy
+/// letter to a FHIR message and back, as the library does with the same book.
+#[test]
+fn with_an_address_book_letters_convert_to_fhir_and_back() {
+    let book_path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cli/address-book.csv");
+    let letter_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/cli/letter-xdis91.xml"
+    );
+    let letter = std::fs::read(letter_path).expect("the letter");
+    let book = std::fs::read_to_string(book_path).expect("the book");
+    let book = medcom::migrate::CsvAddressBook::from_csv(&book).expect("a book");
+    let options = medcom::convert::ConvertOptions::new().address_book(std::sync::Arc::new(book));
+    let (mut child, addr, _stderr) = spawn_command(&["--address-book", book_path]);
+    let fhir = http::post(addr, "/$convert?to=json", "application/xml", &letter);
+    assert_eq!(fhir.status, 200, "{}", fhir.text());
+    let want =
+        medcom::convert(&letter, Some(medcom::convert::Target::Json), &options).expect("converts");
+    assert_eq!(fhir.body, want.bytes(), "as the library converts it");
+    assert_eq!(fhir.json()["type"], "message");
+    let back = http::post(
+        addr,
+        "/$convert?to=oioxml",
+        "application/fhir+json",
+        &fhir.body,
+    );
+    assert_eq!(back.status, 200, "{}", back.text());
+    assert!(back.text().contains("ClinicalEmail"), "{}", back.text());
+    child.kill().expect("stops");
+    child.wait().expect("ends");
+    // Without a book the same request is refused, naming why.
+    let s = start(Settings::new());
+    let refused = http::post(s.addr, "/$convert?to=json", "application/xml", &letter);
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(
+        refused.text().contains("address book"),
+        "{}",
+        refused.text()
+    );
+}
+
 #[test]
 fn conversions_that_would_lose_content_or_cannot_be_done_get_422() {
     let s = start(Settings::new());

@@ -69,6 +69,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::sync::{watch, Semaphore};
 
+use crate::migrate::AddressBook;
+
 /// The service's settings, each with a safe default.
 ///
 /// # Examples
@@ -78,7 +80,7 @@ use tokio::sync::{watch, Semaphore};
 /// let settings = medcom::serve::Settings::new().max_body(1 << 20).request_timeout(Duration::from_secs(5));
 /// assert_eq!(settings.listen_addr().to_string(), "127.0.0.1:8080");
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Settings {
     listen: SocketAddr,
@@ -91,6 +93,25 @@ pub struct Settings {
     threads: usize,
     access_log: bool,
     signals: bool,
+    address_book: Option<Arc<dyn AddressBook>>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("max_body", &self.max_body)
+            .field("header_timeout", &self.header_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_requests", &self.max_requests)
+            .field("max_connections", &self.max_connections)
+            .field("drain_timeout", &self.drain_timeout)
+            .field("threads", &self.threads)
+            .field("access_log", &self.access_log)
+            .field("signals", &self.signals)
+            .field("address_book", &self.address_book.is_some())
+            .finish()
+    }
 }
 
 /// The address `medcom serve` listens on unless told otherwise: loopback only.
@@ -122,6 +143,7 @@ impl Default for Settings {
             threads: 0,
             access_log: false,
             signals: true,
+            address_book: None,
         }
     }
 }
@@ -217,6 +239,14 @@ impl Settings {
     #[must_use]
     pub fn signals(mut self, on: bool) -> Self {
         self.signals = on;
+        self
+    }
+
+    /// The parties `$convert` looks up when it converts between legacy letters and FHIR
+    /// messages (see [`crate::migrate`]). Default: none, and such conversions get 422.
+    #[must_use]
+    pub fn address_book(mut self, book: Arc<dyn AddressBook>) -> Self {
+        self.address_book = Some(book);
         self
     }
 }

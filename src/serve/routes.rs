@@ -471,6 +471,9 @@ async fn convert_as(app: &App, request: Request) -> Result<Response, Refusal> {
     if let Some(finding) = negotiate::mismatch(declared, &body) {
         return Err(unprocessable(finding, answer));
     }
+    if let Some(book) = &app.settings.address_book {
+        options = options.address_book(Arc::clone(book));
+    }
     let legacy = LegacyFormat::detect(&body).is_some();
     let result = work(body.len(), move || crate::convert(&body, to, &options)).await;
     drop(permit);
@@ -594,11 +597,17 @@ fn convert_refusal(e: &ConvertError, legacy: bool, answer: Answer) -> Refusal {
         ),
         ConvertErrorKind::Unsupported { to, legacy: true } => (
             "http-convert",
-            format!("a legacy letter converts to oioxml or edifact, not to {to}"),
+            format!(
+                "a legacy letter converts to oioxml or edifact, not to {to}, without an \
+                 address book (medcom serve --address-book FILE converts between the generations)"
+            ),
         ),
         ConvertErrorKind::Unsupported { to, legacy: false } => (
             "http-convert",
-            format!("a FHIR resource converts to json or xml, not to {to}"),
+            format!(
+                "a FHIR resource converts to json or xml, not to {to}, without an address book \
+                 (medcom serve --address-book FILE converts between the generations)"
+            ),
         ),
         ConvertErrorKind::SchemaErrors { .. } | ConvertErrorKind::Migrate(_) => {
             ("http-convert", e.kind().to_string())

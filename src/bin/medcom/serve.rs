@@ -48,6 +48,10 @@ pub(crate) struct Options {
     /// Log each request to stderr: route, status, body size, time (never the body or query).
     #[arg(long)]
     access_log: bool,
+    /// A CSV file of the parties (header `gln,sor`, as for `convert`): `$convert` then converts
+    /// between legacy letters and FHIR messages.
+    #[arg(long, value_name = "FILE")]
+    address_book: Option<String>,
 }
 
 /// A positive number of seconds.
@@ -74,6 +78,16 @@ pub(crate) fn run(options: Options) -> Outcome {
         .drain_timeout(Duration::from_secs_f64(options.drain_timeout))
         .threads(options.threads)
         .access_log(options.access_log);
+    let settings = match &options.address_book {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| Failure::Io(format!("{path}: {e}")))?;
+            let book = medcom::migrate::CsvAddressBook::from_csv(&text)
+                .map_err(|e| Failure::Usage(format!("{path}: {e}")))?;
+            settings.address_book(std::sync::Arc::new(book))
+        }
+        None => settings,
+    };
     let server =
         Server::bind(settings).map_err(|e| Failure::Io(format!("{}: {e}", options.listen)))?;
     eprintln!("medcom serve: listening on http://{}", server.local_addr());
